@@ -1,0 +1,71 @@
+# The four targets side by side: direct (no proxy), pgroute, HAProxy and PgBouncer, each with a
+# read endpoint (the replica) and a write endpoint (the primary). Sourced by bench/run.
+# shellcheck shell=bash
+
+readonly targets=(direct pgroute haproxy pgbouncer)
+declare -A read_port read_db write_port write_db proxy_pid
+
+start_pgroute() {
+  render "$load_dir/configs/pgroute.yaml" "$work_dir/pgroute.yaml" \
+    pgroute_write_port pgroute_read_port pgroute_admin_port primary_port replica_port
+  # A copy that `postgres` can run wherever the build lives.
+  install -m 0755 "$pgroute_bin" "$work_dir/pgroute"
+  "$work_dir/pgroute" --check -c "$work_dir/pgroute.yaml" >/dev/null ||
+    die "pgroute --check rejects $work_dir/pgroute.yaml"
+  spawn pgroute INT "$work_dir/pgroute.log" "$work_dir/pgroute" -c "$work_dir/pgroute.yaml"
+  proxy_pid[pgroute]=$spawned_pid
+}
+
+start_haproxy() {
+  render "$load_dir/configs/haproxy.cfg" "$work_dir/haproxy.cfg" \
+    haproxy_write_port haproxy_read_port primary_port replica_port
+  haproxy -c -q -f "$work_dir/haproxy.cfg" || die "haproxy -c rejects $work_dir/haproxy.cfg"
+  # -db: stay in the foreground, one process (with its threads) whose pid we measure.
+  spawn haproxy TERM "$work_dir/haproxy.log" "$(command -v haproxy)" -db -f "$work_dir/haproxy.cfg"
+  proxy_pid[haproxy]=$spawned_pid
+}
+
+start_pgbouncer() {
+  render "$load_dir/configs/pgbouncer.ini" "$work_dir/pgbouncer.ini" \
+    pgbouncer_port primary_port replica_port work_dir
+  echo '"postgres" ""' >"$work_dir/pgbouncer-users.txt"
+  chown "$run_as_user:" "$work_dir/pgbouncer-users.txt"
+  spawn pgbouncer TERM "$work_dir/pgbouncer.log" "$(command -v pgbouncer)" "$work_dir/pgbouncer.ini"
+  proxy_pid[pgbouncer]=$spawned_pid
+}
+
+# Every endpoint answers and lands on the right server: reads on the replica, writes on the
+# primary. A target that routes wrongly would be measured against the wrong server.
+check_endpoint() { # check_endpoint TARGET read|write
+  local target=$1 kind=$2 port db expected
+  if [[ $kind == read ]]; then
+    port=${read_port[$target]} db=${read_db[$target]} expected=t
+  else
+    port=${write_port[$target]} db=${write_db[$target]} expected=f
+  fi
+  wait_until 30 "$target's $kind endpoint on $port answers" sql "$port" "$db" "SELECT 1"
+  [[ $(sql "$port" "$db" "SELECT pg_is_in_recovery()") == "$expected" ]] ||
+    die "$target's $kind endpoint on $port reaches the wrong server"
+}
+
+start_targets() {
+  read_port[direct]=$replica_port read_db[direct]=bench
+  write_port[direct]=$primary_port write_db[direct]=bench
+  read_port[pgroute]=$pgroute_read_port read_db[pgroute]=bench
+  write_port[pgroute]=$pgroute_write_port write_db[pgroute]=bench
+  read_port[haproxy]=$haproxy_read_port read_db[haproxy]=bench
+  write_port[haproxy]=$haproxy_write_port write_db[haproxy]=bench
+  read_port[pgbouncer]=$pgbouncer_port read_db[pgbouncer]=bench_ro
+  write_port[pgbouncer]=$pgbouncer_port write_db[pgbouncer]=bench_rw
+
+  log "pgroute on $pgroute_write_port/$pgroute_read_port, HAProxy on" \
+    "$haproxy_write_port/$haproxy_read_port, PgBouncer on $pgbouncer_port"
+  start_pgroute
+  start_haproxy
+  start_pgbouncer
+  local target
+  for target in "${targets[@]}"; do
+    check_endpoint "$target" read
+    check_endpoint "$target" write
+  done
+}

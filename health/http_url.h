@@ -1,0 +1,27 @@
+// The address of a Patroni REST API as configured ("http://127.0.0.1:8008"), split into what a
+// connection and a request line need.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "health/result.h"
+
+namespace pgroute::health {
+
+struct HttpUrl {
+    std::string host;  // a name, an IPv4 address or an IPv6 address without brackets
+    std::uint16_t port = 80;
+    std::string base_path;  // prepended to request paths; empty or "/..." without a trailing '/'
+
+    bool operator==(const HttpUrl&) const = default;
+};
+
+// Only http:// for now: https (and credentials) arrive with TLS and basic auth.
+[[nodiscard]] Result<HttpUrl> parse_http_url(std::string_view url);
+
+// The Host header value: "127.0.0.1:8008", "[::1]:8008".
+[[nodiscard]] std::string host_header(const HttpUrl& url);
+
+}  // namespace pgroute::health

@@ -1,0 +1,41 @@
+// Typed, non-throwing reads of a JSON object's fields for the Patroni answer parsers; the first
+// mismatch is recorded with the field's name so the parser can say exactly what was wrong.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pgroute::health {
+
+class JsonFields {
+  public:
+    // `prefix` names the object in messages ("xlog."); `error` collects the first mismatch and is
+    // shared by the readers of nested objects.
+    JsonFields(const nlohmann::json& object, std::string prefix, std::string& error)
+        : object_(object), prefix_(std::move(prefix)), error_(error) {}
+
+    // Optional fields: absent or null gives nullopt; a value of another type records an error.
+    [[nodiscard]] std::optional<std::string> string(std::string_view key);
+    [[nodiscard]] std::optional<std::uint64_t> unsigned_integer(std::string_view key);
+    [[nodiscard]] std::optional<bool> boolean(std::string_view key);
+    [[nodiscard]] const nlohmann::json* object(std::string_view key);
+    [[nodiscard]] const nlohmann::json* array(std::string_view key);
+
+    // A field that must be present and a string.
+    [[nodiscard]] std::string required_string(std::string_view key);
+
+  private:
+    const nlohmann::json* raw(std::string_view key) const;
+    const nlohmann::json* typed(std::string_view key, bool (nlohmann::json::*is_type)() const,
+                                std::string_view type_name);
+    void fail(std::string message);
+
+    const nlohmann::json& object_;
+    std::string prefix_;
+    std::string& error_;
+};
+
+}  // namespace pgroute::health

@@ -1,0 +1,20 @@
+// What the health monitor needs from pgroute.yaml's `nodes` and `patroni` sections; the proxy's
+// configuration parser fills it.
+#pragma once
+
+#include <chrono>
+#include <vector>
+
+#include "health/members.h"
+#include "health/rules_config.h"
+
+namespace pgroute::health {
+
+struct MonitorConfig {
+    std::vector<Member> seeds;  // always polled; /cluster adds and removes the others
+    std::chrono::milliseconds interval{1000};
+    std::chrono::milliseconds timeout{1000};  // per request, connect to last byte
+    RulesConfig rules{};
+};
+
+}  // namespace pgroute::health

@@ -1,0 +1,35 @@
+// A value or a human-readable reason why there is none, for parsers whose callers must explain
+// what they rejected (C++20 has no std::expected).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace pgroute::health {
+
+struct Error {
+    std::string message;
+};
+
+template <typename T>
+class [[nodiscard]] Result {
+  public:
+    Result(T value) : content_(std::move(value)) {}
+    Result(Error error) : content_(std::move(error)) {}
+
+    [[nodiscard]] bool has_value() const { return content_.index() == 0; }
+    explicit operator bool() const { return has_value(); }
+
+    // Precondition: has_value().
+    [[nodiscard]] const T& value() const { return std::get<0>(content_); }
+    const T& operator*() const { return value(); }
+
+    // Precondition: !has_value().
+    [[nodiscard]] const std::string& error() const { return std::get<1>(content_).message; }
+
+  private:
+    std::variant<T, Error> content_;
+};
+
+}  // namespace pgroute::health

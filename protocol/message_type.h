@@ -1,0 +1,50 @@
+// Wire constants of the PostgreSQL v3 protocol, named as in PostgreSQL's own protocol.h.
+#pragma once
+
+#include <cstdint>
+
+namespace pgroute::protocol {
+
+// Frontend (client → server) message types.
+inline constexpr char PqMsg_Bind = 'B';
+inline constexpr char PqMsg_Close = 'C';
+inline constexpr char PqMsg_Describe = 'D';
+inline constexpr char PqMsg_Execute = 'E';
+inline constexpr char PqMsg_FunctionCall = 'F';
+inline constexpr char PqMsg_Flush = 'H';
+inline constexpr char PqMsg_Parse = 'P';
+inline constexpr char PqMsg_Query = 'Q';
+inline constexpr char PqMsg_Sync = 'S';
+inline constexpr char PqMsg_Terminate = 'X';
+inline constexpr char PqMsg_CopyFail = 'f';
+inline constexpr char PqMsg_PasswordMessage = 'p';  // also SASLInitialResponse / SASLResponse
+
+// Backend (server → client) message types.
+inline constexpr char PqMsg_Authentication = 'R';
+inline constexpr char PqMsg_BackendKeyData = 'K';
+inline constexpr char PqMsg_ParameterStatus = 'S';
+inline constexpr char PqMsg_ReadyForQuery = 'Z';
+inline constexpr char PqMsg_ErrorResponse = 'E';
+inline constexpr char PqMsg_NoticeResponse = 'N';
+inline constexpr char PqMsg_NegotiateProtocolVersion = 'v';
+
+// Messages common to both directions.
+inline constexpr char PqMsg_CopyData = 'd';
+inline constexpr char PqMsg_CopyDone = 'c';
+
+// Startup packet codes (the int32 after the length of an untyped startup packet).
+inline constexpr std::uint32_t protocol_version(std::uint32_t major, std::uint32_t minor) {
+    return (major << 16) | minor;
+}
+inline constexpr std::uint32_t CANCEL_REQUEST_CODE = (1234u << 16) | 5678u;  // 80877102
+inline constexpr std::uint32_t NEGOTIATE_SSL_CODE = (1234u << 16) | 5679u;   // 80877103
+inline constexpr std::uint32_t NEGOTIATE_GSS_CODE = (1234u << 16) | 5680u;   // 80877104
+
+// Every typed frame starts with a type byte and an int32 length that counts itself.
+inline constexpr std::size_t FRAME_HEADER_SIZE = 5;
+// PostgreSQL's own ceiling on a startup packet (MAX_STARTUP_PACKET_LENGTH).
+inline constexpr std::uint32_t MAX_STARTUP_PACKET_LENGTH = 10000;
+// PostgreSQL's ceiling on any message body it accepts (PQ_LARGE_MESSAGE_LIMIT).
+inline constexpr std::uint32_t PQ_LARGE_MESSAGE_LIMIT = 0x3fffffff;
+
+}  // namespace pgroute::protocol

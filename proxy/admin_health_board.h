@@ -1,0 +1,69 @@
+// What the health side last reported (topology, Patroni poll counts, leader changes, recent
+// events), kept for the admin listener.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "health/poll_outcome.h"
+#include "health/topology.h"
+#include "health/topology_events.h"
+
+namespace pgroute::proxy {
+
+using poll_counts = std::array<std::uint64_t, health::poll_outcome_count>;  // by PollOutcome
+
+struct timed_event {
+    std::chrono::system_clock::time_point at;
+    std::string text;
+};
+
+// "2024-05-01T12:00:00Z": how the admin pages print an event's time.
+[[nodiscard]] std::string format_utc(std::chrono::system_clock::time_point at);
+
+// One health round as the monitor ends it.
+struct health_round {
+    health::TopologyPtr topology;
+    std::vector<health::TopologyEvent> events;
+    std::map<std::string, poll_counts> status_polls;  // GET /patroni outcomes per node
+    poll_counts cluster_polls{};                      // GET /cluster outcomes
+    std::chrono::system_clock::time_point at;
+};
+
+struct health_report {
+    bool patroni = false;  // false: static roles, no polls
+    health::TopologyPtr topology;
+    std::map<std::string, poll_counts> status_polls;
+    poll_counts cluster_polls{};
+    std::uint64_t health_rounds = 0;
+    // Times a node became the write target after another node had been it (a switchover or a
+    // failover counts once, however long the cluster had no leader in between).
+    std::uint64_t leader_changes = 0;
+    std::deque<timed_event> recent_events;  // oldest first
+};
+
+// Written after every health round on the monitor's thread (once at start in static mode) and
+// read by the admin thread. A mutex is fine: it changes once per poll interval and is never
+// touched on the data path.
+class health_board {
+  public:
+    static constexpr std::size_t recent_event_limit = 20;
+
+    health_board(health::TopologyPtr initial, bool patroni);
+
+    void publish(health_round round);
+    [[nodiscard]] health_report read() const;
+
+  private:
+    mutable std::mutex lock_;
+    health_report report_;
+    std::string last_leader_;  // the last node seen as write target; empty before the first
+};
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,27 @@
+#include "proxy/client_error.h"
+
+#include <asio/experimental/deferred.hpp>
+#include <asio/experimental/parallel_group.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <chrono>
+
+#include "protocol/error_response.h"
+
+namespace pgroute::proxy {
+
+asio::awaitable<void> send_fatal(asio::ip::tcp::socket& client, std::string_view sqlstate,
+                                 std::string_view message, std::string_view detail) {
+    const auto frame =
+        protocol::build_error_response({protocol::severity::fatal, sqlstate, message, detail});
+    asio::steady_timer deadline(client.get_executor(), std::chrono::seconds(1));
+    co_await asio::experimental::make_parallel_group(
+        asio::async_write(client, asio::buffer(frame), asio::experimental::deferred),
+        deadline.async_wait(asio::experimental::deferred))
+        .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+    std::error_code ignored;
+    client.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,75 @@
+// pgroute.yaml as typed values. Parsing and validation live in config_loader; everything else
+// reads these immutable structs.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "health/topology.h"
+#include "protocol/message_type.h"
+#include "proxy/logger.h"
+
+namespace pgroute::proxy {
+
+using std::chrono::milliseconds;
+
+enum class route_kind { leader, replica };
+enum class balance_kind { round_robin, least_connections };
+
+struct listen_address {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
+struct endpoint_config {
+    std::string name;
+    listen_address listen;
+    route_kind route = route_kind::leader;
+    balance_kind balance = balance_kind::round_robin;
+    bool fallback_to_leader = false;
+    bool cut_on_promote = true;          // read sessions on a replica that became the leader
+    bool cut_lagging_when_idle = false;  // read sessions on a replica over the lag bound
+};
+
+struct node_config {
+    health::NodeAddress address;
+    std::optional<health::NodeRole> static_role;  // static mode: leader or replica
+    std::string api_url;                          // Patroni mode
+};
+
+struct patroni_config {
+    milliseconds interval{1000};
+    milliseconds timeout{1000};
+    std::uint64_t max_lag_bytes = 1024 * 1024;
+    milliseconds max_lag_time{0};  // 0 = no time bound
+    unsigned rise = 2;
+    unsigned fall = 3;
+};
+
+struct limits_config {
+    std::uint32_t max_message_length = protocol::PQ_LARGE_MESSAGE_LIMIT;
+    std::uint32_t max_startup_packet_length = protocol::MAX_STARTUP_PACKET_LENGTH;
+    milliseconds startup_timeout{10'000};
+    milliseconds connect_timeout{5'000};
+    std::uint32_t max_client_connections = 1000;
+    std::uint32_t buffer_size = 16 * 1024;
+};
+
+struct admin_config {
+    listen_address listen{"127.0.0.1", 5553};
+};
+
+struct config {
+    unsigned threads = 0;  // 0 = one per core
+    log_level level = log_level::info;
+    std::vector<endpoint_config> endpoints;
+    std::vector<node_config> nodes;
+    std::optional<patroni_config> patroni;  // absent: static roles from `nodes`
+    limits_config limits;
+    std::optional<admin_config> admin;
+};
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,85 @@
+#include "proxy/listener.h"
+
+#include <sys/socket.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/detail/socket_option.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "protocol/sqlstate.h"
+#include "proxy/client_error.h"
+#include "proxy/session.h"
+
+namespace pgroute::proxy {
+
+namespace {
+
+using asio::ip::tcp;
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+asio::awaitable<void> turn_away(tcp::socket client, std::uint32_t limit) {
+    co_await send_fatal(client, protocol::sqlstate::too_many_connections,
+                        "sorry, too many clients already (pgroute max_client_connections is " +
+                            std::to_string(limit) + ")");
+}
+
+}  // namespace
+
+tcp::acceptor open_listener(asio::io_context& io, const listen_address& at) {
+    const tcp::endpoint endpoint(asio::ip::make_address(at.host), at.port);
+    tcp::acceptor acceptor(io);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.set_option(reuse_port(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    return acceptor;
+}
+
+asio::awaitable<void> accept_clients(tcp::acceptor& acceptor, const endpoint_config& endpoint,
+                                     worker_context& worker) {
+    const auto limit = worker.cfg.limits.max_client_connections;
+    auto& counters =
+        worker.metrics.endpoint(static_cast<std::size_t>(&endpoint - worker.cfg.endpoints.data()));
+    while (!worker.stopping) {
+        auto [ec, client] =
+            co_await acceptor.async_accept(asio::experimental::as_tuple(asio::use_awaitable));
+        if (ec == asio::error::operation_aborted || worker.stopping) break;
+        if (ec) {
+            // Out of file descriptors or a similar transient fault: log, breathe, go on.
+            worker.log.error("accept on " + endpoint.name + " failed: " + ec.message());
+            asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+            co_await pause.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        counters.accepted.add();
+        if (worker.client_count.fetch_add(1) >= limit) {
+            worker.client_count.fetch_sub(1);
+            counters.rejections(session_rejection::too_many_clients).add();
+            worker.log.warn("endpoint " + endpoint.name + " refused a client: " +
+                            std::to_string(limit) + " clients already connected");
+            asio::co_spawn(acceptor.get_executor(), turn_away(std::move(client), limit),
+                           asio::detached);
+            continue;
+        }
+        ++worker.active_sessions;
+        counters.sessions_started.add();
+        asio::co_spawn(acceptor.get_executor(), run_session(std::move(client), endpoint, worker),
+                       [&worker, &counters](std::exception_ptr failure) {
+                           worker.client_count.fetch_sub(1);
+                           --worker.active_sessions;
+                           counters.sessions_ended.add();
+                           if (!failure) return;
+                           try {
+                               std::rethrow_exception(failure);
+                           } catch (const std::exception& e) {
+                               worker.log.error(std::string("session failed: ") + e.what());
+                           }
+                       });
+    }
+}
+
+}  // namespace pgroute::proxy

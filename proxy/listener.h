@@ -1,0 +1,21 @@
+// Accepts clients on one endpoint and starts a session coroutine for each, enforcing the
+// process-wide connection limit.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include "proxy/config.h"
+#include "proxy/worker_context.h"
+
+namespace pgroute::proxy {
+
+// Opens a listening socket with SO_REUSEPORT so every worker thread can own one on the same
+// address and the kernel spreads connections across them. Throws std::system_error on failure.
+[[nodiscard]] asio::ip::tcp::acceptor open_listener(asio::io_context& io, const listen_address& at);
+
+[[nodiscard]] asio::awaitable<void> accept_clients(asio::ip::tcp::acceptor& acceptor,
+                                                   const endpoint_config& endpoint,
+                                                   worker_context& worker);
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,50 @@
+#include "proxy/patroni_source.h"
+
+#include <asio/post.hpp>
+
+namespace pgroute::proxy {
+
+health::MonitorConfig make_monitor_config(const config& cfg) {
+    health::MonitorConfig out;
+    for (const auto& node : cfg.nodes)
+        out.seeds.push_back({node.address, node.api_url});
+    const auto& patroni = cfg.patroni.value();
+    out.interval = patroni.interval;
+    out.timeout = patroni.timeout;
+    out.rules.max_lag_bytes = patroni.max_lag_bytes;
+    out.rules.max_lag_time = patroni.max_lag_time;
+    out.rules.rise = patroni.rise;
+    out.rules.fall = patroni.fall;
+    return out;
+}
+
+patroni_source::patroni_source(const config& cfg, const logger& log, publish_fn publish)
+    : monitor_(
+          io_.get_executor(), make_monitor_config(cfg),
+          [this, &log, publish = std::move(publish)](
+              const health::TopologyPtr& topology,
+              const std::vector<health::TopologyEvent>& events) {
+              for (const auto& event : events) {
+                  const bool serious = event.kind != health::TopologyEventKind::joined_read_pool;
+                  log.log(serious ? log_level::warn : log_level::info, health::describe(event));
+              }
+              publish(topology, events, monitor_);
+          },
+          [&log](std::string_view line) { log.info(line); }) {}
+
+patroni_source::~patroni_source() {
+    stop();
+}
+
+void patroni_source::start() {
+    monitor_.start();
+    thread_ = std::thread([this] { io_.run(); });
+}
+
+void patroni_source::stop() {
+    if (!thread_.joinable()) return;
+    asio::post(io_, [this] { monitor_.stop(); });
+    thread_.join();
+}
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,214 @@
+#include "proxy/relay.h"
+
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/deferred.hpp>
+#include <asio/experimental/parallel_group.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <cstring>
+#include <limits>
+
+#include "protocol/frame_scanner.h"
+#include "protocol/message_type.h"
+#include "proxy/metrics_query_clock.h"
+
+namespace pgroute::proxy {
+
+namespace {
+
+using asio::ip::tcp;
+constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+enum class pump_stop {
+    source_closed,
+    source_error,
+    sink_error,
+    protocol_violation,
+    idle_cut,
+    cancelled
+};
+
+struct pump_state {
+    pump_state(std::uint32_t max_length, counter& relayed_bytes)
+        : scanner(max_length), relayed(relayed_bytes) {}
+    protocol::frame_scanner scanner;
+    std::uint64_t bytes = 0;
+    counter& relayed;        // the metric, bumped per read rather than at the end of the session
+    bool mid_write = false;  // a write was interrupted: the sink may hold half a frame
+    std::error_code error;
+    protocol::frame_error frame_error = protocol::frame_error::none;
+};
+
+// Client messages: any of them means the session is no longer idle; some start a query cycle.
+struct frontend_observer {
+    session_control& control;
+    query_clock& queries;
+    [[nodiscard]] bool wants_body(char) const { return false; }
+    void on_frame(const protocol::frame_header& header, std::string_view) {
+        control.idle = false;
+        if (starts_query_cycle(header.type)) queries.cycle_sent(query_clock::clock::now());
+    }
+    [[nodiscard]] bool stop_requested() const { return false; }
+};
+
+// Server messages: ReadyForQuery tells when the session is idle, where a deferred cut may land,
+// and ends a query cycle.
+struct backend_observer {
+    session_control& control;
+    query_clock& queries;
+    [[nodiscard]] bool wants_body(char type) const { return type == protocol::PqMsg_ReadyForQuery; }
+    void on_frame(const protocol::frame_header& header, std::string_view body) {
+        if (header.type != protocol::PqMsg_ReadyForQuery) return;
+        const auto status = protocol::parse_ready_for_query(body);
+        control.idle = status == protocol::transaction_status::idle;
+        if (status) queries.ready_for_query(*status, query_clock::clock::now());
+    }
+    [[nodiscard]] bool stop_requested() const {
+        return control.cut && control.cut->when_idle && control.idle;
+    }
+};
+
+// Moves bytes from one socket to the other until something ends it. Reads are non-blocking
+// attempts first; the pump waits for readiness only after the socket ran dry, and gives its
+// buffer back to the pool while it waits with nothing held.
+template <typename Observer>
+asio::awaitable<pump_stop> pump(tcp::socket& from, tcp::socket& to, buffer_pool& pool,
+                                pump_state& state, Observer& observer) {
+    const std::size_t capacity = pool.buffer_size();
+    pooled_buffer buffer;
+    std::size_t filled = 0;
+    for (;;) {
+        if (!buffer) buffer = pool.acquire();
+        std::error_code ec;
+        const std::size_t n =
+            from.read_some(asio::buffer(buffer.data() + filled, capacity - filled), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            if (filled == 0) buffer.reset();
+            auto [wait_ec] = co_await from.async_wait(tcp::socket::wait_read, use_tuple);
+            if (wait_ec) {
+                state.error = wait_ec;
+                co_return pump_stop::cancelled;
+            }
+            continue;
+        }
+        if (ec == asio::error::eof) co_return pump_stop::source_closed;
+        if (ec) {
+            state.error = ec;
+            co_return pump_stop::source_error;
+        }
+        state.bytes += n;
+        state.relayed.add(n);
+        filled += n;
+        const auto scanned =
+            state.scanner.scan(std::string_view(buffer.data(), filled), capacity, observer);
+        if (scanned.forward > 0) {
+            state.mid_write = true;
+            auto [write_ec, written] = co_await asio::async_write(
+                to, asio::buffer(buffer.data(), scanned.forward), use_tuple);
+            if (write_ec) {
+                state.error = write_ec;
+                co_return pump_stop::sink_error;
+            }
+            state.mid_write = false;
+        }
+        if (scanned.error != protocol::frame_error::none) {
+            state.frame_error = scanned.error;
+            co_return pump_stop::protocol_violation;
+        }
+        filled -= scanned.forward;
+        if (filled > 0) std::memmove(buffer.data(), buffer.data() + scanned.forward, filled);
+        if (filled == 0 && observer.stop_requested() && state.scanner.at_frame_boundary()) {
+            co_return pump_stop::idle_cut;
+        }
+    }
+}
+
+relay_end classify(bool client_to_server, pump_stop stop) {
+    switch (stop) {
+        case pump_stop::source_closed:
+            return client_to_server ? relay_end::client_closed : relay_end::server_closed;
+        case pump_stop::source_error:
+        case pump_stop::cancelled:
+            return client_to_server ? relay_end::client_error : relay_end::server_error;
+        case pump_stop::sink_error:
+            return client_to_server ? relay_end::server_error : relay_end::client_error;
+        case pump_stop::protocol_violation:
+            return client_to_server ? relay_end::client_protocol_violation
+                                    : relay_end::server_protocol_violation;
+        case pump_stop::idle_cut:
+            return relay_end::cut;
+    }
+    return relay_end::server_error;
+}
+
+}  // namespace
+
+std::string_view to_string(relay_end end) {
+    switch (end) {
+        case relay_end::client_closed:
+            return "client closed";
+        case relay_end::server_closed:
+            return "server closed";
+        case relay_end::client_error:
+            return "client error";
+        case relay_end::server_error:
+            return "server error";
+        case relay_end::client_protocol_violation:
+            return "client protocol violation";
+        case relay_end::server_protocol_violation:
+            return "server protocol violation";
+        case relay_end::cut:
+            return "cut";
+    }
+    return "unknown";
+}
+
+asio::awaitable<relay_result> relay(tcp::socket& client, tcp::socket& server,
+                                    session_control& control, buffer_pool& buffers,
+                                    relay_limits limits, route_counters& counters) {
+    pump_state upstream(limits.max_client_message_length, counters.bytes_from_client);
+    // The server is trusted with any length it can express; only impossible lengths stop it.
+    pump_state downstream(std::numeric_limits<std::uint32_t>::max(), counters.bytes_from_server);
+    query_clock queries(counters);
+    frontend_observer from_client{control, queries};
+    backend_observer from_server{control, queries};
+
+    const auto executor = co_await asio::this_coro::executor;
+    auto [order, up_exception, up_stop, down_exception, down_stop] =
+        co_await asio::experimental::make_parallel_group(
+            asio::co_spawn(executor, pump(client, server, buffers, upstream, from_client),
+                           asio::experimental::deferred),
+            asio::co_spawn(executor, pump(server, client, buffers, downstream, from_server),
+                           asio::experimental::deferred))
+            .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+
+    const bool client_first = order[0] == 0;
+    const auto& first = client_first ? upstream : downstream;
+    const auto first_stop = client_first ? up_stop : down_stop;
+    relay_result result;
+    result.end = classify(client_first, first_stop);
+    if ((client_first ? up_exception : down_exception) != nullptr) {
+        result.end = client_first ? relay_end::client_error : relay_end::server_error;
+        result.detail = "internal error in the relay";
+    }
+    // A cut shows as an aborted wait or write. If the server ended the session on its own first
+    // (a FATAL during its shutdown), that is the story the client already heard.
+    const bool interrupted = first_stop == pump_stop::cancelled ||
+                             first_stop == pump_stop::idle_cut ||
+                             first.error == asio::error::operation_aborted;
+    if (control.cut && interrupted) result.end = relay_end::cut;
+    if (first.frame_error != protocol::frame_error::none) {
+        result.detail = std::string(protocol::to_string(first.frame_error));
+    } else if (first.error) {
+        result.detail = first.error.message();
+    }
+    result.bytes_from_client = upstream.bytes;
+    result.bytes_from_server = downstream.bytes;
+    result.client_at_frame_boundary =
+        downstream.scanner.at_frame_boundary() && !downstream.mid_write;
+    co_return result;
+}
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,48 @@
+// The data path: two pumps (client→server, server→client) forwarding whole frames as they
+// arrive, observing only the few messages the proxy acts on, until either side ends.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <cstdint>
+#include <string_view>
+
+#include "protocol/backend_message.h"
+#include "proxy/buffer_pool.h"
+#include "proxy/metrics_counters.h"
+#include "proxy/session_registry.h"
+
+namespace pgroute::proxy {
+
+enum class relay_end {
+    client_closed,
+    server_closed,
+    client_error,
+    server_error,
+    client_protocol_violation,
+    server_protocol_violation,
+    cut,
+};
+
+[[nodiscard]] std::string_view to_string(relay_end end);
+
+struct relay_result {
+    relay_end end = relay_end::client_closed;
+    std::uint64_t bytes_from_client = 0;
+    std::uint64_t bytes_from_server = 0;
+    // May the proxy still inject an ErrorResponse into the client stream?
+    bool client_at_frame_boundary = true;
+    std::string detail;  // the error or the violated rule, for the log
+};
+
+struct relay_limits {
+    std::uint32_t max_client_message_length = 0;
+};
+
+// Counts bytes, queries, transactions and query durations into `counters` as it goes.
+[[nodiscard]] asio::awaitable<relay_result> relay(asio::ip::tcp::socket& client,
+                                                  asio::ip::tcp::socket& server,
+                                                  session_control& control, buffer_pool& buffers,
+                                                  relay_limits limits, route_counters& counters);
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,213 @@
+#include "proxy/session.h"
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <chrono>
+#include <cstdio>
+
+#include "protocol/sqlstate.h"
+#include "proxy/cancel_forwarder.h"
+#include "proxy/client_error.h"
+#include "proxy/client_startup.h"
+#include "proxy/deadline.h"
+#include "proxy/relay.h"
+#include "proxy/router.h"
+
+namespace pgroute::proxy {
+
+namespace {
+
+using asio::ip::tcp;
+namespace sqlstate = protocol::sqlstate;
+
+std::string describe(const tcp::socket& socket) {
+    std::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) return "unknown";
+    return remote.address().to_string() + ":" + std::to_string(remote.port());
+}
+
+std::string quoted(std::string_view node_name) {
+    return "\"" + std::string(node_name) + "\"";
+}
+
+// The identity of a session in its log lines.
+struct session_label {
+    std::string id;
+    const endpoint_config& endpoint;
+    std::string client;
+    std::string user;  // known once the startup packet is read
+    std::string database;
+    std::string node = "-";
+
+    [[nodiscard]] std::string text() const {
+        return "session " + id + " endpoint=" + endpoint.name + " client=" + client +
+               " user=" + user + " database=" + database + " node=" + node;
+    }
+};
+
+std::string seconds_since(std::chrono::steady_clock::time_point start) {
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3fs", elapsed.count());
+    return text;
+}
+
+// The ErrorResponse a client gets when the relay ended for a reason that is not its own doing.
+// Nothing is sent when the server already spoke for itself (it closed) or the client is gone.
+struct closing_error {
+    std::string_view sqlstate;
+    std::string message;
+};
+
+std::optional<closing_error> closing_error_for(const relay_result& result,
+                                               const session_control& control) {
+    if (!result.client_at_frame_boundary) return std::nullopt;
+    switch (result.end) {
+        case relay_end::cut:
+            if (control.cut->reason == cut_reason::shutdown) {
+                return closing_error{sqlstate::admin_shutdown, control.cut->message};
+            }
+            return closing_error{sqlstate::connection_failure,
+                                 "pgroute cut this session: " + control.cut->message};
+        case relay_end::client_protocol_violation:
+            return closing_error{sqlstate::protocol_violation,
+                                 "invalid message from client: " + result.detail};
+        case relay_end::server_protocol_violation:
+            return closing_error{
+                sqlstate::protocol_violation,
+                "invalid message from node " + quoted(control.node_name) + ": " + result.detail};
+        case relay_end::server_error:
+            return closing_error{
+                sqlstate::connection_failure,
+                "lost the connection to node " + quoted(control.node_name) + ": " + result.detail};
+        case relay_end::client_closed:
+        case relay_end::client_error:
+        case relay_end::server_closed:
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+// Connects to the node within connect_timeout. A cut ordered meanwhile cancels the attempt.
+asio::awaitable<std::error_code> connect_to_node(tcp::socket& server, const health::NodeView& node,
+                                                 std::chrono::milliseconds timeout) {
+    asio::steady_timer deadline(server.get_executor(), timeout);
+    tcp::endpoint target;
+    if (auto ec = co_await resolve_before(node.address.host, node.address.port, deadline, target)) {
+        co_return ec;
+    }
+    co_return co_await connect_before(server, target, deadline);
+}
+
+}  // namespace
+
+asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& endpoint,
+                                  worker_context& worker) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto& log = worker.log;
+    session_label label{
+        std::to_string(worker.worker_index) + "-" + std::to_string(++worker.next_session_id),
+        endpoint, describe(client), "-", "-"};
+    const auto endpoint_index = static_cast<std::size_t>(&endpoint - worker.cfg.endpoints.data());
+    auto& counters = worker.metrics.endpoint(endpoint_index);
+
+    auto startup = co_await read_client_startup(client, worker.cfg.limits);
+    if (auto* failure = std::get_if<client_startup_failure>(&startup)) {
+        counters
+            .rejections(failure->error ? session_rejection::startup_error
+                                       : session_rejection::startup_abandoned)
+            .add();
+        log.warn(label.text() + " rejected during startup: " + failure->log_cause);
+        if (failure->error) {
+            co_await send_fatal(client, failure->error->sqlstate, failure->error->message);
+        }
+        co_return;
+    }
+    auto& accepted = std::get<client_startup>(startup);
+    const health::TopologyPtr topology = worker.topology;  // this session's view, kept alive
+    if (std::holds_alternative<protocol::cancel_request>(accepted.request)) {
+        log.debug(label.text() + " forwards a cancel request");
+        counters.cancel_requests.add();
+        co_await forward_cancel(*topology, accepted.packet, worker.cfg.limits.connect_timeout);
+        co_return;
+    }
+    const auto& startup_message = std::get<protocol::startup_message>(accepted.request);
+    label.user = startup_message.user;
+    label.database = startup_message.database;
+
+    const auto counts = endpoint.balance == balance_kind::least_connections
+                            ? worker.sessions.count_per_node(*topology)
+                            : std::vector<std::uint32_t>{};
+    const auto decision =
+        pick_node(*topology, endpoint, worker.route_tickets[endpoint_index]++, counts);
+    if (!decision.node) {
+        counters.rejections(session_rejection::no_node).add();
+        log.warn(label.text() + " refused: " + decision.refusal);
+        co_await send_fatal(client, sqlstate::cannot_connect_now, "pgroute: " + decision.refusal);
+        co_return;
+    }
+    const auto& node = topology->nodes[*decision.node];
+    label.node = node.address.name;
+    auto& route = worker.metrics.route(endpoint_index, node.address.name);
+
+    tcp::socket server(client.get_executor());
+    const auto role =
+        decision.node == topology->write_target ? session_role::leader : session_role::replica;
+    const session_registry::registration registration(
+        worker.sessions,
+        session_control{&endpoint, role, node.address.name, &server, std::nullopt, false});
+    auto& control = registration.control();
+
+    const auto connect_error =
+        co_await connect_to_node(server, node, worker.cfg.limits.connect_timeout);
+    if (connect_error || control.cut) {
+        if (control.cut) {
+            route.cuts_for(control.cut->reason).add();
+        } else {
+            counters.rejections(session_rejection::node_unreachable).add();
+        }
+        const std::string why = control.cut ? control.cut->message : connect_error.message();
+        log.warn(label.text() + " could not connect: " + why);
+        co_await send_fatal(client, sqlstate::connection_failure,
+                            "pgroute could not connect to node " + quoted(node.address.name) +
+                                " (" + node.address.host + ":" + std::to_string(node.address.port) +
+                                "): " + why);
+        co_return;
+    }
+    // Failures here surface as errors on the first read or write of the relay.
+    std::error_code ignored;
+    server.set_option(tcp::no_delay(true), ignored);
+    client.set_option(tcp::no_delay(true), ignored);
+    server.non_blocking(true, ignored);
+    client.non_blocking(true, ignored);
+    log.info(label.text() + " start");
+    const counted_open backend_count(route.backend_opened, route.backend_closed);
+
+    auto [write_ec, written] = co_await asio::async_write(
+        server, asio::buffer(accepted.packet), asio::experimental::as_tuple(asio::use_awaitable));
+    relay_result result;
+    if (write_ec) {
+        result.end = relay_end::server_error;
+        result.detail = write_ec.message();
+    } else {
+        result = co_await relay(client, server, control, worker.buffers,
+                                {worker.cfg.limits.max_message_length}, route);
+    }
+    if (result.end == relay_end::cut) route.cuts_for(control.cut->reason).add();
+    if (auto error = closing_error_for(result, control)) {
+        co_await send_fatal(client, error->sqlstate, error->message);
+    }
+    std::string end = label.text() + " end duration=" + seconds_since(started) +
+                      " bytes_in=" + std::to_string(result.bytes_from_client) +
+                      " bytes_out=" + std::to_string(result.bytes_from_server) + " reason=\"" +
+                      std::string(to_string(result.end));
+    if (control.cut) end += ": " + std::string(to_string(control.cut->reason));
+    if (!result.detail.empty()) end += ": " + result.detail;
+    log.info(end + "\"");
+}
+
+}  // namespace pgroute::proxy

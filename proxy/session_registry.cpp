@@ -1,0 +1,25 @@
+#include "proxy/session_registry.h"
+
+namespace pgroute::proxy {
+
+void session_control::order_cut(cut_order order) {
+    const bool now = !order.when_idle || idle;
+    cut = std::move(order);
+    if (now && server) {
+        std::error_code ignored;
+        server->cancel(ignored);
+    }
+}
+
+std::vector<std::uint32_t> session_registry::count_per_node(
+    const health::Topology& topology) const {
+    std::vector<std::uint32_t> counts(topology.nodes.size(), 0);
+    for (const auto& s : sessions_) {
+        for (std::size_t i = 0; i < topology.nodes.size(); ++i) {
+            if (topology.nodes[i].address.name == s.node_name) ++counts[i];
+        }
+    }
+    return counts;
+}
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,33 @@
+// What a session needs from the worker thread it runs on. Everything here is owned by that
+// thread except `client_count`, the process-wide connection count.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "health/topology.h"
+#include "proxy/buffer_pool.h"
+#include "proxy/config.h"
+#include "proxy/logger.h"
+#include "proxy/metrics_counters.h"
+#include "proxy/session_registry.h"
+
+namespace pgroute::proxy {
+
+struct worker_context {
+    const config& cfg;
+    const logger& log;
+    std::atomic<std::uint32_t>& client_count;
+    unsigned worker_index = 0;
+    buffer_pool buffers;
+    session_registry sessions;
+    health::TopologyPtr topology;  // replaced on this thread when a snapshot is published
+    std::vector<std::uint64_t> route_tickets;  // one round-robin counter per endpoint
+    std::uint64_t next_session_id = 0;
+    std::size_t active_sessions = 0;  // accepted and not yet finished, registered or not
+    bool stopping = false;
+    worker_metrics metrics;  // bumped here, read by the admin thread
+};
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,408 @@
+// pgroute in front of a real Patroni cluster while the leader changes under write load: a planned
+// switchover, then a crash (kill -9) of the leader. Each prints the timings it measured.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "tests/support/libpq_conn.h"
+#include "tests/support/patroni_cluster.h"
+#include "tests/support/pgroute_process.h"
+#include "tests/support/ports.h"
+#include "tests/support/wait.h"
+
+namespace pgroute::test_support {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto cluster_settle_timeout = 120s;
+constexpr auto routing_timeout = 30s;
+constexpr auto statement_timeout = 10s;
+// Every loop of the load and the watches ends by this, even if a test forgets to stop it.
+constexpr auto longest_load = 180s;
+// Patroni's ttl is 10 s; electing a new leader after a crash takes about that long.
+constexpr auto new_leader_write_timeout = 90s;
+constexpr auto pause_between_writes = 10ms;
+constexpr auto pause_after_error = 50ms;
+constexpr int writer_threads = 4;
+
+constexpr std::string_view connect_timed_out = "connecting timed out";  // from LibpqConn
+constexpr std::string_view closed_after_fatal = "server closed the connection";
+
+double seconds_between(Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration<double>(to - from).count();
+}
+
+struct WriteError {
+    double at;  // seconds since the load began
+    std::string sqlstate;
+    std::string message;
+};
+
+struct WriteSuccess {
+    double at;
+    std::string node;
+};
+
+// Writer threads committing one row after another through pgroute's write endpoint, half of them
+// on a session they keep (reconnecting after an error) and half on a new session per row, each
+// recording what every statement ended with.
+class WriteLoad {
+  public:
+    WriteLoad(const PatroniCluster& cluster, std::uint16_t write_port)
+        : cluster_(cluster), write_port_(write_port), began_(Clock::now()) {
+        for (int client = 0; client < writer_threads; ++client) {
+            const bool keeps_session = client % 2 == 0;
+            clients_.emplace_back([this, client, keeps_session](const std::stop_token& stop) {
+                run_client(stop, client, keeps_session);
+            });
+        }
+    }
+
+    void stop() {
+        for (auto& client : clients_)
+            client.request_stop();
+        clients_.clear();  // joins
+    }
+
+    [[nodiscard]] Clock::time_point began() const { return began_; }
+    [[nodiscard]] double now() const { return seconds_between(began_, Clock::now()); }
+
+    [[nodiscard]] std::optional<double> first_success_on(const std::string& node,
+                                                         double after = 0) const {
+        const std::lock_guard lock(mutex_);
+        for (const WriteSuccess& success : successes_) {
+            if (success.node == node && success.at >= after) return success.at;
+        }
+        return std::nullopt;
+    }
+
+    [[nodiscard]] std::optional<double> last_success_on(const std::string& node) const {
+        const std::lock_guard lock(mutex_);
+        std::optional<double> last;
+        for (const WriteSuccess& success : successes_) {
+            if (success.node == node) last = success.at;
+        }
+        return last;
+    }
+
+    [[nodiscard]] std::vector<WriteError> errors() const {
+        const std::lock_guard lock(mutex_);
+        return errors_;
+    }
+
+    [[nodiscard]] std::size_t success_count() const {
+        const std::lock_guard lock(mutex_);
+        return successes_.size();
+    }
+
+  private:
+    void run_client(const std::stop_token& stop, int client, bool keeps_session) {
+        const std::string insert = "INSERT INTO failover_probe (client, port) VALUES (" +
+                                   std::to_string(client) + ", inet_server_port()) RETURNING port";
+        std::unique_ptr<LibpqConn> session;
+        while (!stop.stop_requested() && Clock::now() < began_ + longest_load) {
+            try {
+                if (!session) session = std::make_unique<LibpqConn>(proxied_conninfo(write_port_));
+                const std::string port =
+                    exec_keeping_first_error(session->raw(), insert, statement_timeout);
+                record(WriteSuccess{
+                    now(), cluster_.node_on_port(static_cast<std::uint16_t>(std::stoi(port)))});
+                if (!keeps_session) session.reset();
+                std::this_thread::sleep_for(pause_between_writes);
+            } catch (const PgError& error) {
+                record(WriteError{now(), error.sqlstate(), error.what()});
+                session.reset();
+                std::this_thread::sleep_for(pause_after_error);
+            }
+        }
+    }
+
+    void record(WriteSuccess success) {
+        const std::lock_guard lock(mutex_);
+        successes_.push_back(std::move(success));
+    }
+
+    void record(WriteError error) {
+        const std::lock_guard lock(mutex_);
+        errors_.push_back(std::move(error));
+    }
+
+    const PatroniCluster& cluster_;
+    std::uint16_t write_port_;
+    Clock::time_point began_;
+    mutable std::mutex mutex_;
+    std::vector<WriteSuccess> successes_;
+    std::vector<WriteError> errors_;
+    std::vector<std::jthread> clients_;  // last: joined before the members they use go
+};
+
+// Notes when something observed from outside (a Patroni role, a leader key) first holds.
+class ChangeWatch {
+  public:
+    ChangeWatch(std::function<bool()> happened, Clock::time_point epoch)
+        : thread_([this, happened = std::move(happened), epoch](const std::stop_token& stop) {
+              const auto give_up = Clock::now() + longest_load;
+              while (!stop.stop_requested() && Clock::now() < give_up) {
+                  if (happened()) {
+                      const std::lock_guard lock(mutex_);
+                      at_ = seconds_between(epoch, Clock::now());
+                      return;
+                  }
+                  std::this_thread::sleep_for(100ms);
+              }
+          }) {}
+
+    [[nodiscard]] std::optional<double> at() const {
+        const std::lock_guard lock(mutex_);
+        return at_;
+    }
+
+  private:
+    mutable std::mutex mutex_;
+    std::optional<double> at_;
+    std::jthread thread_;
+};
+
+bool is_hang(const WriteError& error) {
+    return error.message.find(statement_timed_out) != std::string::npos ||
+           error.message.find(connect_timed_out) != std::string::npos;
+}
+
+bool is_pgroute_cut(const WriteError& error) {
+    return error.sqlstate == "08006" &&
+           error.message.find("pgroute cut this session") != std::string::npos;
+}
+
+// A session on a leader that goes away must end the PostgreSQL way: pgroute's cut (08006), the
+// server's own shutdown FATAL (57P01, 57P02, 57P03), or pgroute's 57P03 while there is no leader;
+// a bare close is clean only when the FATAL came with it.
+bool ends_cleanly(const WriteError& error) {
+    static const std::set<std::string> clean_states = {"08006", "57P01", "57P02", "57P03"};
+    if (clean_states.contains(error.sqlstate)) return true;
+    return error.sqlstate.empty() && error.message.find("FATAL") != std::string::npos &&
+           error.message.find(closed_after_fatal) != std::string::npos;
+}
+
+std::string one_line(std::string text) {
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    return text;
+}
+
+// pgroute's own messages name itself or the node it speaks for. The first line is the error the
+// SQLSTATE belongs to; later lines tell what followed it.
+bool written_by_pgroute(const WriteError& error) {
+    const std::string first_line = error.message.substr(0, error.message.find('\n'));
+    return first_line.find("pgroute") != std::string::npos ||
+           first_line.find("to node \"") != std::string::npos;
+}
+
+void print_errors(const std::vector<WriteError>& errors) {
+    std::map<std::string, std::vector<const WriteError*>> by_kind;
+    for (const WriteError& error : errors) {
+        const std::string origin = written_by_pgroute(error) ? "pgroute" : "the server";
+        by_kind[(error.sqlstate.empty() ? "no SQLSTATE" : error.sqlstate) + " from " + origin]
+            .push_back(&error);
+    }
+    std::cout << "  client-visible errors: " << errors.size() << '\n';
+    for (const auto& [kind, list] : by_kind) {
+        std::cout << "    " << list.size() << " x " << kind << ", first at " << list.front()->at
+                  << " s: " << one_line(list.front()->message) << '\n';
+    }
+}
+
+void print_timing(const std::string& what, std::optional<double> at, double from) {
+    std::cout << "  " << std::left << std::setw(50) << what << ' ';
+    if (at) {
+        std::cout << std::fixed << std::setprecision(2) << *at - from << " s\n";
+    } else {
+        std::cout << "never\n";
+    }
+}
+
+bool says_primary(const std::string& patroni_role) {
+    return patroni_role == "master" || patroni_role == "primary";
+}
+
+class PatroniFailover : public testing::Test {
+  protected:
+    static void SetUpTestSuite() { cluster_ = std::make_unique<PatroniCluster>(); }
+    static void TearDownTestSuite() {
+        if (cluster_) {
+            EXPECT_NO_THROW(cluster_->down());
+        }
+        cluster_.reset();
+    }
+
+    void SetUp() override {
+        ASSERT_NE(cluster_, nullptr) << "the Patroni cluster did not start";
+        cluster().wait_until_healthy(cluster_settle_timeout);
+        leader_ = cluster().wait_for_leader(10s);
+        replicas_ = PatroniCluster::others(leader_);
+
+        const std::vector<std::uint16_t> ports = free_ports(2);
+        write_port_ = ports[0];
+        pgroute_.emplace(patroni_config(cluster(), {.write_port = ports[0], .read_port = ports[1]}),
+                         ports);
+        cluster().wait_until_proxy_routes(ports[0], ports[1], routing_timeout);
+
+        LibpqConn setup(cluster().conninfo(leader_, patroni_trust_user));
+        setup.exec(
+            "SET client_min_messages = warning;"
+            "CREATE TABLE IF NOT EXISTS failover_probe (client int, port int)");
+    }
+
+    void TearDown() override {
+        if (HasFailure() && pgroute_) std::cout << "pgroute's log:\n" << pgroute_->log_text();
+    }
+
+    static const PatroniCluster& cluster() { return *cluster_; }
+
+    // Starts the load and returns once rows commit on the leader through pgroute.
+    [[nodiscard]] std::unique_ptr<WriteLoad> start_write_load() const {
+        auto load = std::make_unique<WriteLoad>(cluster(), write_port_);
+        wait_until([&] { return load->first_success_on(leader_).has_value(); }, 20s,
+                   "the write load commits on " + leader_);
+        return load;
+    }
+
+    // The new leader took a write, and the old one none after that: never two write targets.
+    static void expect_writes_moved(const WriteLoad& load, const std::string& old_leader,
+                                    const std::string& new_leader) {
+        const std::optional<double> first_new = load.first_success_on(new_leader);
+        ASSERT_TRUE(first_new.has_value()) << "no write reached " << new_leader;
+        EXPECT_FALSE(load.first_success_on(old_leader, *first_new).has_value())
+            << old_leader << " took a write after " << new_leader << " did";
+    }
+
+    static void expect_no_write_reached_a_standby(const std::vector<WriteError>& errors) {
+        for (const WriteError& error : errors) {
+            EXPECT_NE(error.sqlstate, "25006") << "at " << error.at << " s: " << error.message;
+        }
+    }
+
+    void expect_new_sessions_reach(const std::string& node) const {
+        LibpqConn session(proxied_conninfo(write_port_));
+        EXPECT_EQ(session.exec_scalar("SELECT pg_is_in_recovery()"), "f");
+        EXPECT_EQ(cluster().node_serving(session), node);
+    }
+
+    std::string leader_;
+    std::vector<std::string> replicas_;
+
+  private:
+    static inline std::unique_ptr<PatroniCluster> cluster_;
+    std::uint16_t write_port_ = 0;
+    std::optional<PgrouteProcess> pgroute_;
+};
+
+// The tests run in this order: the crash leaves the cluster with two nodes.
+
+TEST_F(PatroniFailover, SwitchoverUnderWriteLoadEndsSessionsCleanlyAndNeverWritesToAStandby) {
+    const std::string old_leader = leader_;
+    const std::string candidate = replicas_.front();
+    const auto load = start_write_load();
+
+    const ChangeWatch demoted([&] { return !says_primary(cluster().patroni_role(old_leader)); },
+                              load->began());
+    const ChangeWatch promoted([&] { return says_primary(cluster().patroni_role(candidate)); },
+                               load->began());
+    const double switchover_at = load->now();
+    cluster().switchover(candidate);
+    const double patronictl_returned_at = load->now();
+    wait_until([&] { return load->first_success_on(candidate).has_value(); },
+               new_leader_write_timeout, "a write through pgroute commits on " + candidate);
+    std::this_thread::sleep_for(3s);  // the steady state after the switchover, under load
+    load->stop();
+
+    const std::vector<WriteError> errors = load->errors();
+    std::optional<double> first_cut;
+    for (const WriteError& error : errors) {
+        if (is_pgroute_cut(error) && error.at >= switchover_at) {
+            first_cut = error.at;
+            break;
+        }
+    }
+    const std::optional<double> last_old = load->last_success_on(old_leader);
+    const std::optional<double> first_new = load->first_success_on(candidate);
+    std::cout << "switchover " << old_leader << " -> " << candidate << " under " << writer_threads
+              << " writers, " << load->success_count()
+              << " rows committed; seconds since patronictl started:\n";
+    print_timing("last write committed on " + old_leader, last_old, switchover_at);
+    print_timing(old_leader + "'s /patroni stops saying primary", demoted.at(), switchover_at);
+    print_timing("first cut by pgroute (08006)", first_cut, switchover_at);
+    print_timing(candidate + "'s /patroni says primary", promoted.at(), switchover_at);
+    print_timing("first write committed on " + candidate, first_new, switchover_at);
+    print_timing("patronictl returned", patronictl_returned_at, switchover_at);
+    print_timing("write outage (last old write to first new)", first_new,
+                 last_old.value_or(switchover_at));
+    print_errors(errors);
+
+    expect_no_write_reached_a_standby(errors);
+    for (const WriteError& error : errors) {
+        EXPECT_TRUE(ends_cleanly(error))
+            << "at " << error.at << " s, SQLSTATE '" << error.sqlstate << "': " << error.message;
+    }
+    expect_writes_moved(*load, old_leader, candidate);
+    expect_new_sessions_reach(candidate);
+}
+
+TEST_F(PatroniFailover, LeaderKilledWithSigkillIsReplacedAndWritesReachTheNewLeader) {
+    const std::string old_leader = leader_;
+    const auto load = start_write_load();
+
+    const double killed_at = load->now();
+    EXPECT_EQ(cluster().kill9_leader(), old_leader);
+    const ChangeWatch elected(
+        [&] {
+            const std::optional<std::string> leader = cluster().leader_name();
+            return leader && *leader != old_leader;
+        },
+        load->began());
+    std::string new_leader;
+    wait_until(
+        [&] {
+            for (const std::string& replica : replicas_) {
+                if (load->first_success_on(replica, killed_at)) new_leader = replica;
+            }
+            return !new_leader.empty();
+        },
+        new_leader_write_timeout, "a write through pgroute commits on a new leader");
+    std::this_thread::sleep_for(2s);
+    load->stop();
+
+    const std::optional<double> last_old = load->last_success_on(old_leader);
+    const std::optional<double> first_new = load->first_success_on(new_leader);
+    std::cout << "kill -9 of " << old_leader << "'s Patroni and postmaster under " << writer_threads
+              << " writers; seconds since the kill:\n";
+    print_timing("last write committed on " + old_leader, last_old, killed_at);
+    print_timing("Patroni's /cluster names a new leader", elected.at(), killed_at);
+    print_timing("first write committed on " + new_leader, first_new, killed_at);
+    print_timing("write outage (last old write to first new)", first_new,
+                 last_old.value_or(killed_at));
+    const std::vector<WriteError> errors = load->errors();
+    print_errors(errors);
+
+    expect_no_write_reached_a_standby(errors);
+    for (const WriteError& error : errors) {
+        EXPECT_FALSE(is_hang(error)) << "at " << error.at << " s: " << error.message;
+    }
+    expect_writes_moved(*load, old_leader, new_leader);
+    expect_new_sessions_reach(new_leader);
+}
+
+}  // namespace
+}  // namespace pgroute::test_support

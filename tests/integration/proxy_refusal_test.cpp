@@ -1,0 +1,128 @@
+// Clients pgroute cannot serve are told why, as PostgreSQL would tell them: no node for the
+// endpoint (57P03), a node that cannot be reached (08006), too many clients (53300).
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/integration/proxy_test_cluster.h"
+#include "tests/integration/proxy_test_libpq.h"
+#include "tests/integration/proxy_test_raw_client.h"
+#include "tests/support/wait.h"
+
+namespace pgroute::test_support {
+namespace {
+
+using namespace std::chrono_literals;
+
+using ProxyRefusals = SharedSuite<PgCluster>;
+
+TEST_F(ProxyRefusals, ReadPortWithoutAnyReplicaRefusesWith57P03) {
+    const ProxyPorts ports = ProxyPorts::pick();
+    PgrouteProcess pgroute(static_config(env().port(PgNode::primary), {}, ports.write, ports.read),
+                           {ports.write, ports.read});
+
+    const LoginFailure failure =
+        login_failure(loopback_conninfo(ports.read, superuser, test_database));
+    EXPECT_EQ(failure.sqlstate, "57P03") << failure.message;
+    EXPECT_NE(failure.message.find("FATAL"), std::string::npos) << failure.message;
+
+    EXPECT_EQ(LibpqConn(loopback_conninfo(ports.write, superuser, test_database))
+                  .exec_scalar("SELECT pg_is_in_recovery()"),
+              "f");
+    EXPECT_NO_THROW(pgroute.stop());
+}
+
+TEST_F(ProxyRefusals, UnreachableNodeGives08006NamingTheNode) {
+    const std::uint16_t closed_port = free_port();  // nothing listens there
+    const ProxyPorts ports = ProxyPorts::pick();
+    PgrouteProcess pgroute(static_config(closed_port, {}, ports.write, ports.read),
+                           {ports.write, ports.read});
+
+    const LoginFailure failure =
+        login_failure(loopback_conninfo(ports.write, superuser, test_database));
+    EXPECT_EQ(failure.sqlstate, "08006") << failure.message;
+    EXPECT_NE(
+        failure.message.find("node \"primary\" (127.0.0.1:" + std::to_string(closed_port) + ")"),
+        std::string::npos)
+        << failure.message;
+    EXPECT_NO_THROW(pgroute.stop());
+}
+
+// pgroute admitting at most two clients, returned once the bare connects PgrouteProcess probed
+// its ports with no longer count as clients (pgroute logs each of them leaving).
+std::unique_ptr<PgrouteProcess> start_limited_to_two_clients(const PgCluster& cluster,
+                                                             ProxyPorts ports) {
+    auto pgroute = std::make_unique<PgrouteProcess>(
+        cluster_config(cluster, ports, "limits:\n  max_client_connections: 2\n"),
+        std::vector<std::uint16_t>{ports.write, ports.read});
+    wait_until([&] { return occurrences(pgroute->log_text(), "client left during startup") >= 2; },
+               5s, "pgroute has seen its start-up probes leave");
+    return pgroute;
+}
+
+// Two clients connected (one per endpoint: the limit is for the whole process); a third is
+// refused with FATAL 53300; once one leaves, a new client is admitted. All are closed on return,
+// so that the stop that follows has no session in flight (proxy_lifecycle_test's subject).
+void expect_third_client_refused_and_fourth_admitted(ProxyPorts ports) {
+    auto first =
+        std::make_unique<LibpqConn>(loopback_conninfo(ports.write, superuser, test_database));
+    LibpqConn second(loopback_conninfo(ports.read, superuser, test_database));
+
+    RawClient third(ports.write);
+    third.send(startup_packet(
+        {{"user", std::string(superuser)}, {"database", std::string(test_database)}}));
+    const protocol::parsed_error error = third.read_error();
+    EXPECT_EQ(error.severity, "FATAL");
+    EXPECT_EQ(error.sqlstate, "53300") << error.message;
+    EXPECT_NE(error.message.find("max_client_connections is 2"), std::string::npos)
+        << error.message;
+    EXPECT_TRUE(third.closes_without_more_data());
+
+    // The limit counts clients that are connected, not clients ever seen. (sslmode=disable: a
+    // refusal must be recognisable here, see LibpqClientBeyondTheLimitSees53300.)
+    first.reset();
+    wait_until(
+        [&] {
+            try {
+                LibpqConn fourth(loopback_conninfo(ports.write, superuser, test_database) +
+                                 " sslmode=disable");
+                return fourth.exec_scalar("SELECT 1") == "1";
+            } catch (const PgError& refused) {
+                if (refused.sqlstate() != "53300") throw;
+                return false;
+            }
+        },
+        5s, "a client is admitted once another has left");
+    EXPECT_EQ(second.exec_scalar("SELECT 'second still served'"), "second still served");
+}
+
+TEST_F(ProxyRefusals, ClientBeyondMaxClientConnectionsGets53300) {
+    const ProxyPorts ports = ProxyPorts::pick();
+    const auto pgroute = start_limited_to_two_clients(env(), ports);
+    expect_third_client_refused_and_fourth_admitted(ports);
+    EXPECT_NO_THROW(pgroute->stop());
+}
+
+// libpq (15.10 and later) discards any error that arrives in place of the answer to its
+// SSLRequest, as unauthenticated. PostgreSQL itself therefore answers the SSLRequest and reads
+// the StartupMessage before it reports "too many clients"; a proxy must do the same for libpq
+// users (sslmode=prefer is the default) to ever see 53300.
+TEST_F(ProxyRefusals, LibpqClientBeyondTheLimitSees53300) {
+    const ProxyPorts ports = ProxyPorts::pick();
+    const auto pgroute = start_limited_to_two_clients(env(), ports);
+    {
+        const LibpqConn first(loopback_conninfo(ports.write, superuser, test_database));
+        const LibpqConn second(loopback_conninfo(ports.read, superuser, test_database));
+        const LoginFailure failure =
+            login_failure(loopback_conninfo(ports.write, superuser, test_database));
+        EXPECT_EQ(failure.sqlstate, "53300") << failure.message;
+        EXPECT_NE(failure.message.find("max_client_connections is 2"), std::string::npos)
+            << failure.message;
+    }
+    EXPECT_NO_THROW(pgroute->stop());
+}
+
+}  // namespace
+}  // namespace pgroute::test_support

@@ -1,0 +1,100 @@
+// A real primary + streaming replica with one pgroute (static roles) in front of them, and a
+// gtest fixture that shares it across a suite: each start costs seconds.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "tests/support/libpq_conn.h"
+#include "tests/support/pg_cluster.h"
+#include "tests/support/pgroute_config.h"
+#include "tests/support/pgroute_process.h"
+#include "tests/support/ports.h"
+
+namespace pgroute::test_support {
+
+// The ports a pgroute in front of a cluster listens on.
+struct ProxyPorts {
+    std::uint16_t write = 0;
+    std::uint16_t read = 0;
+
+    static ProxyPorts pick() {
+        const auto ports = free_ports(2);
+        return {ports[0], ports[1]};
+    }
+};
+
+// pgroute in static mode with node "primary" and node "replica1" of `cluster`.
+[[nodiscard]] inline std::string cluster_config(const PgCluster& cluster, ProxyPorts ports,
+                                                std::string_view extra_yaml = {}) {
+    return static_config(cluster.port(PgNode::primary), {cluster.port(PgNode::replica)},
+                         ports.write, ports.read, extra_yaml);
+}
+
+struct ProxiedCluster {
+    PgCluster cluster;
+    ProxyPorts ports = ProxyPorts::pick();
+    PgrouteProcess pgroute{cluster_config(cluster, ports), {ports.write, ports.read}};
+
+    [[nodiscard]] std::string write_conninfo(std::string_view user = superuser,
+                                             std::string_view password = {}) const {
+        return loopback_conninfo(ports.write, user, test_database, password);
+    }
+    [[nodiscard]] std::string read_conninfo(std::string_view user = superuser,
+                                            std::string_view password = {}) const {
+        return loopback_conninfo(ports.read, user, test_database, password);
+    }
+    // A session on the primary that bypasses the proxy, to inspect what the proxy did.
+    [[nodiscard]] LibpqConn direct_to_primary() const {
+        return LibpqConn(cluster.conninfo(PgNode::primary));
+    }
+};
+
+// How often `needle` occurs in `text` (a pgroute log).
+[[nodiscard]] inline std::size_t occurrences(std::string_view text, std::string_view needle) {
+    std::size_t count = 0;
+    for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1))
+        ++count;
+    return count;
+}
+
+// Fixture for a suite whose tests share one `Shared` (a PgCluster, a ProxiedCluster), started
+// before the suite's first test and stopped after its last. If it cannot start, every test fails
+// with the reason; at the end a shared pgroute must stop cleanly (exit 0 on SIGTERM).
+template <class Shared>
+class SharedSuite : public testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        try {
+            shared_ = std::make_unique<Shared>();
+        } catch (const std::exception& e) {
+            start_error_ = e.what();
+        }
+    }
+    static void TearDownTestSuite() {
+        if constexpr (requires(Shared & s) { s.pgroute.stop(); }) {
+            if (shared_) {
+                EXPECT_NO_THROW(shared_->pgroute.stop());
+            }
+        }
+        shared_.reset();
+    }
+    void SetUp() override {
+        if (!shared_) {
+            GTEST_FAIL() << "the shared servers did not start: " << start_error_;
+        }
+    }
+
+    [[nodiscard]] static Shared& env() { return *shared_; }
+
+  private:
+    static inline std::unique_ptr<Shared> shared_;
+    static inline std::string start_error_;
+};
+
+}  // namespace pgroute::test_support

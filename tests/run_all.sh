@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# README's test command: installs what is missing, then builds and runs every test in the three
+# builds CI needs, and ends with one summary line ("N passed, M failed").
+#   1. release build, -Werror, epoll backend       -> unit + integration tests
+#   2. ASan+UBSan build, -Werror, io_uring backend -> unit + integration tests
+#   3. clang libFuzzer build                        -> each fuzzer for a bounded time
+# Also checks formatting. Set PGROUTE_TEST_FAST=1 to run build 1 only (local iteration).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+jobs=$(nproc)
+
+bash .ci/install-deps >/tmp/pgroute-install-deps.log 2>&1 || {
+  cat /tmp/pgroute-install-deps.log
+  echo "0 passed, 1 failed"
+  exit 1
+}
+echo "dependencies: ok (log in /tmp/pgroute-install-deps.log)"
+
+passed=0
+failed=0
+record() { # record NAME EXIT_CODE
+  if [[ $2 -eq 0 ]]; then passed=$((passed + 1)); echo "PASS $1"; else failed=$((failed + 1)); echo "FAIL $1"; fi
+}
+
+# Counts ctest's own results so the final line reflects every test case, not just stages.
+run_ctest() { # run_ctest BUILD_DIR NAME [ctest args...]
+  local dir=$1 name=$2
+  shift 2
+  local log=$dir/ctest.log
+  (cd "$dir" && ctest --output-on-failure --timeout 600 "$@") 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  local total fails
+  total=$(grep -oE 'tests failed out of [0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)
+  fails=$(grep -oE '[0-9]+ tests failed out of' "$log" | grep -oE '^[0-9]+' || echo 0)
+  if [[ -z $total || $total -eq 0 ]]; then
+    echo "FAIL $name: ctest ran no test"
+    failed=$((failed + 1))
+    return
+  fi
+  passed=$((passed + total - fails))
+  failed=$((failed + fails))
+  [[ $status -eq 0 ]] || echo "FAIL $name: ctest exited $status"
+  [[ $status -eq 0 || $fails -gt 0 ]] || failed=$((failed + 1))
+}
+
+build() { # build DIR CMAKE_ARGS...   (BUILD_TARGETS="a b" limits what is built)
+  local dir=$1
+  shift
+  local targets=()
+  for t in ${BUILD_TARGETS:-}; do targets+=(--target "$t"); done
+  cmake -S "$root" -B "$dir" -DPGROUTE_WERROR=ON "$@" >"$dir.configure.log" 2>&1 &&
+    cmake --build "$dir" -j"$jobs" "${targets[@]}" >"$dir.build.log" 2>&1
+  local status=$?
+  [[ $status -eq 0 ]] || tail -50 "$dir.configure.log" "$dir.build.log"
+  return $status
+}
+
+mkdir -p build-ci
+files=$(git ls-files '*.h' '*.cpp')
+# shellcheck disable=SC2086
+clang-format --dry-run -Werror $files >/dev/null 2>&1
+record "clang-format" $?
+
+if build build-ci/release -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+  record "build release (epoll)" 0
+  run_ctest build-ci/release "release (epoll)"
+else
+  record "build release (epoll)" 1
+fi
+
+if [[ ${PGROUTE_TEST_FAST:-0} != 1 ]]; then
+  if build build-ci/sanitize -DCMAKE_BUILD_TYPE=Debug -DPGROUTE_SANITIZE=ON -DPGROUTE_IO_URING=ON \
+    -DPGROUTE_BUILD_BENCH=OFF; then
+    record "build asan+ubsan (io_uring)" 0
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      run_ctest build-ci/sanitize "asan+ubsan (io_uring)"
+  else
+    record "build asan+ubsan (io_uring)" 1
+  fi
+
+  # Only the fuzz targets: the rest of the tree is covered by the two builds above.
+  if BUILD_TARGETS="fuzz_frame_scanner fuzz_startup" CC=clang CXX=clang++ build build-ci/fuzz -DCMAKE_BUILD_TYPE=Debug -DPGROUTE_FUZZ=ON \
+    -DPGROUTE_BUILD_BENCH=OFF; then
+    record "build fuzz (clang)" 0
+    run_ctest build-ci/fuzz "fuzz" -L fuzz
+  else
+    record "build fuzz (clang)" 1
+  fi
+fi
+
+echo "${passed} passed, ${failed} failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,122 @@
+#include "tests/support/libpq_conn.h"
+
+#include <poll.h>
+
+#include <chrono>
+#include <regex>
+
+namespace pgroute::test_support {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto connect_deadline = 10s;
+
+std::string quoted(std::string_view value) {
+    std::string result = "'";
+    for (const char c : value) {
+        if (c == '\'' || c == '\\') result += '\\';
+        result += c;
+    }
+    return result + "'";
+}
+
+using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+std::string sqlstate_of(const PGresult* result) {
+    const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    return sqlstate != nullptr ? sqlstate : "";
+}
+
+// libpq keeps no SQLSTATE for a failed connection attempt, but its verbose message carries it:
+// "... failed: FATAL:  28P01: password authentication failed ...".
+std::string sqlstate_in_verbose(const std::string& message) {
+    static const std::regex code(R"((?:FATAL|ERROR|PANIC):  ([0-9A-Z]{5}): )");
+    std::smatch match;
+    return std::regex_search(message, match, code) ? match[1].str() : "";
+}
+
+// Drives the connection by hand: PQconnectdb cannot be told to report verbosely, and
+// PQconnectPoll ignores connect_timeout, so the deadline is ours.
+void complete_connection(PGconn* conn) {
+    PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
+    const auto deadline = std::chrono::steady_clock::now() + connect_deadline;
+    PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+    while (PQstatus(conn) != CONNECTION_BAD && state != PGRES_POLLING_OK &&
+           state != PGRES_POLLING_FAILED) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        const short wanted = state == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+        pollfd socket{PQsocket(conn), wanted, 0};
+        if (left.count() <= 0 || poll(&socket, 1, static_cast<int>(left.count())) == 0) {
+            throw PgError(
+                "connecting timed out after " + std::to_string(connect_deadline.count()) + " s",
+                "");
+        }
+        state = PQconnectPoll(conn);
+    }
+    if (PQstatus(conn) != CONNECTION_OK) {
+        const std::string message = PQerrorMessage(conn);
+        throw PgError(message, sqlstate_in_verbose(message));
+    }
+    PQsetErrorVerbosity(conn, PQERRORS_DEFAULT);
+}
+
+}  // namespace
+
+std::string loopback_conninfo(std::uint16_t port, std::string_view user, std::string_view dbname,
+                              std::string_view password) {
+    std::string conninfo = "host=127.0.0.1 port=" + std::to_string(port) + " user=" + quoted(user) +
+                           " dbname=" + quoted(dbname) + " connect_timeout=5";
+    if (!password.empty()) conninfo += " password=" + quoted(password);
+    return conninfo;
+}
+
+LibpqConn::LibpqConn(const std::string& conninfo)
+    : conn_(PQconnectStart(conninfo.c_str()), &PQfinish) {
+    if (!conn_) throw PgError("libpq is out of memory", "");
+    complete_connection(conn_.get());
+}
+
+Rows LibpqConn::exec(const std::string& sql) {
+    return take(PQexec(conn_.get(), sql.c_str()));
+}
+
+Rows LibpqConn::exec_params(const std::string& sql, const std::vector<std::string>& params) {
+    std::vector<const char*> values;
+    for (const std::string& param : params)
+        values.push_back(param.c_str());
+    return take(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
+                             values.data(), nullptr, nullptr, 0));
+}
+
+std::optional<std::string> LibpqConn::exec_scalar(const std::string& sql,
+                                                  const std::vector<std::string>& params) {
+    Rows rows = exec_params(sql, params);
+    if (rows.size() != 1 || rows.front().size() != 1) {
+        throw std::runtime_error("expected one value from: " + sql);
+    }
+    return std::move(rows.front().front());
+}
+
+Rows LibpqConn::take(PGresult* raw_result) {
+    const ResultPtr result(raw_result, &PQclear);
+    const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        // Without a result, libpq itself failed (connection lost) and no SQLSTATE exists.
+        throw PgError(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn_.get()),
+                      result ? sqlstate_of(result.get()) : "");
+    }
+    Rows rows(PQntuples(result.get()));
+    for (int row = 0; row < static_cast<int>(rows.size()); ++row) {
+        for (int column = 0; column < PQnfields(result.get()); ++column) {
+            rows[row].push_back(
+                PQgetisnull(result.get(), row, column)
+                    ? std::nullopt
+                    : std::optional<std::string>(PQgetvalue(result.get(), row, column)));
+        }
+    }
+    return rows;
+}
+
+}  // namespace pgroute::test_support

@@ -1,0 +1,70 @@
+// A small libpq client for tests: connect, run SQL, read rows, and see which SQLSTATE a failure
+// carried. Failures are exceptions (PgError) so that a test cannot miss one.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgroute::test_support {
+
+class PgError : public std::runtime_error {
+  public:
+    PgError(const std::string& message, std::string sqlstate)
+        : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
+    // Empty when the failure did not come from the server (refused, reset, timed out).
+    [[nodiscard]] const std::string& sqlstate() const { return sqlstate_; }
+
+  private:
+    std::string sqlstate_;
+};
+
+using Row = std::vector<std::optional<std::string>>;  // nullopt is SQL NULL
+using Rows = std::vector<Row>;
+
+// "host=127.0.0.1 port=... user=... dbname=... connect_timeout=5 [password=...]", values quoted
+// so that any text is safe in them. Append " key=value" for more options (sslmode, ...).
+[[nodiscard]] std::string loopback_conninfo(std::uint16_t port, std::string_view user,
+                                            std::string_view dbname,
+                                            std::string_view password = {});
+
+class LibpqConn {
+  public:
+    // Throws PgError with the server's SQLSTATE (28P01 for a wrong password, ...) on failure.
+    explicit LibpqConn(const std::string& conninfo);
+
+    // Rows of the last statement in `sql` as text; throws PgError if any statement fails.
+    Rows exec(const std::string& sql);
+    Rows exec_params(const std::string& sql, const std::vector<std::string>& params);
+    // The single value of a one-row, one-column result; throws if the shape differs.
+    [[nodiscard]] std::optional<std::string> exec_scalar(
+        const std::string& sql, const std::vector<std::string>& params = {});
+
+    [[nodiscard]] PGconn* raw() const { return conn_.get(); }
+
+  private:
+    Rows take(PGresult* result);
+
+    std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
+};
+
+// The SQLSTATE carried by the PgError that `action` throws (or its message, when the failure had
+// none); empty if it throws nothing. A test writes EXPECT_EQ(sqlstate_thrown_by(...), "28P01").
+template <class Action>
+[[nodiscard]] std::string sqlstate_thrown_by(Action&& action) {
+    try {
+        action();
+    } catch (const PgError& error) {
+        return error.sqlstate().empty() ? "(no SQLSTATE: " + std::string(error.what()) + ")"
+                                        : error.sqlstate();
+    }
+    return {};
+}
+
+}  // namespace pgroute::test_support

@@ -1,0 +1,150 @@
+// A real three-node Patroni cluster (etcd + PostgreSQL 15) on 127.0.0.1, run by
+// tests/cluster/patroni-cluster.sh, for tests of pgroute in Patroni mode; `down` always runs.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tests/support/libpq_conn.h"
+#include "tests/support/temp_dir.h"
+
+namespace pgroute::test_support {
+
+inline constexpr std::array<std::string_view, 3> patroni_node_names{"pg1", "pg2", "pg3"};
+// Roles and database the script creates; every 127.0.0.1 login of trust_user is trusted.
+inline constexpr std::string_view patroni_trust_user = "trust_user";
+inline constexpr std::string_view patroni_database = "pgroute_test";
+
+class PatroniCluster {
+  public:
+    // Returns once a leader and two streaming replicas run; throws with the script's output
+    // (after running `down`) otherwise.
+    PatroniCluster();
+    ~PatroniCluster();  // runs down() unless it ran; reports a failure on stderr
+    PatroniCluster(const PatroniCluster&) = delete;
+    PatroniCluster& operator=(const PatroniCluster&) = delete;
+
+    // Stops every process of the cluster; throws (with the script's output) if one survives.
+    void down();
+
+    [[nodiscard]] std::uint16_t pg_port(std::string_view node) const;
+    [[nodiscard]] std::uint16_t api_port(std::string_view node) const;
+    [[nodiscard]] std::string api_url(std::string_view node) const;  // without a path
+    [[nodiscard]] std::filesystem::path patronictl_config() const;
+    // The cluster node whose PostgreSQL listens on `port`; empty for any other port.
+    [[nodiscard]] std::string node_on_port(std::uint16_t port) const;
+    // Straight to a node's PostgreSQL, bypassing pgroute; superuser by default.
+    [[nodiscard]] std::string conninfo(std::string_view node,
+                                       std::string_view user = "postgres") const;
+
+    // The one running leader that GET /cluster names, asked of each node until one answers.
+    [[nodiscard]] std::optional<std::string> leader_name() const;
+    [[nodiscard]] std::string wait_for_leader(std::chrono::milliseconds timeout) const;
+    // The node serving a session (inet_server_port()), however the session got there.
+    [[nodiscard]] std::string node_serving(LibpqConn& session) const;
+    // Opens a session through the proxy listening on `proxy_port` and names the node serving it;
+    // throws PgError when the proxy refuses it.
+    [[nodiscard]] std::string node_behind(std::uint16_t proxy_port) const;
+    // Returns once new sessions through `write_port` reach the leader and those through
+    // `read_port` reach both replicas: a proxy started in front of the cluster has seen it whole.
+    void wait_until_proxy_routes(std::uint16_t write_port, std::uint16_t read_port,
+                                 std::chrono::milliseconds timeout) const;
+
+    // The nodes other than `leader`, in name order.
+    [[nodiscard]] static std::vector<std::string> others(std::string_view leader);
+    // "role" from the node's GET /patroni ("master", "replica", ...); empty if it does not answer
+    // within a second.
+    [[nodiscard]] std::string patroni_role(std::string_view node) const;
+    // A leader that takes writes and two replicas streaming from it, as `up` leaves the cluster.
+    void wait_until_healthy(std::chrono::milliseconds timeout) const;
+
+    // `patronictl switchover --force` from the current leader to `candidate`; returns when
+    // patronictl does and throws if it fails.
+    void switchover(std::string_view candidate) const;
+    // SIGKILL of the leader's Patroni and then of its postmaster; returns the leader's name.
+    [[nodiscard]] std::string kill9_leader() const;
+    // Freezes (and thaws) a node's Patroni process, and with it its REST API.
+    void sigstop_api(std::string_view node) const;
+    void sigcont_api(std::string_view node) const;
+    // Patroni's maintenance mode (PATCH /config {"pause": ...}): while it is on, Patroni leaves a
+    // replica's paused WAL replay alone instead of resuming it on its next loop.
+    void set_maintenance_mode(bool on) const;
+    // True once `node`'s own GET /patroni reports the cluster as paused (or not).
+    [[nodiscard]] bool node_sees_maintenance_mode(std::string_view node, bool on) const;
+
+  private:
+    [[nodiscard]] pid_t patroni_pid(std::string_view node) const;
+
+    TempDir dir_;
+    std::filesystem::path cluster_dir_;
+    std::uint16_t base_port_;
+    bool down_ = false;
+};
+
+// Through a proxy on `proxy_port`, as trust_user into the test database.
+[[nodiscard]] std::string proxied_conninfo(std::uint16_t proxy_port);
+
+// One statement the way a careful client runs it: libpq's asynchronous API with a deadline, and
+// the first error kept. PQexec (and so LibpqConn::exec) returns only the last result, so a FATAL
+// followed by the closed connection loses its SQLSTATE there. Returns the first value of the
+// result ("" if none); throws PgError for the first error (later errors' text appended), or with
+// no SQLSTATE and `statement_timed_out` in its message when `timeout` passes first.
+inline constexpr std::string_view statement_timed_out = "no answer within the statement timeout";
+[[nodiscard]] std::string exec_keeping_first_error(PGconn* conn, const std::string& sql,
+                                                   std::chrono::milliseconds timeout);
+
+// A node's Patroni frozen for as long as this lives, and thawed when it ends however a test ends.
+class FrozenPatroni {
+  public:
+    FrozenPatroni(const PatroniCluster& cluster, std::string node);
+    ~FrozenPatroni();
+    FrozenPatroni(const FrozenPatroni&) = delete;
+    FrozenPatroni& operator=(const FrozenPatroni&) = delete;
+
+  private:
+    const PatroniCluster& cluster_;
+    std::string node_;
+};
+
+// Patroni's maintenance mode for as long as this lives.
+class MaintenanceMode {
+  public:
+    explicit MaintenanceMode(const PatroniCluster& cluster);
+    ~MaintenanceMode();
+    MaintenanceMode(const MaintenanceMode&) = delete;
+    MaintenanceMode& operator=(const MaintenanceMode&) = delete;
+
+  private:
+    const PatroniCluster& cluster_;
+};
+
+// A further node for pgroute's `nodes:` list, e.g. a fake Patroni API run by the test.
+struct PatroniSeed {
+    std::string name;
+    std::uint16_t pg_port = 0;
+    std::string api_url;
+};
+
+struct PatroniProxySettings {
+    std::uint16_t write_port = 0;
+    std::uint16_t read_port = 0;
+    std::string max_lag = "1MB";
+    unsigned threads = 2;
+    std::vector<PatroniSeed> extra_seeds{};
+};
+
+// pgroute.yaml in Patroni mode for `cluster`: its three nodes as seeds with their api_url, endpoint
+// "write" (route leader) and "read" (route replica, roundrobin) on 127.0.0.1, polls every 500 ms
+// with a 500 ms timeout, rise 2, fall 3; log_level debug.
+[[nodiscard]] std::string patroni_config(const PatroniCluster& cluster,
+                                         const PatroniProxySettings& settings);
+
+}  // namespace pgroute::test_support

@@ -1,0 +1,70 @@
+// A real PostgreSQL 15 primary with one streaming replica on 127.0.0.1, for tests that need a
+// server on the other side of the proxy. Everything lives in a temp dir and dies with the object.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tests/support/pg_server.h"
+#include "tests/support/temp_dir.h"
+
+namespace pgroute::test_support {
+
+enum class PgNode { primary, replica };
+
+struct PgRole {
+    std::string_view name;
+    std::string_view password;
+};
+
+// The roles the cluster is made with; pg_hba admits each from 127.0.0.1 by its own method.
+// trust_role logs in with any password or none; every other role needs its password. The
+// superuser is trusted from 127.0.0.1, for set-up and inspection.
+inline constexpr PgRole trust_role{"trust_user", "trust_password"};
+inline constexpr PgRole md5_role{"md5_user", "md5_password"};  // stored as md5, checked by md5
+inline constexpr PgRole scram_role{"scram_user", "scram_password"};  // scram-sha-256
+// The database tests use; every role may create tables in its public schema.
+inline constexpr std::string_view test_database = "pgroute_test";
+
+class PgCluster {
+  public:
+    // Returns once the replica streams from the primary; throws with the failing log otherwise.
+    PgCluster();
+    ~PgCluster() { stop(); }
+    PgCluster(const PgCluster&) = delete;
+    PgCluster& operator=(const PgCluster&) = delete;
+
+    [[nodiscard]] std::uint16_t port(PgNode node) const { return server(node).port(); }
+    [[nodiscard]] const std::filesystem::path& data_dir(PgNode node) const {
+        return server(node).data_dir();
+    }
+    [[nodiscard]] const std::filesystem::path& log_path(PgNode node) const {
+        return server(node).log_path();
+    }
+    [[nodiscard]] const std::filesystem::path& dir() const { return dir_.path(); }
+    // A libpq conninfo for `node` on 127.0.0.1; see loopback_conninfo.
+    [[nodiscard]] std::string conninfo(PgNode node, std::string_view user = superuser,
+                                       std::string_view dbname = test_database,
+                                       std::string_view password = {}) const;
+
+    // Stops the replica, then the primary (so the primary's shutdown does not wait on it).
+    void stop();
+    // Immediate shutdown of the replica: its clients lose their sessions as in a crash.
+    void kill_replica();
+    // Starts the replica again and returns once it streams.
+    void start_replica();
+
+  private:
+    explicit PgCluster(const std::vector<std::uint16_t>& ports);
+    [[nodiscard]] const PgServer& server(PgNode node) const;
+    void wait_until_replica_streams() const;
+
+    TempDir dir_;
+    PgServer primary_;
+    PgServer replica_;
+};
+
+}  // namespace pgroute::test_support

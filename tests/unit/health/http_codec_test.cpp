@@ -1,0 +1,71 @@
+#include "health/http_codec.h"
+
+#include <gtest/gtest.h>
+
+namespace pgroute::health {
+namespace {
+
+TEST(FormatGetRequest, SendsHostAndConnectionClose) {
+    EXPECT_EQ(format_get_request({"10.0.0.1", 8008, "/base"}, "/patroni"),
+              "GET /base/patroni HTTP/1.1\r\nHost: 10.0.0.1:8008\r\n"
+              "Accept: application/json\r\nConnection: close\r\nUser-Agent: pgroute\r\n\r\n");
+}
+
+TEST(ParseHttpResponse, APatroniAnswerWithoutContentLengthEndsAtTheClose) {
+    const std::string bytes =
+        "HTTP/1.0 200 OK\r\nServer: BaseHTTP/0.6 Python/3.11.2\r\n"
+        "Content-Type: application/json\r\n\r\n{\"state\": \"running\"}";
+    EXPECT_EQ(parse_http_response(bytes, false).progress, ResponseProgress::incomplete);
+    const ParsedResponse parsed = parse_http_response(bytes, true);
+    ASSERT_EQ(parsed.progress, ResponseProgress::complete) << parsed.error;
+    EXPECT_EQ(parsed.status_code, 200);
+    EXPECT_EQ(parsed.body, "{\"state\": \"running\"}");
+}
+
+TEST(ParseHttpResponse, ContentLengthEndsTheBodyBeforeTheClose) {
+    const std::string bytes = "HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\n{}{}trailing";
+    const ParsedResponse parsed = parse_http_response(bytes, false);
+    ASSERT_EQ(parsed.progress, ResponseProgress::complete) << parsed.error;
+    EXPECT_EQ(parsed.body, "{}{}");
+}
+
+TEST(ParseHttpResponse, WaitsForTheRestOfAContentLengthBody) {
+    const std::string bytes = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}";
+    EXPECT_EQ(parse_http_response(bytes, false).progress, ResponseProgress::incomplete);
+    const ParsedResponse truncated = parse_http_response(bytes, true);
+    EXPECT_EQ(truncated.progress, ResponseProgress::invalid);
+    EXPECT_EQ(truncated.error, "body truncated: 2 of 10 bytes");
+}
+
+TEST(ParseHttpResponse, WaitsForTheEndOfTheHeaders) {
+    EXPECT_EQ(parse_http_response("HTTP/1.0 200 OK\r\nContent-Ty", false).progress,
+              ResponseProgress::incomplete);
+    EXPECT_EQ(parse_http_response("HTTP/1.0 200 OK\r\nContent-Ty", true).progress,
+              ResponseProgress::invalid);
+}
+
+TEST(ParseHttpResponse, ReportsTheStatusOfAnError) {
+    const ParsedResponse parsed =
+        parse_http_response("HTTP/1.0 503 Service Unavailable\r\n\r\n{}", true);
+    ASSERT_EQ(parsed.progress, ResponseProgress::complete);
+    EXPECT_EQ(parsed.status_code, 503);
+}
+
+TEST(ParseHttpResponse, RejectsWhatItCannotRead) {
+    for (const char* bytes : {"garbage\r\n\r\n", "HTTP/1.0 2000 OK\r\n\r\n", "HTTP/2 200\r\n\r\n",
+                              "HTTP/1.0 20x OK\r\n\r\n", "HTTP/1.0 200 OK\r\nno colon\r\n\r\n",
+                              "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+                              "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+                              "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n"}) {
+        EXPECT_EQ(parse_http_response(bytes, true).progress, ResponseProgress::invalid) << bytes;
+    }
+}
+
+TEST(ParseHttpResponse, AcceptsAStatusLineWithoutReason) {
+    const ParsedResponse parsed = parse_http_response("HTTP/1.1 200\r\n\r\n{}", true);
+    ASSERT_EQ(parsed.progress, ResponseProgress::complete) << parsed.error;
+    EXPECT_EQ(parsed.status_code, 200);
+}
+
+}  // namespace
+}  // namespace pgroute::health

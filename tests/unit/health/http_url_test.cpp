@@ -1,0 +1,37 @@
+#include "health/http_url.h"
+
+#include <gtest/gtest.h>
+
+namespace pgroute::health {
+namespace {
+
+TEST(ParseHttpUrl, ReadsHostPortAndBasePath) {
+    EXPECT_EQ(*parse_http_url("http://127.0.0.1:8008"), (HttpUrl{"127.0.0.1", 8008, ""}));
+    EXPECT_EQ(*parse_http_url("http://pg1.example:8008/"), (HttpUrl{"pg1.example", 8008, ""}));
+    EXPECT_EQ(*parse_http_url("http://gateway/patroni-pg1/"),
+              (HttpUrl{"gateway", 80, "/patroni-pg1"}));
+}
+
+TEST(ParseHttpUrl, ReadsBracketedIpv6) {
+    const auto url = parse_http_url("http://[::1]:8008");
+    ASSERT_TRUE(url) << url.error();
+    EXPECT_EQ(*url, (HttpUrl{"::1", 8008, ""}));
+    EXPECT_EQ(host_header(*url), "[::1]:8008");
+}
+
+TEST(ParseHttpUrl, RejectsHttpsUntilTlsArrives) {
+    const auto url = parse_http_url("https://127.0.0.1:8008");
+    ASSERT_FALSE(url);
+    EXPECT_EQ(url.error(), "invalid URL \"https://127.0.0.1:8008\": https is not supported yet");
+}
+
+TEST(ParseHttpUrl, RejectsMalformedUrls) {
+    for (const char* bad :
+         {"", "127.0.0.1:8008", "http://", "http://:8008", "http://h:0", "http://h:65536",
+          "http://h:80x", "http://h:", "http://u:p@h:8008", "http://h/x?y", "http://[::1"}) {
+        EXPECT_FALSE(parse_http_url(bad)) << bad;
+    }
+}
+
+}  // namespace
+}  // namespace pgroute::health

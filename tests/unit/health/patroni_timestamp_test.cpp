@@ -1,0 +1,43 @@
+#include "health/patroni_timestamp.h"
+
+#include <gtest/gtest.h>
+
+namespace pgroute::health {
+namespace {
+
+using namespace std::chrono;
+
+system_clock::time_point utc(int y, unsigned mo, unsigned d, int h, int mi, int s) {
+    return sys_days{year{y} / month{mo} / day{d}} + hours{h} + minutes{mi} + seconds{s};
+}
+
+TEST(ParsePatroniTimestamp, ReadsPythonsStrOfAnAwareDatetime) {
+    const auto parsed = parse_patroni_timestamp("2024-01-01 12:00:00.123456+00:00");
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(*parsed, utc(2024, 1, 1, 12, 0, 0) + microseconds{123456});
+}
+
+TEST(ParsePatroniTimestamp, ReadsTheFormWithoutFraction) {
+    EXPECT_EQ(parse_patroni_timestamp("2024-02-29 23:59:59+00:00"), utc(2024, 2, 29, 23, 59, 59));
+}
+
+TEST(ParsePatroniTimestamp, AppliesTheUtcOffset) {
+    EXPECT_EQ(parse_patroni_timestamp("2024-01-01 14:30:00+02:30"), utc(2024, 1, 1, 12, 0, 0));
+    EXPECT_EQ(parse_patroni_timestamp("2023-12-31 23:00:00-01:00"), utc(2024, 1, 1, 0, 0, 0));
+}
+
+TEST(ParsePatroniTimestamp, AcceptsIsoFormatWithTAndZ) {
+    EXPECT_EQ(parse_patroni_timestamp("2024-01-01T12:00:00Z"), utc(2024, 1, 1, 12, 0, 0));
+}
+
+TEST(ParsePatroniTimestamp, RejectsNonTimestamps) {
+    for (const char* text :
+         {"", "null", "2024-01-01", "2024-01-01 12:00:00", "2024-02-30 12:00:00+00:00",
+          "2024-01-01 24:00:00+00:00", "2024-01-01 12:00:00.+00:00", "2024-01-01 12:00:00+0000",
+          "2024-01-01 12:00:00+00:00 ", "2024-1-01 12:00:00+00:00"}) {
+        EXPECT_FALSE(parse_patroni_timestamp(text)) << text;
+    }
+}
+
+}  // namespace
+}  // namespace pgroute::health

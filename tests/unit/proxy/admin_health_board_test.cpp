@@ -1,0 +1,80 @@
+#include "proxy/admin_health_board.h"
+
+#include <gtest/gtest.h>
+
+#include "topology_builder.h"
+
+namespace pgroute::proxy {
+namespace {
+
+using health::NodeRole;
+using testing::make_topology;
+
+health::TopologyPtr with_leader(const std::string& leader) {
+    auto t = make_topology({{"pg1", leader == "pg1" ? NodeRole::leader : NodeRole::replica},
+                            {"pg2", leader == "pg2" ? NodeRole::leader : NodeRole::replica}});
+    return std::make_shared<health::Topology>(t);
+}
+
+health_round round(health::TopologyPtr topology, std::vector<health::TopologyEvent> events = {}) {
+    return {std::move(topology), std::move(events), {}, {}, std::chrono::system_clock::now()};
+}
+
+TEST(HealthBoard, TheFirstLeaderIsNotAChange) {
+    health_board board(with_leader(""), true);
+    board.publish(round(with_leader("pg1")));
+    EXPECT_EQ(board.read().leader_changes, 0u);
+}
+
+TEST(HealthBoard, ASwitchoverThroughNoLeaderCountsOnce) {
+    health_board board(with_leader("pg1"), true);
+    board.publish(round(with_leader("")));
+    board.publish(round(with_leader("")));
+    board.publish(round(with_leader("pg2")));
+    board.publish(round(with_leader("pg2")));
+    EXPECT_EQ(board.read().leader_changes, 1u);
+}
+
+TEST(HealthBoard, TheSameLeaderComingBackAfterAGapIsNotAChange) {
+    health_board board(with_leader("pg1"), true);
+    board.publish(round(with_leader("")));
+    board.publish(round(with_leader("pg1")));
+    EXPECT_EQ(board.read().leader_changes, 0u);
+}
+
+TEST(HealthBoard, EachChangeOfLeaderCounts) {
+    health_board board(with_leader("pg1"), true);
+    board.publish(round(with_leader("pg2")));
+    board.publish(round(with_leader("pg1")));
+    EXPECT_EQ(board.read().leader_changes, 2u);
+}
+
+TEST(HealthBoard, KeepsTheLatestTopologyAndCountsRounds) {
+    health_board board(with_leader("pg1"), true);
+    auto next = with_leader("pg2");
+    board.publish(round(next));
+    const auto report = board.read();
+    EXPECT_EQ(report.topology, next);
+    EXPECT_EQ(report.health_rounds, 1u);
+    EXPECT_TRUE(report.patroni);
+}
+
+TEST(HealthBoard, KeepsOnlyTheMostRecentEventsOldestFirst) {
+    health_board board(with_leader("pg1"), true);
+    for (int i = 0; i < 30; ++i) {
+        board.publish(round(with_leader("pg1"), {{health::TopologyEventKind::joined_read_pool,
+                                                  "pg" + std::to_string(i), "", ""}}));
+    }
+    const auto events = board.read().recent_events;
+    ASSERT_EQ(events.size(), health_board::recent_event_limit);
+    EXPECT_NE(events.front().text.find("pg10"), std::string::npos) << events.front().text;
+    EXPECT_NE(events.back().text.find("pg29"), std::string::npos) << events.back().text;
+}
+
+TEST(HealthBoard, FormatsEventTimesInUtc) {
+    EXPECT_EQ(format_utc(std::chrono::system_clock::time_point(std::chrono::seconds(1712345678))),
+              "2024-04-05T19:34:38Z");
+}
+
+}  // namespace
+}  // namespace pgroute::proxy

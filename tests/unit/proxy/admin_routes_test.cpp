@@ -1,0 +1,104 @@
+#include "proxy/admin_routes.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "admin_sources_fixture.h"
+
+namespace pgroute::proxy {
+namespace {
+
+using health::NodeRole;
+using testing::admin_fixture;
+using testing::make_topology;
+
+http_response get(const admin_fixture& f, std::string_view path, std::string_view method = "GET") {
+    return answer_admin_request({method, path, {}}, f.sources);
+}
+
+admin_fixture with_leader() {
+    return admin_fixture(
+        make_topology({{"pg1", NodeRole::leader}, {"pg2", NodeRole::replica, true}}));
+}
+
+TEST(AdminRoutes, HealthAnswersOkWhateverTheTopology) {
+    const admin_fixture f(make_topology({{"pg1", NodeRole::replica}}));
+    const auto r = get(f, "/health");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "ok\n");
+}
+
+TEST(AdminRoutes, ReadyIs200WhileAWriteTargetExists) {
+    const auto f = with_leader();
+    const auto r = get(f, "/ready");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "ready: write target pg1\n");
+}
+
+TEST(AdminRoutes, ReadyIs503WithoutAWriteTargetAndSaysWhy) {
+    const admin_fixture f(make_topology({{"pg1", NodeRole::replica}}));
+    const auto r = get(f, "/ready");
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.body, "not ready: no write target (no running leader)\n");
+}
+
+TEST(AdminRoutes, ReadyFollowsTheLatestHealthRound) {
+    auto f = with_leader();
+    f.board.publish(
+        {std::make_shared<health::Topology>(make_topology({{"pg1", NodeRole::replica}})),
+         {},
+         {},
+         {},
+         {}});
+    EXPECT_EQ(get(f, "/ready").status, 503);
+}
+
+TEST(AdminRoutes, MetricsUseThePrometheusTextContentType) {
+    const auto f = with_leader();
+    const auto r = get(f, "/metrics");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    EXPECT_NE(r.body.find("# TYPE pgroute_queries_total counter"), std::string::npos);
+}
+
+TEST(AdminRoutes, TopologyIsJson) {
+    const auto f = with_leader();
+    const auto r = get(f, "/topology");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.content_type, "application/json");
+    EXPECT_EQ(nlohmann::json::parse(r.body).at("write_target"), "pg1");
+}
+
+TEST(AdminRoutes, RootAndStatusServeTheHtmlPage) {
+    const auto f = with_leader();
+    for (const auto* path : {"/", "/status"}) {
+        const auto r = get(f, path);
+        EXPECT_EQ(r.status, 200) << path;
+        EXPECT_EQ(r.content_type, "text/html; charset=utf-8") << path;
+        EXPECT_TRUE(r.body.starts_with("<!DOCTYPE html>")) << path;
+    }
+}
+
+TEST(AdminRoutes, HeadIsServedLikeGet) {
+    const auto f = with_leader();
+    EXPECT_EQ(get(f, "/health", "HEAD").status, 200);
+}
+
+TEST(AdminRoutes, UnknownPathIs404) {
+    const auto f = with_leader();
+    EXPECT_EQ(get(f, "/metrics/").status, 404);
+    EXPECT_EQ(get(f, "/admin").status, 404);
+}
+
+TEST(AdminRoutes, OtherMethodsAre405WithAllow) {
+    const auto f = with_leader();
+    for (const auto* method : {"POST", "PUT", "DELETE", "get"}) {
+        const auto r = get(f, "/metrics", method);
+        EXPECT_EQ(r.status, 405) << method;
+        EXPECT_EQ(r.allow, "GET, HEAD") << method;
+    }
+}
+
+}  // namespace
+}  // namespace pgroute::proxy

@@ -1,0 +1,75 @@
+#include <gtest/gtest.h>
+
+#include "admin_sources_fixture.h"
+#include "proxy/status_page.h"
+
+namespace pgroute::proxy {
+namespace {
+
+using health::NodeRole;
+using testing::admin_fixture;
+using testing::make_topology;
+
+TEST(StatusPage, ShowsEveryNodeWithItsRoleAndTheWriteTarget) {
+    const admin_fixture f(
+        make_topology({{"pg1", NodeRole::leader}, {"pg2", NodeRole::replica, true}}));
+    const auto html = render_status_page(f.snapshot(), f.cfg);
+    EXPECT_NE(html.find("<b>pg1</b>"), std::string::npos);
+    EXPECT_NE(html.find("<b>pg2</b>"), std::string::npos);
+    EXPECT_NE(html.find("leader (write target)"), std::string::npos);
+    EXPECT_NE(html.find("Write target: <b><span class=\"ok\">pg1</span>"), std::string::npos);
+}
+
+TEST(StatusPage, SaysWhyThereIsNoWriteTarget) {
+    const admin_fixture f(make_topology({{"pg1", NodeRole::replica}}));
+    const auto html = render_status_page(f.snapshot(), f.cfg);
+    EXPECT_NE(html.find("none</span> (no running leader)"), std::string::npos);
+}
+
+TEST(StatusPage, ShowsWhyAReplicaTakesNoReads) {
+    const admin_fixture f(make_topology({{"pg1", NodeRole::leader}, {"pg2", NodeRole::replica}}));
+    const auto html = render_status_page(f.snapshot(), f.cfg);
+    EXPECT_NE(html.find("no</span>: lag 2000000 bytes &gt; max_lag 1048576"), std::string::npos);
+}
+
+TEST(StatusPage, RefreshesItselfAndNeedsNothingFromOutside) {
+    const admin_fixture f(make_topology({{"pg1", NodeRole::leader}}));
+    const auto html = render_status_page(f.snapshot(), f.cfg);
+    EXPECT_NE(html.find("<meta http-equiv=\"refresh\" content=\"2\">"), std::string::npos);
+    EXPECT_EQ(html.find("<script"), std::string::npos);
+    EXPECT_EQ(html.find("src="), std::string::npos);
+    EXPECT_EQ(html.find("http://"), std::string::npos);
+    EXPECT_EQ(html.find("https://"), std::string::npos);
+}
+
+TEST(StatusPage, EscapesNamesAndEvents) {
+    auto f = admin_fixture(make_topology({{"<pg&1>", NodeRole::leader}}));
+    f.board.publish({f.board.read().topology,
+                     {{health::TopologyEventKind::joined_read_pool, "<script>", "", ""}},
+                     {},
+                     {},
+                     std::chrono::system_clock::now()});
+    const auto html = render_status_page(f.snapshot(), f.cfg);
+    EXPECT_NE(html.find("&lt;pg&amp;1&gt;"), std::string::npos);
+    EXPECT_EQ(html.find("<script>"), std::string::npos);
+    EXPECT_EQ(html.find("<pg&1>"), std::string::npos);
+}
+
+TEST(StatusPage, ListsEndpointsWithTheirCounts) {
+    auto f = admin_fixture(make_topology({{"pg1", NodeRole::leader}}));
+    f.worker_a.endpoint(0).accepted.add(12);
+    f.worker_a.route(0, "pg1").queries.add(34);
+    const auto html = render_status_page(f.snapshot(), f.cfg);
+    EXPECT_NE(html.find("<td><b>write</b></td><td>127.0.0.1:5551</td><td>leader</td>"),
+              std::string::npos);
+    EXPECT_NE(html.find("<td class=\"num\">12</td>"), std::string::npos);
+    EXPECT_NE(html.find("<td class=\"num\">34</td>"), std::string::npos);
+}
+
+TEST(StatusPage, HtmlEscapeCoversTheFiveSpecialCharacters) {
+    EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"),
+              "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+}
+
+}  // namespace
+}  // namespace pgroute::proxy

@@ -1,0 +1,44 @@
+#include "proxy/cli.h"
+
+#include <gtest/gtest.h>
+
+namespace pgroute::proxy {
+namespace {
+
+std::variant<cli_options, cli_error> parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "pgroute");
+    return parse_cli(static_cast<int>(args.size()), args.data());
+}
+
+TEST(Cli, DefaultsToRunWithTheSystemConfig) {
+    const auto o = std::get<cli_options>(parse({}));
+    EXPECT_EQ(o.cmd, command::run);
+    EXPECT_EQ(o.config_path, "/etc/pgroute/pgroute.yaml");
+}
+
+TEST(Cli, CheckModeWithConfigFile) {
+    const auto o = std::get<cli_options>(parse({"--check", "-c", "x.yaml"}));
+    EXPECT_EQ(o.cmd, command::check);
+    EXPECT_EQ(o.config_path, "x.yaml");
+}
+
+TEST(Cli, LongConfigOptionWithEquals) {
+    EXPECT_EQ(std::get<cli_options>(parse({"--config=y.yaml"})).config_path, "y.yaml");
+}
+
+TEST(Cli, HelpAndVersion) {
+    EXPECT_EQ(std::get<cli_options>(parse({"--help"})).cmd, command::help);
+    EXPECT_EQ(std::get<cli_options>(parse({"-V"})).cmd, command::version);
+}
+
+TEST(Cli, MissingConfigValueIsAnError) {
+    EXPECT_EQ(std::get<cli_error>(parse({"-c"})).message, "-c needs a file name");
+}
+
+TEST(Cli, UnknownArgumentIsAnError) {
+    EXPECT_EQ(std::get<cli_error>(parse({"--frobnicate"})).message,
+              "unknown argument '--frobnicate'");
+}
+
+}  // namespace
+}  // namespace pgroute::proxy

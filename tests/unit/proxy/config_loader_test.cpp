@@ -1,0 +1,153 @@
+#include "proxy/config_loader.h"
+
+#include <gtest/gtest.h>
+
+namespace pgroute::proxy {
+namespace {
+
+const char* const static_config = R"(
+endpoints:
+  write: {listen: "127.0.0.1:5551", route: leader}
+  read: {listen: "127.0.0.1:5552", route: replica, balance: leastconn}
+nodes:
+  - {name: pg1, host: 127.0.0.1, port: 5432, role: primary}
+  - {name: pg2, host: 127.0.0.1, port: 5433, role: replica}
+)";
+
+std::vector<std::string> problem_keys(const config_result& r) {
+    std::vector<std::string> keys;
+    for (const auto& p : r.problems)
+        keys.push_back(p.key);
+    return keys;
+}
+
+TEST(ConfigLoader, StaticConfigParsesWithDefaults) {
+    const auto r = parse_config(static_config);
+    ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
+    ASSERT_EQ(r.cfg.endpoints.size(), 2u);
+    EXPECT_EQ(r.cfg.endpoints[0].name, "write");
+    EXPECT_EQ(r.cfg.endpoints[0].listen.port, 5551);
+    EXPECT_EQ(r.cfg.endpoints[1].balance, balance_kind::least_connections);
+    EXPECT_EQ(r.cfg.nodes[1].static_role, health::NodeRole::replica);
+    EXPECT_FALSE(r.cfg.patroni);
+    EXPECT_EQ(r.cfg.limits.max_startup_packet_length, 10000u);
+    EXPECT_EQ(r.cfg.limits.max_message_length, 0x3fffffffu);
+    EXPECT_EQ(r.cfg.threads, 0u);
+}
+
+TEST(ConfigLoader, UnknownKeysAreReportedWithTheirPath) {
+    const auto r =
+        parse_config(std::string(static_config) + "limits: {max_clients: 5}\nbogus: 1\n");
+    EXPECT_EQ(problem_keys(r), (std::vector<std::string>{"limits.max_clients", "bogus"}));
+    EXPECT_EQ(r.problems[0].message, "unknown key");
+}
+
+TEST(ConfigLoader, EveryProblemIsReportedNotJustTheFirst) {
+    const auto r = parse_config(R"(
+threads: many
+endpoints:
+  write: {listen: "127.0.0.1:99999", route: writer}
+nodes:
+  - {name: pg1, host: 127.0.0.1, role: boss}
+)");
+    EXPECT_EQ(problem_keys(r),
+              (std::vector<std::string>{"threads", "endpoints.write.listen",
+                                        "endpoints.write.route", "nodes[0].role"}));
+}
+
+TEST(ConfigLoader, PatroniSectionSwitchesModeAndParsesUnits) {
+    const auto r = parse_config(R"(
+endpoints:
+  write: {listen: "127.0.0.1:5551", route: leader}
+nodes:
+  - {name: pg1, host: 127.0.0.1, port: 5432, api_url: "http://127.0.0.1:8008"}
+patroni:
+  interval: 500ms
+  max_lag: 16kB
+  max_lag_time: 2s
+  fall: 5
+)");
+    ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
+    ASSERT_TRUE(r.cfg.patroni);
+    EXPECT_EQ(r.cfg.patroni->interval, std::chrono::milliseconds(500));
+    EXPECT_EQ(r.cfg.patroni->max_lag_bytes, 16u * 1024);
+    EXPECT_EQ(r.cfg.patroni->max_lag_time, std::chrono::seconds(2));
+    EXPECT_EQ(r.cfg.patroni->fall, 5u);
+    EXPECT_EQ(r.cfg.patroni->rise, 2u);
+}
+
+TEST(ConfigLoader, EmptyPatroniSectionMeansPatroniModeWithDefaults) {
+    const auto r = parse_config(R"(
+endpoints: {write: {listen: "127.0.0.1:5551", route: leader}}
+nodes: [{name: pg1, host: 127.0.0.1, api_url: "http://127.0.0.1:8008"}]
+patroni:
+)");
+    ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
+    ASSERT_TRUE(r.cfg.patroni);
+    EXPECT_EQ(r.cfg.patroni->interval, std::chrono::seconds(1));
+}
+
+TEST(ConfigLoader, PatroniModeNeedsApiUrlAndStaticModeNeedsRole) {
+    const auto patroni = parse_config(R"(
+endpoints: {write: {listen: "127.0.0.1:5551", route: leader}}
+nodes: [{name: pg1, host: 127.0.0.1}]
+patroni: {interval: 1s}
+)");
+    EXPECT_EQ(problem_keys(patroni), (std::vector<std::string>{"nodes[0].api_url"}));
+    const auto static_mode = parse_config(R"(
+endpoints: {write: {listen: "127.0.0.1:5551", route: leader}}
+nodes: [{name: pg1, host: 127.0.0.1}]
+)");
+    EXPECT_EQ(problem_keys(static_mode), (std::vector<std::string>{"nodes[0].role"}));
+}
+
+TEST(ConfigLoader, DuplicatesAndTwoPrimariesAreRejected) {
+    const auto r = parse_config(R"(
+endpoints:
+  write: {listen: "127.0.0.1:5551", route: leader}
+  read: {listen: "127.0.0.1:5551", route: replica}
+nodes:
+  - {name: pg1, host: 127.0.0.1, role: primary}
+  - {name: pg1, host: 127.0.0.2, role: primary}
+)");
+    EXPECT_EQ(problem_keys(r),
+              (std::vector<std::string>{"nodes[1].name", "nodes", "endpoints.read.listen"}));
+}
+
+TEST(ConfigLoader, LimitsAreBoundedToSafeRanges) {
+    const auto r = parse_config(std::string(static_config) +
+                                "limits: {max_message_length: 4GB, startup_timeout: soon}\n");
+    EXPECT_EQ(problem_keys(r),
+              (std::vector<std::string>{"limits.max_message_length", "limits.startup_timeout"}));
+}
+
+TEST(ConfigLoader, InvalidYamlNamesTheLine) {
+    const auto r = parse_config("endpoints: [\n  {a: b\n");
+    ASSERT_EQ(r.problems.size(), 1u);
+    EXPECT_NE(r.problems[0].message.find("not valid YAML"), std::string::npos);
+}
+
+TEST(ConfigLoader, MissingFileIsAProblemNotACrash) {
+    const auto r = load_config_file("/nonexistent/pgroute.yaml");
+    ASSERT_EQ(r.problems.size(), 1u);
+    EXPECT_EQ(r.problems[0].message, "cannot read config file '/nonexistent/pgroute.yaml'");
+}
+
+TEST(ConfigLoader, TheShippedExampleConfigIsValid) {
+    const auto r = load_config_file(PGROUTE_SOURCE_DIR "/conf/pgroute.yaml");
+    EXPECT_TRUE(r.ok()) << (r.problems.empty()
+                                ? ""
+                                : r.problems.front().key + ": " + r.problems.front().message);
+}
+
+TEST(ListenAddress, ParsesIpv4Ipv6AndRejectsJunk) {
+    EXPECT_EQ(parse_listen_address("127.0.0.1:5551")->port, 5551);
+    EXPECT_EQ(parse_listen_address("[::1]:5552")->host, "::1");
+    EXPECT_FALSE(parse_listen_address("127.0.0.1"));
+    EXPECT_FALSE(parse_listen_address(":5551"));
+    EXPECT_FALSE(parse_listen_address("127.0.0.1:0"));
+    EXPECT_FALSE(parse_listen_address("127.0.0.1:5551x"));
+}
+
+}  // namespace
+}  // namespace pgroute::proxy
