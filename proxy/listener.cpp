@@ -10,7 +10,9 @@
 #include <asio/use_awaitable.hpp>
 
 #include "protocol/sqlstate.h"
+#include "proxy/cancel_forwarder.h"
 #include "proxy/client_error.h"
+#include "proxy/client_startup.h"
 #include "proxy/session.h"
 
 namespace pgroute::proxy {
@@ -20,10 +22,21 @@ namespace {
 using asio::ip::tcp;
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
-asio::awaitable<void> turn_away(tcp::socket client, std::uint32_t limit) {
+// Reads the startup packet first, as PostgreSQL does: libpq expects the refusal as the answer to
+// its StartupMessage, and one sent before its SSLRequest is answered is lost on the client.
+// A cancel request is still delivered: it is how a client gets out from under a full server.
+asio::awaitable<void> turn_away(tcp::socket client, const worker_context& worker) {
+    auto startup = co_await read_client_startup(client, worker.cfg.limits);
+    auto* accepted = std::get_if<client_startup>(&startup);
+    if (accepted == nullptr) co_return;
+    if (std::holds_alternative<protocol::cancel_request>(accepted->request)) {
+        co_await forward_cancel(*worker.topology, accepted->packet,
+                                worker.cfg.limits.connect_timeout);
+        co_return;
+    }
     co_await send_fatal(client, protocol::sqlstate::too_many_connections,
                         "sorry, too many clients already (pgroute max_client_connections is " +
-                            std::to_string(limit) + ")");
+                            std::to_string(worker.cfg.limits.max_client_connections) + ")");
 }
 
 }  // namespace
@@ -61,8 +74,10 @@ asio::awaitable<void> accept_clients(tcp::acceptor& acceptor, const endpoint_con
             counters.rejections(session_rejection::too_many_clients).add();
             worker.log.warn("endpoint " + endpoint.name + " refused a client: " +
                             std::to_string(limit) + " clients already connected");
-            asio::co_spawn(acceptor.get_executor(), turn_away(std::move(client), limit),
-                           asio::detached);
+            // Counted as active so shutdown waits for it like for a session in its startup.
+            ++worker.active_sessions;
+            asio::co_spawn(acceptor.get_executor(), turn_away(std::move(client), worker),
+                           [&worker](const std::exception_ptr&) { --worker.active_sessions; });
             continue;
         }
         ++worker.active_sessions;

@@ -45,9 +45,11 @@ struct pump_state {
 struct frontend_observer {
     session_control& control;
     query_clock& queries;
+    bool sent_terminate = false;
     [[nodiscard]] bool wants_body(char) const { return false; }
     void on_frame(const protocol::frame_header& header, std::string_view) {
         control.idle = false;
+        sent_terminate = header.type == protocol::PqMsg_Terminate;
         if (starts_query_cycle(header.type)) queries.cycle_sent(query_clock::clock::now());
     }
     [[nodiscard]] bool stop_requested() const { return false; }
@@ -58,8 +60,10 @@ struct frontend_observer {
 struct backend_observer {
     session_control& control;
     query_clock& queries;
+    bool last_was_error = false;
     [[nodiscard]] bool wants_body(char type) const { return type == protocol::PqMsg_ReadyForQuery; }
     void on_frame(const protocol::frame_header& header, std::string_view body) {
+        last_was_error = header.type == protocol::PqMsg_ErrorResponse;
         if (header.type != protocol::PqMsg_ReadyForQuery) return;
         const auto status = protocol::parse_ready_for_query(body);
         control.idle = status == protocol::transaction_status::idle;
@@ -86,6 +90,7 @@ asio::awaitable<pump_stop> pump(tcp::socket& from, tcp::socket& to, buffer_pool&
             from.read_some(asio::buffer(buffer.data() + filled, capacity - filled), ec);
         if (ec == asio::error::would_block || ec == asio::error::try_again) {
             if (filled == 0) buffer.reset();
+            if (observer.control.cut_due()) co_return pump_stop::cancelled;
             auto [wait_ec] = co_await from.async_wait(tcp::socket::wait_read, use_tuple);
             if (wait_ec) {
                 state.error = wait_ec;
@@ -208,6 +213,8 @@ asio::awaitable<relay_result> relay(tcp::socket& client, tcp::socket& server,
     result.bytes_from_server = downstream.bytes;
     result.client_at_frame_boundary =
         downstream.scanner.at_frame_boundary() && !downstream.mid_write;
+    result.client_sent_terminate = from_client.sent_terminate;
+    result.server_ended_with_error = from_server.last_was_error;
     co_return result;
 }
 

@@ -57,7 +57,8 @@ std::string seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 // The ErrorResponse a client gets when the relay ended for a reason that is not its own doing.
-// Nothing is sent when the server already spoke for itself (it closed) or the client is gone.
+// Nothing is sent when the server already spoke for itself (its last word was an ErrorResponse),
+// the client asked to end, or the client is gone.
 struct closing_error {
     std::string_view sqlstate;
     std::string message;
@@ -81,12 +82,19 @@ std::optional<closing_error> closing_error_for(const relay_result& result,
                 sqlstate::protocol_violation,
                 "invalid message from node " + quoted(control.node_name) + ": " + result.detail};
         case relay_end::server_error:
+            if (result.server_ended_with_error) return std::nullopt;
             return closing_error{
                 sqlstate::connection_failure,
                 "lost the connection to node " + quoted(control.node_name) + ": " + result.detail};
+        case relay_end::server_closed:
+            if (result.server_ended_with_error || result.client_sent_terminate) return std::nullopt;
+            return closing_error{sqlstate::connection_failure,
+                                 "node " + quoted(control.node_name) +
+                                     (result.bytes_from_server == 0
+                                          ? " closed the connection before answering"
+                                          : " closed the connection unexpectedly")};
         case relay_end::client_closed:
         case relay_end::client_error:
-        case relay_end::server_closed:
             return std::nullopt;
     }
     return std::nullopt;
@@ -159,7 +167,7 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
         decision.node == topology->write_target ? session_role::leader : session_role::replica;
     const session_registry::registration registration(
         worker.sessions,
-        session_control{&endpoint, role, node.address.name, &server, std::nullopt, false});
+        session_control{&endpoint, role, node.address.name, &server, &client, std::nullopt, false});
     auto& control = registration.control();
 
     const auto connect_error =

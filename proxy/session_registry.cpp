@@ -3,12 +3,13 @@
 namespace pgroute::proxy {
 
 void session_control::order_cut(cut_order order) {
-    const bool now = !order.when_idle || idle;
     cut = std::move(order);
-    if (now && server) {
-        std::error_code ignored;
-        server->cancel(ignored);
-    }
+    if (!cut_due()) return;
+    // The client socket too: a server-to-client write stuck on a client that does not read
+    // would otherwise hold the session past the cut.
+    std::error_code ignored;
+    if (server) server->cancel(ignored);
+    if (client) client->cancel(ignored);
 }
 
 std::vector<std::uint32_t> session_registry::count_per_node(

@@ -18,12 +18,17 @@ struct session_control {
     session_role role = session_role::leader;
     std::string node_name;
     asio::ip::tcp::socket* server = nullptr;
+    asio::ip::tcp::socket* client = nullptr;
     std::optional<cut_order> cut;
     bool idle = false;  // the last ReadyForQuery said 'I'
 
-    // Records the order and, unless it waits for idle, interrupts the relay by cancelling the
-    // server socket's pending operations; the session then tells the client why.
+    // Records the order and, unless it waits for idle, interrupts the relay by cancelling both
+    // sockets' pending operations; the session then tells the client why.
     void order_cut(cut_order order);
+
+    // A cut that must land now: the relay checks this before it waits, because a cancel only
+    // reaches operations already pending when it was ordered.
+    [[nodiscard]] bool cut_due() const { return cut && (!cut->when_idle || idle); }
 };
 
 class session_registry {

@@ -49,8 +49,10 @@ row node_row(const json& node) {
 
 std::string rule(const std::vector<std::size_t>& widths, std::string_view title = {}) {
     std::string line = "+";
-    for (const auto width : widths)
-        line += std::string(width + 2, '-') + "+";
+    for (const auto width : widths) {
+        line.append(width + 2, '-');
+        line.push_back('+');
+    }
     if (title.empty()) return line + "\n";
     // A title too wide for the table goes on a line of its own above it.
     if (title.size() + 4 > line.size()) return std::string(title) + "\n" + line + "\n";
@@ -60,8 +62,12 @@ std::string rule(const std::vector<std::size_t>& widths, std::string_view title 
 std::string cells(const row& values, const std::vector<std::size_t>& widths) {
     std::string line = "|";
     for (std::size_t i = 0; i < values.size(); ++i) {
-        const std::string pad(widths[i] - values[i].size(), ' ');
-        line += " " + (right_aligned[i] ? pad + values[i] : values[i] + pad) + " |";
+        const std::size_t pad = widths[i] - values[i].size();
+        line.push_back(' ');
+        if (right_aligned[i]) line.append(pad, ' ');
+        line.append(values[i]);
+        if (!right_aligned[i]) line.append(pad, ' ');
+        line.append(" |");
     }
     return line + "\n";
 }

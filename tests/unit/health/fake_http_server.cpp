@@ -31,7 +31,8 @@ std::string request_path(const std::string& request) {
 }  // namespace
 
 FakeHttpServer::FakeHttpServer(asio::io_context& io)
-    : acceptor_(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
+    : io_(io),
+      acceptor_(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
       port_(acceptor_.local_endpoint().port()) {
     accept_next();
 }
@@ -41,6 +42,11 @@ FakeHttpServer::~FakeHttpServer() {
     acceptor_.close(ignored);
     for (const auto& socket : held_)
         socket->close(ignored);
+    // With io_uring a cancelled accept completes later; if it were still queued when the test's
+    // io_context is destroyed, Asio 1.24 would build its peer socket on a destroyed service.
+    io_.restart();
+    while (accept_pending_ && io_.run_one_for(std::chrono::seconds(1)) > 0) {
+    }
 }
 
 std::string FakeHttpServer::url() const {
@@ -64,7 +70,9 @@ int FakeHttpServer::requests(const std::string& path) const {
 }
 
 void FakeHttpServer::accept_next() {
+    accept_pending_ = true;
     acceptor_.async_accept([this](asio::error_code error, asio::ip::tcp::socket socket) {
+        accept_pending_ = false;
         if (error) return;  // closed by the destructor
         serve(std::make_shared<asio::ip::tcp::socket>(std::move(socket)));
         accept_next();

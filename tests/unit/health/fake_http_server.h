@@ -36,8 +36,10 @@ class FakeHttpServer {
     void accept_next();
     void serve(std::shared_ptr<asio::ip::tcp::socket> socket);
 
+    asio::io_context& io_;
     asio::ip::tcp::acceptor acceptor_;
     std::uint16_t port_ = 0;
+    bool accept_pending_ = false;
     bool silent_ = false;
     std::map<std::string, std::string> answers_;
     std::map<std::string, int> requests_;
