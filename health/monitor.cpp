@@ -104,7 +104,9 @@ asio::awaitable<Monitor::NodePoll> Monitor::poll_node(Member member) {
         poll.error = url.error();
         co_return poll;
     }
+    const auto started = std::chrono::steady_clock::now();
     HttpResult response = co_await http_get(*url, "/patroni", config_.timeout);
+    poll.elapsed = std::chrono::steady_clock::now() - started;
     if (response.outcome != PollOutcome::ok) {
         observation.outcome = response.outcome;
         poll.error = std::move(response.error);
@@ -121,6 +123,7 @@ void Monitor::record_status_poll(const NodePoll& poll) {
     const std::string& name = poll.observation.address.name;
     const PollOutcome outcome = poll.observation.outcome;
     ++status_polls_[name][index_of(outcome)];
+    status_poll_durations_[name].record(poll.elapsed);
     const auto [last, first_poll] = last_status_outcome_.try_emplace(name, PollOutcome::ok);
     if (last->second == outcome && !(first_poll && outcome != PollOutcome::ok)) return;
     last->second = outcome;

@@ -7,6 +7,7 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 #include <asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -16,6 +17,7 @@
 
 #include "health/members.h"
 #include "health/monitor_config.h"
+#include "health/poll_duration.h"
 #include "health/task_group.h"
 #include "health/topology_rules.h"
 
@@ -49,11 +51,16 @@ class Monitor {
         return status_polls_;
     }
     [[nodiscard]] const OutcomeCounts& cluster_poll_counts() const { return cluster_polls_; }
+    // How long GET /patroni took per node name, whatever its outcome.
+    [[nodiscard]] const std::map<std::string, PollDurations>& status_poll_durations() const {
+        return status_poll_durations_;
+    }
 
   private:
     struct NodePoll {
         NodeObservation observation{};
         std::string error{};  // why the poll failed, for the log
+        std::chrono::steady_clock::duration elapsed{};
     };
 
     asio::awaitable<void> run();
@@ -74,6 +81,7 @@ class Monitor {
     bool running_ = false;
     bool stopping_ = false;
     std::map<std::string, OutcomeCounts> status_polls_;
+    std::map<std::string, PollDurations> status_poll_durations_;
     std::map<std::string, PollOutcome> last_status_outcome_;  // to log changes, not every poll
     OutcomeCounts cluster_polls_{};
     PollOutcome last_cluster_outcome_ = PollOutcome::ok;

@@ -23,21 +23,21 @@ struct NodeAddress {
 struct NodeView {
     NodeAddress address;
     NodeRole role = NodeRole::unknown;
-    std::string state;                     // Patroni's state ("running", "stopped", ...) or "static"
-    bool up = false;                       // the last poll answered and the node is usable at all
-    bool readable = false;                 // eligible for new read sessions
-    std::string not_readable_reason;       // empty when readable (or when this is the leader)
-    std::optional<std::uint64_t> lag_bytes;   // replicas only, from the same poll round
-    std::optional<double> lag_seconds;        // replicas only, from replayed_timestamp
+    std::string state;                // Patroni's state ("running", "stopped", ...) or "static"
+    bool up = false;                  // the last poll answered and the node is usable at all
+    bool readable = false;            // eligible for new read sessions
+    std::string not_readable_reason;  // empty when readable (or when this is the leader)
+    std::optional<std::uint64_t> lag_bytes;  // replicas only, from the same poll round
+    std::optional<double> lag_seconds;       // replicas only, from replayed_timestamp
     std::optional<std::uint64_t> timeline;
 };
 
 struct Topology {
-    std::uint64_t generation = 0;            // grows by one with every published snapshot
+    std::uint64_t generation = 0;  // grows by one with every published snapshot
     std::vector<NodeView> nodes;
-    std::optional<std::size_t> write_target; // index into nodes; never more than one
-    std::vector<std::size_t> readable;       // indexes into nodes, in nodes order
-    std::string no_write_target_reason;      // why write_target is empty, for errors and logs
+    std::optional<std::size_t> write_target;  // index into nodes; never more than one
+    std::vector<std::size_t> readable;        // indexes into nodes, in nodes order
+    std::string no_write_target_reason;       // why write_target is empty, for errors and logs
 
     const NodeView* leader() const { return write_target ? &nodes[*write_target] : nullptr; }
 };

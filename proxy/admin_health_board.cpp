@@ -34,6 +34,7 @@ void health_board::publish(health_round round) {
     report_.topology = std::move(round.topology);
     report_.status_polls = std::move(round.status_polls);
     report_.cluster_polls = round.cluster_polls;
+    report_.status_poll_durations = std::move(round.status_poll_durations);
     ++report_.health_rounds;
 }
 

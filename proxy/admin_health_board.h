@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "health/poll_duration.h"
 #include "health/poll_outcome.h"
 #include "health/topology.h"
 #include "health/topology_events.h"
@@ -33,6 +34,7 @@ struct health_round {
     std::vector<health::TopologyEvent> events;
     std::map<std::string, poll_counts> status_polls;  // GET /patroni outcomes per node
     poll_counts cluster_polls{};                      // GET /cluster outcomes
+    std::map<std::string, health::PollDurations> status_poll_durations;
     std::chrono::system_clock::time_point at;
 };
 
@@ -41,6 +43,7 @@ struct health_report {
     health::TopologyPtr topology;
     std::map<std::string, poll_counts> status_polls;
     poll_counts cluster_polls{};
+    std::map<std::string, health::PollDurations> status_poll_durations;
     std::uint64_t health_rounds = 0;
     // Times a node became the write target after another node had been it (a switchover or a
     // failover counts once, however long the cluster had no leader in between).

@@ -62,7 +62,8 @@ int run_proxy(const config& cfg, const logger& log) {
                 for (auto& w : workers)
                     w->publish(snapshot);
                 board.publish({snapshot, events, monitor.status_poll_counts(),
-                               monitor.cluster_poll_counts(), std::chrono::system_clock::now()});
+                               monitor.cluster_poll_counts(), monitor.status_poll_durations(),
+                               std::chrono::system_clock::now()});
             });
     }
 

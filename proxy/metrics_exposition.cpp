@@ -184,6 +184,12 @@ void write_health_metrics(metrics_writer& out, const health_report& health) {
                        counts[o]);
         }
     }
+    out.family("pgroute_patroni_poll_duration_seconds", metric_type::histogram,
+               "Time a GET /patroni request to the node took, whatever its outcome.");
+    for (const auto& [node, durations] : health.status_poll_durations) {
+        out.histogram({{"node", node}}, health::poll_duration_bounds, durations.buckets,
+                      durations.sum_seconds);
+    }
     out.family("pgroute_patroni_cluster_polls_total", metric_type::counter,
                "GET /cluster requests (membership), by outcome.");
     if (health.patroni) {

@@ -32,9 +32,9 @@ struct relay_result {
     std::uint64_t bytes_from_server = 0;
     // May the proxy still inject an ErrorResponse into the client stream?
     bool client_at_frame_boundary = true;
-    bool client_sent_terminate = false;  // a server closing after this is not news to the client
+    bool client_sent_terminate = false;    // a server closing after this is not news to the client
     bool server_ended_with_error = false;  // its last frame was an ErrorResponse: it spoke itself
-    std::string detail;  // the error or the violated rule, for the log
+    std::string detail;                    // the error or the violated rule, for the log
 };
 
 struct relay_limits {

@@ -88,11 +88,11 @@ std::optional<closing_error> closing_error_for(const relay_result& result,
                 "lost the connection to node " + quoted(control.node_name) + ": " + result.detail};
         case relay_end::server_closed:
             if (result.server_ended_with_error || result.client_sent_terminate) return std::nullopt;
-            return closing_error{sqlstate::connection_failure,
-                                 "node " + quoted(control.node_name) +
-                                     (result.bytes_from_server == 0
-                                          ? " closed the connection before answering"
-                                          : " closed the connection unexpectedly")};
+            return closing_error{
+                sqlstate::connection_failure,
+                "node " + quoted(control.node_name) +
+                    (result.bytes_from_server == 0 ? " closed the connection before answering"
+                                                   : " closed the connection unexpectedly")};
         case relay_end::client_closed:
         case relay_end::client_error:
             return std::nullopt;

@@ -123,6 +123,19 @@ TEST_F(MonitorTest, PublishesTheTopologyAndCountsEveryKindOfPollOutcome) {
     EXPECT_EQ(count("not_json", PollOutcome::malformed_json), rounds);
     EXPECT_EQ(count("wrong_types", PollOutcome::unexpected_fields), rounds);
     EXPECT_EQ(count("pg1", PollOutcome::timeout), 0u);
+
+    // Every poll is timed; a silent node's polls last as long as the 200 ms timeout.
+    const auto& durations = monitor_->status_poll_durations();
+    const auto polls_timed = [&](const std::string& name) {
+        std::uint64_t total = 0;
+        for (const auto n : durations.at(name).buckets)
+            total += n;
+        return total;
+    };
+    EXPECT_EQ(polls_timed("pg1"), rounds);
+    EXPECT_EQ(polls_timed("silent"), rounds);
+    EXPECT_GE(durations.at("silent").sum_seconds, 0.19 * static_cast<double>(rounds));
+    EXPECT_LT(durations.at("pg1").sum_seconds, durations.at("silent").sum_seconds);
     EXPECT_EQ(monitor_->cluster_poll_counts()[static_cast<std::size_t>(PollOutcome::ok)], rounds);
     EXPECT_EQ(pg1.requests("/cluster"), static_cast<int>(rounds)) << "asked of the leader only";
     EXPECT_EQ(pg2.requests("/cluster"), 0);

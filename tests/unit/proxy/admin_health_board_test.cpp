@@ -17,7 +17,7 @@ health::TopologyPtr with_leader(const std::string& leader) {
 }
 
 health_round round(health::TopologyPtr topology, std::vector<health::TopologyEvent> events = {}) {
-    return {std::move(topology), std::move(events), {}, {}, std::chrono::system_clock::now()};
+    return {std::move(topology), std::move(events), {}, {}, {}, std::chrono::system_clock::now()};
 }
 
 TEST(HealthBoard, TheFirstLeaderIsNotAChange) {

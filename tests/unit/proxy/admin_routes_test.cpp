@@ -50,6 +50,7 @@ TEST(AdminRoutes, ReadyFollowsTheLatestHealthRound) {
          {},
          {},
          {},
+         {},
          {}});
     EXPECT_EQ(get(f, "/ready").status, 503);
 }

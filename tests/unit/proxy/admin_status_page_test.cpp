@@ -48,6 +48,7 @@ TEST(StatusPage, EscapesNamesAndEvents) {
                      {{health::TopologyEventKind::joined_read_pool, "<script>", "", ""}},
                      {},
                      {},
+                     {},
                      std::chrono::system_clock::now()});
     const auto html = render_status_page(f.snapshot(), f.cfg);
     EXPECT_NE(html.find("&lt;pg&amp;1&gt;"), std::string::npos);

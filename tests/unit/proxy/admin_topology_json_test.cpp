@@ -87,6 +87,7 @@ TEST(AdminTopologyJson, CarriesRecentEventsAndLeaderChanges) {
          {{health::TopologyEventKind::write_target_changed, "pg2", "pg1", "switchover"}},
          {},
          {},
+         {},
          std::chrono::system_clock::time_point(std::chrono::seconds(1712345678))});
     const auto doc = render(f);
     EXPECT_EQ(doc.at("leader_changes"), 1);

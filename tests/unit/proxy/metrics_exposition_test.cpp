@@ -129,8 +129,24 @@ TEST(MetricsExposition, PollOutcomesAndLeaderChangesComeFromTheHealthBoard) {
     pg1[0] = 7;  // ok
     pg1[2] = 1;  // timeout
     auto next = make_topology({{"pg1", NodeRole::replica, true}, {"pg2", NodeRole::leader}});
-    f.board.publish({std::make_shared<health::Topology>(next), {}, {{"pg1", pg1}}, {}, {}});
+    health::PollDurations pg1_durations;
+    pg1_durations.record(std::chrono::milliseconds(3));
+    pg1_durations.record(std::chrono::seconds(2));
+    f.board.publish({std::make_shared<health::Topology>(next),
+                     {},
+                     {{"pg1", pg1}},
+                     {},
+                     {{"pg1", pg1_durations}},
+                     {}});
     const auto text = render_metrics(f.snapshot(), f.cfg);
+    EXPECT_TRUE(has_line(
+        text, "pgroute_patroni_poll_duration_seconds_bucket{node=\"pg1\",le=\"0.0025\"} 0"));
+    EXPECT_TRUE(has_line(
+        text, "pgroute_patroni_poll_duration_seconds_bucket{node=\"pg1\",le=\"0.005\"} 1"));
+    EXPECT_TRUE(
+        has_line(text, "pgroute_patroni_poll_duration_seconds_bucket{node=\"pg1\",le=\"+Inf\"} 2"));
+    EXPECT_TRUE(has_line(text, "pgroute_patroni_poll_duration_seconds_sum{node=\"pg1\"} 2.003"));
+    EXPECT_TRUE(has_line(text, "pgroute_patroni_poll_duration_seconds_count{node=\"pg1\"} 2"));
     EXPECT_TRUE(has_line(text, "pgroute_patroni_polls_total{node=\"pg1\",outcome=\"ok\"} 7"));
     EXPECT_TRUE(has_line(text, "pgroute_patroni_polls_total{node=\"pg1\",outcome=\"timeout\"} 1"));
     EXPECT_TRUE(has_line(text, "pgroute_leader_changes_total 1"));
