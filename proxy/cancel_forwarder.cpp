@@ -11,20 +11,31 @@
 
 namespace pgroute::proxy {
 
-asio::awaitable<void> forward_cancel(const health::Topology& topology, std::span<const char> packet,
-                                     std::chrono::milliseconds timeout) {
+asio::awaitable<cancel_delivery> forward_cancel(const cancel_keys& keys,
+                                                const protocol::cancel_request& request,
+                                                std::chrono::milliseconds timeout) {
+    const auto key = protocol::key_of(request);
+    const auto target = key ? keys.find(*key) : std::nullopt;
+    if (!target) co_return cancel_delivery{false, "no live session holds this cancel key"};
+
+    const auto& node = target->node;
+    const std::string where =
+        "node \"" + node.name + "\" (" + node.host + ":" + std::to_string(node.port) + ")";
     const auto executor = co_await asio::this_coro::executor;
-    for (const auto& node : topology.nodes) {
-        asio::steady_timer deadline(executor, timeout);
-        asio::ip::tcp::endpoint target;
-        if (co_await resolve_before(node.address.host, node.address.port, deadline, target)) {
-            continue;
-        }
-        asio::ip::tcp::socket socket(executor);
-        if (co_await connect_before(socket, target, deadline)) continue;
-        co_await asio::async_write(socket, asio::buffer(packet.data(), packet.size()),
-                                   asio::experimental::as_tuple(asio::use_awaitable));
+    asio::steady_timer deadline(executor, timeout);
+    asio::ip::tcp::endpoint address;
+    if (auto ec = co_await resolve_before(node.host, node.port, deadline, address)) {
+        co_return cancel_delivery{false, where + ": " + ec.message()};
     }
+    asio::ip::tcp::socket socket(executor);
+    if (auto ec = co_await connect_before(socket, address, deadline)) {
+        co_return cancel_delivery{false, where + ": " + ec.message()};
+    }
+    const std::string packet = protocol::build_cancel_request(target->key);
+    auto [ec, written] = co_await asio::async_write(
+        socket, asio::buffer(packet), asio::experimental::as_tuple(asio::use_awaitable));
+    if (ec) co_return cancel_delivery{false, where + ": " + ec.message()};
+    co_return cancel_delivery{true, where};
 }
 
 }  // namespace pgroute::proxy

@@ -1,18 +1,24 @@
-// Delivers a client's CancelRequest. The cancel key handed to clients is the node's own
-// (BackendKeyData is passed through), so the request goes to every node and only the one that
-// issued the key acts on it; the others find no such backend and ignore it.
+// Delivers a client's CancelRequest. Clients hold pgroute's keys, not the nodes' (see
+// cancel_keys.h), so the request is translated back and sent only to the node that ran the
+// session; a key pgroute never issued, or whose session has ended, is dropped.
 #pragma once
 
 #include <asio/awaitable.hpp>
 #include <chrono>
-#include <span>
+#include <string>
 
-#include "health/topology.h"
+#include "protocol/startup.h"
+#include "proxy/cancel_keys.h"
 
 namespace pgroute::proxy {
 
-[[nodiscard]] asio::awaitable<void> forward_cancel(const health::Topology& topology,
-                                                   std::span<const char> packet,
-                                                   std::chrono::milliseconds timeout);
+struct cancel_delivery {
+    bool delivered = false;
+    std::string detail;  // the node it went to, or why it went nowhere: for the log
+};
+
+[[nodiscard]] asio::awaitable<cancel_delivery> forward_cancel(
+    const cancel_keys& keys, const protocol::cancel_request& request,
+    std::chrono::milliseconds timeout);
 
 }  // namespace pgroute::proxy

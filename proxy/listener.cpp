@@ -10,7 +10,6 @@
 #include <asio/use_awaitable.hpp>
 
 #include "protocol/sqlstate.h"
-#include "proxy/cancel_forwarder.h"
 #include "proxy/client_error.h"
 #include "proxy/client_startup.h"
 #include "proxy/session.h"
@@ -29,9 +28,8 @@ asio::awaitable<void> turn_away(tcp::socket client, const worker_context& worker
     auto startup = co_await read_client_startup(client, worker.cfg.limits);
     auto* accepted = std::get_if<client_startup>(&startup);
     if (accepted == nullptr) co_return;
-    if (std::holds_alternative<protocol::cancel_request>(accepted->request)) {
-        co_await forward_cancel(*worker.topology, accepted->packet,
-                                worker.cfg.limits.connect_timeout);
+    if (const auto* cancel = std::get_if<protocol::cancel_request>(&accepted->request)) {
+        co_await serve_cancel_request(worker, *cancel, "refused client");
         co_return;
     }
     co_await send_fatal(client, protocol::sqlstate::too_many_connections,

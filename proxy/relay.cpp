@@ -56,14 +56,22 @@ struct frontend_observer {
 };
 
 // Server messages: ReadyForQuery tells when the session is idle, where a deferred cut may land,
-// and ends a query cycle.
+// and ends a query cycle; BackendKeyData is swapped for a key of pgroute's own.
 struct backend_observer {
     session_control& control;
     query_clock& queries;
+    cancel_key_swap& cancel_key;
     bool last_was_error = false;
-    [[nodiscard]] bool wants_body(char type) const { return type == protocol::PqMsg_ReadyForQuery; }
+    [[nodiscard]] bool wants_body(char type) const {
+        return type == protocol::PqMsg_ReadyForQuery || type == protocol::PqMsg_BackendKeyData;
+    }
     void on_frame(const protocol::frame_header& header, std::string_view body) {
         last_was_error = header.type == protocol::PqMsg_ErrorResponse;
+        if (header.type == protocol::PqMsg_BackendKeyData) {
+            // Held back whole in the pump's own buffer and not yet forwarded: safe to rewrite.
+            cancel_key.replace(std::span<char>(const_cast<char*>(body.data()), body.size()));
+            return;
+        }
         if (header.type != protocol::PqMsg_ReadyForQuery) return;
         const auto status = protocol::parse_ready_for_query(body);
         control.idle = status == protocol::transaction_status::idle;
@@ -171,14 +179,15 @@ std::string_view to_string(relay_end end) {
 }
 
 asio::awaitable<relay_result> relay(tcp::socket& client, tcp::socket& server,
-                                    session_control& control, buffer_pool& buffers,
-                                    relay_limits limits, route_counters& counters) {
+                                    session_control& control, cancel_key_swap& cancel_key,
+                                    buffer_pool& buffers, relay_limits limits,
+                                    route_counters& counters) {
     pump_state upstream(limits.max_client_message_length, counters.bytes_from_client);
     // The server is trusted with any length it can express; only impossible lengths stop it.
     pump_state downstream(std::numeric_limits<std::uint32_t>::max(), counters.bytes_from_server);
     query_clock queries(counters);
     frontend_observer from_client{control, queries};
-    backend_observer from_server{control, queries};
+    backend_observer from_server{control, queries, cancel_key};
 
     const auto executor = co_await asio::this_coro::executor;
     auto [order, up_exception, up_stop, down_exception, down_stop] =

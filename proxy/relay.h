@@ -9,6 +9,7 @@
 
 #include "protocol/backend_message.h"
 #include "proxy/buffer_pool.h"
+#include "proxy/cancel_keys.h"
 #include "proxy/metrics_counters.h"
 #include "proxy/session_registry.h"
 
@@ -41,10 +42,12 @@ struct relay_limits {
     std::uint32_t max_client_message_length = 0;
 };
 
-// Counts bytes, queries, transactions and query durations into `counters` as it goes.
+// Counts bytes, queries, transactions and query durations into `counters` as it goes, and hands
+// the client `cancel_key`'s key in place of the node's.
 [[nodiscard]] asio::awaitable<relay_result> relay(asio::ip::tcp::socket& client,
                                                   asio::ip::tcp::socket& server,
-                                                  session_control& control, buffer_pool& buffers,
+                                                  session_control& control,
+                                                  cancel_key_swap& cancel_key, buffer_pool& buffers,
                                                   relay_limits limits, route_counters& counters);
 
 }  // namespace pgroute::proxy

@@ -137,10 +137,9 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
     }
     auto& accepted = std::get<client_startup>(startup);
     const health::TopologyPtr topology = worker.topology;  // this session's view, kept alive
-    if (std::holds_alternative<protocol::cancel_request>(accepted.request)) {
-        log.debug(label.text() + " forwards a cancel request");
+    if (const auto* cancel = std::get_if<protocol::cancel_request>(&accepted.request)) {
         counters.cancel_requests.add();
-        co_await forward_cancel(*topology, accepted.packet, worker.cfg.limits.connect_timeout);
+        co_await serve_cancel_request(worker, *cancel, label.text());
         co_return;
     }
     const auto& startup_message = std::get<protocol::startup_message>(accepted.request);
@@ -202,7 +201,8 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
         result.end = relay_end::server_error;
         result.detail = write_ec.message();
     } else {
-        result = co_await relay(client, server, control, worker.buffers,
+        cancel_key_swap cancel_key(worker.issued_cancel_keys, node.address);
+        result = co_await relay(client, server, control, cancel_key, worker.buffers,
                                 {worker.cfg.limits.max_message_length}, route);
     }
     if (result.end == relay_end::cut) route.cuts_for(control.cut->reason).add();
@@ -216,6 +216,19 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
     if (control.cut) end += ": " + std::string(to_string(control.cut->reason));
     if (!result.detail.empty()) end += ": " + result.detail;
     log.info(end + "\"");
+}
+
+asio::awaitable<void> serve_cancel_request(const worker_context& worker,
+                                           const protocol::cancel_request& request,
+                                           const std::string& who) {
+    const auto delivery = co_await forward_cancel(worker.issued_cancel_keys, request,
+                                                  worker.cfg.limits.connect_timeout);
+    // A dropped cancel is worth a warning: a forged or stale key, or a node gone away.
+    if (delivery.delivered) {
+        worker.log.info(who + " cancel request forwarded to " + delivery.detail);
+    } else {
+        worker.log.warn(who + " cancel request dropped: " + delivery.detail);
+    }
 }
 
 }  // namespace pgroute::proxy

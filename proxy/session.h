@@ -4,7 +4,9 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
+#include <string>
 
+#include "protocol/startup.h"
 #include "proxy/config.h"
 #include "proxy/worker_context.h"
 
@@ -13,5 +15,10 @@ namespace pgroute::proxy {
 [[nodiscard]] asio::awaitable<void> run_session(asio::ip::tcp::socket client,
                                                 const endpoint_config& endpoint,
                                                 worker_context& worker);
+
+// A connection that opened with a CancelRequest: forwards it and logs one line as `who`.
+[[nodiscard]] asio::awaitable<void> serve_cancel_request(const worker_context& worker,
+                                                         const protocol::cancel_request& request,
+                                                         const std::string& who);
 
 }  // namespace pgroute::proxy

@@ -1,5 +1,5 @@
 // What a session needs from the worker thread it runs on. Everything here is owned by that
-// thread except `client_count`, the process-wide connection count.
+// thread except `client_count`, the process-wide connection count, and `issued_cancel_keys`.
 #pragma once
 
 #include <atomic>
@@ -8,6 +8,7 @@
 
 #include "health/topology.h"
 #include "proxy/buffer_pool.h"
+#include "proxy/cancel_keys.h"
 #include "proxy/config.h"
 #include "proxy/logger.h"
 #include "proxy/metrics_counters.h"
@@ -19,6 +20,7 @@ struct worker_context {
     const config& cfg;
     const logger& log;
     std::atomic<std::uint32_t>& client_count;
+    cancel_keys& issued_cancel_keys;
     unsigned worker_index = 0;
     buffer_pool buffers;
     session_registry sessions;
