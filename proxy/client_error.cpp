@@ -1,5 +1,6 @@
 #include "proxy/client_error.h"
 
+#include <array>
 #include <asio/experimental/deferred.hpp>
 #include <asio/experimental/parallel_group.hpp>
 #include <asio/steady_timer.hpp>
@@ -8,6 +9,7 @@
 #include <chrono>
 
 #include "protocol/error_response.h"
+#include "proxy/deadline.h"
 
 namespace pgroute::proxy {
 
@@ -22,6 +24,17 @@ asio::awaitable<void> send_fatal(asio::ip::tcp::socket& client, std::string_view
         .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
     std::error_code ignored;
     client.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> close_after_last_word(asio::ip::tcp::socket client,
+                                            std::chrono::milliseconds timeout) {
+    std::error_code ignored;
+    client.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    asio::steady_timer deadline(client.get_executor(), timeout);
+    std::array<char, 4096> dropped;
+    // A full buffer means more may follow; anything else is the end, the timeout or an error.
+    while (!co_await read_exactly(client, asio::buffer(dropped), deadline)) {
+    }
 }
 
 }  // namespace pgroute::proxy

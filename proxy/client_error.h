@@ -4,11 +4,19 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
+#include <chrono>
 #include <string_view>
 
 namespace pgroute::proxy {
 
 asio::awaitable<void> send_fatal(asio::ip::tcp::socket& client, std::string_view sqlstate,
                                  std::string_view message, std::string_view detail = {});
+
+// Ends a session whose last word came from our side (an ErrorResponse of pgroute's or of the
+// node's): stops sending, then reads and drops what the client still sends until it closes or
+// `timeout` passes. Closing a socket with unread input makes the kernel answer with a RST, and a
+// RST can destroy that ErrorResponse in the client's receive queue before the client reads it.
+asio::awaitable<void> close_after_last_word(asio::ip::tcp::socket client,
+                                            std::chrono::milliseconds timeout);
 
 }  // namespace pgroute::proxy

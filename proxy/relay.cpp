@@ -6,7 +6,6 @@
 #include <asio/experimental/parallel_group.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
-#include <asio/write.hpp>
 #include <cstring>
 #include <limits>
 
@@ -82,6 +81,24 @@ struct backend_observer {
     }
 };
 
+// The pump writes straight away, which on a socket with room succeeds at once: an async_write
+// would cost a trip through the scheduler and a coroutine suspension per message even when
+// nothing blocks. This is the slow path for what the kernel did not take: wait until writable.
+asio::awaitable<std::error_code> write_rest(tcp::socket& to, std::string_view data,
+                                            const session_control& control) {
+    while (!data.empty()) {
+        if (control.cut_due()) co_return asio::error::operation_aborted;
+        auto [wait_ec] = co_await to.async_wait(tcp::socket::wait_write, use_tuple);
+        if (wait_ec) co_return wait_ec;
+        std::error_code ec;
+        const std::size_t n = to.write_some(asio::buffer(data.data(), data.size()), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
+        if (ec) co_return ec;
+        data.remove_prefix(n);
+    }
+    co_return std::error_code{};
+}
+
 // Moves bytes from one socket to the other until something ends it. Reads are non-blocking
 // attempts first; the pump waits for readiness only after the socket ran dry, and gives its
 // buffer back to the pool while it waits with nothing held.
@@ -118,8 +135,18 @@ asio::awaitable<pump_stop> pump(tcp::socket& from, tcp::socket& to, buffer_pool&
             state.scanner.scan(std::string_view(buffer.data(), filled), capacity, observer);
         if (scanned.forward > 0) {
             state.mid_write = true;
-            auto [write_ec, written] = co_await asio::async_write(
-                to, asio::buffer(buffer.data(), scanned.forward), use_tuple);
+            std::error_code write_ec;
+            std::size_t written =
+                to.write_some(asio::buffer(buffer.data(), scanned.forward), write_ec);
+            if (write_ec == asio::error::would_block || write_ec == asio::error::try_again) {
+                written = 0;
+                write_ec.clear();
+            }
+            if (!write_ec && written < scanned.forward) {
+                write_ec = co_await write_rest(
+                    to, std::string_view(buffer.data() + written, scanned.forward - written),
+                    observer.control);
+            }
             if (write_ec) {
                 state.error = write_ec;
                 co_return pump_stop::sink_error;

@@ -1,5 +1,7 @@
 #include "proxy/session.h"
 
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
@@ -22,6 +24,10 @@ namespace {
 
 using asio::ip::tcp;
 namespace sqlstate = protocol::sqlstate;
+
+// How long a session ended from our side waits for the client to read its last ErrorResponse and
+// close; a client that has gone silent gets its close after this.
+constexpr std::chrono::seconds last_word_linger{1};
 
 std::string describe(const tcp::socket& socket) {
     std::error_code ec;
@@ -216,6 +222,11 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
     if (control.cut) end += ": " + std::string(to_string(control.cut->reason));
     if (!result.detail.empty()) end += ": " + result.detail;
     log.info(end + "\"");
+    // The session is over (and no longer counted) while the socket waits for the client to close.
+    if (result.end != relay_end::client_closed && result.end != relay_end::client_error) {
+        asio::co_spawn(client.get_executor(),
+                       close_after_last_word(std::move(client), last_word_linger), asio::detached);
+    }
 }
 
 asio::awaitable<void> serve_cancel_request(const worker_context& worker,
