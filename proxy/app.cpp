@@ -38,13 +38,22 @@ int run_proxy(const config& cfg, const logger& log) {
     std::signal(SIGPIPE, SIG_IGN);
     std::atomic<std::uint32_t> client_count{0};
     cancel_keys keys;
+    std::optional<tls_contexts> tls_built;
+    try {
+        tls_built.emplace(make_tls_contexts(cfg));
+    } catch (const std::exception& e) {
+        log.error(e.what());
+        return 1;
+    }
+    tls_contexts& tls = *tls_built;
     const auto topology = cfg.patroni ? waiting_for_patroni() : make_static_topology(cfg.nodes);
 
     std::vector<std::unique_ptr<worker>> workers;
     const unsigned threads = thread_count(cfg);
     try {
         for (unsigned i = 0; i < threads; ++i) {
-            workers.push_back(std::make_unique<worker>(cfg, log, client_count, keys, i, topology));
+            workers.push_back(
+                std::make_unique<worker>(cfg, log, client_count, keys, tls, i, topology));
             workers.back()->listen();
         }
     } catch (const std::exception& e) {

@@ -13,7 +13,8 @@
 
 namespace pgroute::proxy {
 
-asio::awaitable<void> send_fatal(asio::ip::tcp::socket& client, std::string_view sqlstate,
+template <typename Stream>
+asio::awaitable<void> send_fatal(Stream& client, std::string_view sqlstate,
                                  std::string_view message, std::string_view detail) {
     const auto frame =
         protocol::build_error_response({protocol::severity::fatal, sqlstate, message, detail});
@@ -23,8 +24,13 @@ asio::awaitable<void> send_fatal(asio::ip::tcp::socket& client, std::string_view
         deadline.async_wait(asio::experimental::deferred))
         .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
     std::error_code ignored;
-    client.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    client.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
 }
+
+template asio::awaitable<void> send_fatal(asio::ip::tcp::socket&, std::string_view,
+                                          std::string_view, std::string_view);
+template asio::awaitable<void> send_fatal(tls_stream&, std::string_view, std::string_view,
+                                          std::string_view);
 
 asio::awaitable<void> close_after_last_word(asio::ip::tcp::socket client,
                                             std::chrono::milliseconds timeout) {

@@ -7,9 +7,13 @@
 #include <chrono>
 #include <string_view>
 
+#include "proxy/tls_stream.h"
+
 namespace pgroute::proxy {
 
-asio::awaitable<void> send_fatal(asio::ip::tcp::socket& client, std::string_view sqlstate,
+// Defined for asio::ip::tcp::socket and tls_stream.
+template <typename Stream>
+asio::awaitable<void> send_fatal(Stream& client, std::string_view sqlstate,
                                  std::string_view message, std::string_view detail = {});
 
 // Ends a session whose last word came from our side (an ErrorResponse of pgroute's or of the

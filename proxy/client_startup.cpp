@@ -4,6 +4,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <tuple>
 
 #include "protocol/byte_reader.h"
 #include "protocol/sqlstate.h"
@@ -27,14 +28,19 @@ client_startup_failure went_away(const std::error_code& ec) {
 }  // namespace
 
 asio::awaitable<result> read_client_startup(asio::ip::tcp::socket& client,
+                                            std::unique_ptr<tls_stream>& tls,
+                                            asio::ssl::context* tls_context,
                                             const limits_config& limits) {
     asio::steady_timer deadline(client.get_executor());
     deadline.expires_after(limits.startup_timeout);
+    const auto read = [&](asio::mutable_buffer into) {
+        return tls ? read_exactly(*tls, into, deadline) : read_exactly(client, into, deadline);
+    };
     bool answered_ssl = false;
     bool answered_gss = false;
     for (;;) {
         std::vector<char> packet(4);
-        if (auto ec = co_await read_exactly(client, asio::buffer(packet), deadline)) {
+        if (auto ec = co_await read(asio::buffer(packet))) {
             co_return went_away(ec);
         }
         const auto length = protocol::load_u32(packet.data());
@@ -44,8 +50,7 @@ asio::awaitable<result> read_client_startup(asio::ip::tcp::socket& client,
                 *error, error->message + " (" + std::to_string(length) + " bytes)"};
         }
         packet.resize(length);
-        if (auto ec = co_await read_exactly(client, asio::buffer(packet.data() + 4, length - 4),
-                                            deadline)) {
+        if (auto ec = co_await read(asio::buffer(packet.data() + 4, length - 4))) {
             co_return went_away(ec);
         }
         auto parsed =
@@ -60,7 +65,8 @@ asio::awaitable<result> read_client_startup(asio::ip::tcp::socket& client,
         if (auto* cancel = std::get_if<protocol::cancel_request>(&request)) {
             co_return client_startup{std::move(packet), *cancel};
         }
-        // SSLRequest or GSSENCRequest: neither is offered yet, and each may be asked only once.
+        // SSLRequest or GSSENCRequest, each at most once, and only in plaintext. GSSAPI
+        // encryption is never offered.
         const bool is_ssl = std::holds_alternative<protocol::ssl_request>(request);
         bool& answered = is_ssl ? answered_ssl : answered_gss;
         if (answered) {
@@ -70,10 +76,27 @@ asio::awaitable<result> read_client_startup(asio::ip::tcp::socket& client,
                 "repeated encryption request"};
         }
         answered = true;
-        const char no = 'N';
-        auto [ec, n] = co_await asio::async_write(
-            client, asio::buffer(&no, 1), asio::experimental::as_tuple(asio::use_awaitable));
+        const bool offer_tls = is_ssl && tls_context != nullptr && !tls;
+        const char answer = offer_tls ? 'S' : 'N';
+        // if/else, not ?:, around co_await: GCC 12 miscompiles co_await inside a conditional.
+        std::error_code ec;
+        if (tls) {
+            std::tie(ec, std::ignore) = co_await asio::async_write(
+                *tls, asio::buffer(&answer, 1), asio::experimental::as_tuple(asio::use_awaitable));
+        } else {
+            std::tie(ec, std::ignore) =
+                co_await asio::async_write(client, asio::buffer(&answer, 1),
+                                           asio::experimental::as_tuple(asio::use_awaitable));
+        }
         if (ec) co_return went_away(ec);
+        if (!offer_tls) continue;
+        tls = std::make_unique<tls_stream>(client, *tls_context);
+        if (auto handshake_ec = co_await handshake_before(*tls, tls_stream::server, deadline)) {
+            // Nothing can be said to a client that does not speak TLS after asking for it.
+            tls.reset();
+            co_return client_startup_failure{std::nullopt,
+                                             "TLS handshake failed: " + handshake_ec.message()};
+        }
     }
 }
 

@@ -1,9 +1,12 @@
 // The first phase of a session: read the client's startup packets within a deadline, answer
-// SSLRequest/GSSENCRequest, and hand back the StartupMessage (or CancelRequest) to act on.
+// SSLRequest (with a TLS handshake when the endpoint offers TLS) and GSSENCRequest, and hand back
+// the StartupMessage (or CancelRequest) to act on.
 #pragma once
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +14,7 @@
 #include "protocol/parse_error.h"
 #include "protocol/startup.h"
 #include "proxy/config.h"
+#include "proxy/tls_stream.h"
 
 namespace pgroute::proxy {
 
@@ -25,7 +29,10 @@ struct client_startup_failure {
     std::string log_cause;
 };
 
+// `tls_context` null: SSLRequest is answered 'N'. Otherwise 'S', and `tls` is set to the stream
+// that everything after the handshake (the rest of startup, errors, the relay) must go through.
 [[nodiscard]] asio::awaitable<std::variant<client_startup, client_startup_failure>>
-read_client_startup(asio::ip::tcp::socket& client, const limits_config& limits);
+read_client_startup(asio::ip::tcp::socket& client, std::unique_ptr<tls_stream>& tls,
+                    asio::ssl::context* tls_context, const limits_config& limits);
 
 }  // namespace pgroute::proxy

@@ -17,6 +17,10 @@ namespace pgroute::proxy {
 using std::chrono::milliseconds;
 
 enum class route_kind { leader, replica };
+// Per endpoint: whether a client's SSLRequest is answered 'S', and whether it must be sent.
+enum class client_tls_mode { disable, allow, require };
+// pgroute -> nodes, meaning what libpq's sslmode of the same name means.
+enum class server_tls_mode { disable, prefer, require, verify_full };
 enum class balance_kind { round_robin, least_connections };
 
 struct listen_address {
@@ -32,6 +36,7 @@ struct endpoint_config {
     bool fallback_to_leader = false;
     bool cut_on_promote = true;          // read sessions on a replica that became the leader
     bool cut_lagging_when_idle = false;  // read sessions on a replica over the lag bound
+    client_tls_mode tls = client_tls_mode::disable;  // allow by default once `tls` is configured
 };
 
 struct node_config {
@@ -58,6 +63,18 @@ struct limits_config {
     std::uint32_t buffer_size = 16 * 1024;
 };
 
+// pgroute's own certificate, offered to clients.
+struct tls_config {
+    std::string cert_file;
+    std::string key_file;
+    std::string ca_file;  // optional: client certificates, when presented, must chain to it
+};
+
+struct server_tls_config {
+    server_tls_mode mode = server_tls_mode::disable;
+    std::string ca_file;  // required for verify-full
+};
+
 struct admin_config {
     listen_address listen{"127.0.0.1", 5553};
 };
@@ -70,6 +87,8 @@ struct config {
     std::optional<patroni_config> patroni;  // absent: static roles from `nodes`
     limits_config limits;
     std::optional<admin_config> admin;
+    std::optional<tls_config> tls;  // absent: no endpoint can offer TLS
+    server_tls_config server_tls;
 };
 
 }  // namespace pgroute::proxy

@@ -32,10 +32,11 @@ void read_u32_size(yaml_reader& map, const std::string& key, std::uint32_t& out,
     out = static_cast<std::uint32_t>(value);
 }
 
-endpoint_config read_endpoint(const std::string& name, const YAML::Node& node,
+endpoint_config read_endpoint(const std::string& name, const YAML::Node& node, bool tls_configured,
                               std::vector<config_problem>& problems) {
     endpoint_config ep;
     ep.name = name;
+    ep.tls = tls_configured ? client_tls_mode::allow : client_tls_mode::disable;
     yaml_reader map(node, "endpoints." + name, problems);
     if (!map.has("listen")) map.problem("listen", "is required");
     read_listen(map, "listen", ep.listen);
@@ -48,6 +49,13 @@ endpoint_config read_endpoint(const std::string& name, const YAML::Node& node,
     map.read("fallback_to_leader", ep.fallback_to_leader);
     map.read("cut_on_promote", ep.cut_on_promote);
     map.read("cut_lagging_when_idle", ep.cut_lagging_when_idle);
+    map.read_choice("tls", ep.tls,
+                    {{"disable", client_tls_mode::disable},
+                     {"allow", client_tls_mode::allow},
+                     {"require", client_tls_mode::require}});
+    if (ep.tls != client_tls_mode::disable && !tls_configured) {
+        map.problem("tls", "needs the top-level tls section (cert_file, key_file)");
+    }
     return ep;
 }
 
@@ -88,6 +96,30 @@ patroni_config read_patroni(yaml_reader& map) {
     if (p.interval.count() < 10) map.problem("interval", "must be at least 10ms");
     if (p.timeout.count() < 10) map.problem("timeout", "must be at least 10ms");
     return p;
+}
+
+tls_config read_tls(yaml_reader& map) {
+    tls_config t;
+    map.read("cert_file", t.cert_file);
+    map.read("key_file", t.key_file);
+    map.read("ca_file", t.ca_file);
+    if (t.cert_file.empty()) map.problem("cert_file", "is required");
+    if (t.key_file.empty()) map.problem("key_file", "is required");
+    return t;
+}
+
+server_tls_config read_server_tls(yaml_reader& map) {
+    server_tls_config t;
+    map.read_choice("mode", t.mode,
+                    {{"disable", server_tls_mode::disable},
+                     {"prefer", server_tls_mode::prefer},
+                     {"require", server_tls_mode::require},
+                     {"verify-full", server_tls_mode::verify_full}});
+    map.read("ca_file", t.ca_file);
+    if (t.mode == server_tls_mode::verify_full && t.ca_file.empty()) {
+        map.problem("ca_file", "is required with mode verify-full");
+    }
+    return t;
 }
 
 limits_config read_limits(yaml_reader& map) {
@@ -187,10 +219,19 @@ config_result parse_config(const std::string& yaml_text) {
         cfg.patroni = read_patroni(map);
     }
 
+    if (top.has("tls")) {
+        yaml_reader map(top.child("tls"), "tls", problems);
+        cfg.tls = read_tls(map);
+    }
+    if (top.has("server_tls")) {
+        yaml_reader map(top.child("server_tls"), "server_tls", problems);
+        cfg.server_tls = read_server_tls(map);
+    }
+
     if (const auto endpoints = top.child("endpoints"); endpoints.IsMap()) {
         for (const auto& entry : endpoints) {
-            cfg.endpoints.push_back(
-                read_endpoint(entry.first.as<std::string>(), entry.second, problems));
+            cfg.endpoints.push_back(read_endpoint(entry.first.as<std::string>(), entry.second,
+                                                  cfg.tls.has_value(), problems));
         }
     } else if (endpoints) {
         problems.push_back({"endpoints", "must be a mapping of endpoint name to settings"});

@@ -10,15 +10,31 @@ namespace pgroute::proxy {
 using asio::experimental::make_parallel_group;
 using asio::experimental::wait_for_one;
 
-asio::awaitable<std::error_code> read_exactly(asio::ip::tcp::socket& socket,
-                                              asio::mutable_buffer buffer,
+template <typename Stream>
+asio::awaitable<std::error_code> read_exactly(Stream& stream, asio::mutable_buffer buffer,
                                               asio::steady_timer& deadline) {
     auto [order, read_ec, n, timer_ec] =
-        co_await make_parallel_group(asio::async_read(socket, buffer, asio::experimental::deferred),
+        co_await make_parallel_group(asio::async_read(stream, buffer, asio::experimental::deferred),
                                      deadline.async_wait(asio::experimental::deferred))
             .async_wait(wait_for_one(), asio::use_awaitable);
     if (order[0] == 1) co_return asio::error::timed_out;
     co_return read_ec;
+}
+
+template asio::awaitable<std::error_code> read_exactly(asio::ip::tcp::socket&, asio::mutable_buffer,
+                                                       asio::steady_timer&);
+template asio::awaitable<std::error_code> read_exactly(tls_stream&, asio::mutable_buffer,
+                                                       asio::steady_timer&);
+
+asio::awaitable<std::error_code> handshake_before(tls_stream& stream,
+                                                  asio::ssl::stream_base::handshake_type type,
+                                                  asio::steady_timer& deadline) {
+    auto [order, handshake_ec, timer_ec] =
+        co_await make_parallel_group(stream.async_handshake(type, asio::experimental::deferred),
+                                     deadline.async_wait(asio::experimental::deferred))
+            .async_wait(wait_for_one(), asio::use_awaitable);
+    if (order[0] == 1) co_return asio::error::timed_out;
+    co_return handshake_ec;
 }
 
 asio::awaitable<std::error_code> connect_before(asio::ip::tcp::socket& socket,

@@ -7,12 +7,19 @@
 #include <asio/steady_timer.hpp>
 #include <system_error>
 
+#include "proxy/tls_stream.h"
+
 namespace pgroute::proxy {
 
 // Reads exactly the buffer's size. Returns asio::error::timed_out when the timer wins.
-[[nodiscard]] asio::awaitable<std::error_code> read_exactly(asio::ip::tcp::socket& socket,
+// Defined for asio::ip::tcp::socket and tls_stream.
+template <typename Stream>
+[[nodiscard]] asio::awaitable<std::error_code> read_exactly(Stream& stream,
                                                             asio::mutable_buffer buffer,
                                                             asio::steady_timer& deadline);
+
+[[nodiscard]] asio::awaitable<std::error_code> handshake_before(
+    tls_stream& stream, asio::ssl::stream_base::handshake_type type, asio::steady_timer& deadline);
 
 [[nodiscard]] asio::awaitable<std::error_code> connect_before(asio::ip::tcp::socket& socket,
                                                               const asio::ip::tcp::endpoint& to,

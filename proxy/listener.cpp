@@ -24,17 +24,25 @@ using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT
 // Reads the startup packet first, as PostgreSQL does: libpq expects the refusal as the answer to
 // its StartupMessage, and one sent before its SSLRequest is answered is lost on the client.
 // A cancel request is still delivered: it is how a client gets out from under a full server.
-asio::awaitable<void> turn_away(tcp::socket client, const worker_context& worker) {
-    auto startup = co_await read_client_startup(client, worker.cfg.limits);
+asio::awaitable<void> turn_away(tcp::socket client, const endpoint_config& endpoint,
+                                worker_context& worker) {
+    std::unique_ptr<tls_stream> tls;
+    auto startup = co_await read_client_startup(client, tls, client_tls_offer(worker.tls, endpoint),
+                                                worker.cfg.limits);
     auto* accepted = std::get_if<client_startup>(&startup);
     if (accepted == nullptr) co_return;
     if (const auto* cancel = std::get_if<protocol::cancel_request>(&accepted->request)) {
         co_await serve_cancel_request(worker, *cancel, "refused client");
         co_return;
     }
-    co_await send_fatal(client, protocol::sqlstate::too_many_connections,
-                        "sorry, too many clients already (pgroute max_client_connections is " +
-                            std::to_string(worker.cfg.limits.max_client_connections) + ")");
+    const std::string message =
+        "sorry, too many clients already (pgroute max_client_connections is " +
+        std::to_string(worker.cfg.limits.max_client_connections) + ")";
+    if (tls) {
+        co_await send_fatal(*tls, protocol::sqlstate::too_many_connections, message);
+    } else {
+        co_await send_fatal(client, protocol::sqlstate::too_many_connections, message);
+    }
 }
 
 }  // namespace
@@ -74,7 +82,7 @@ asio::awaitable<void> accept_clients(tcp::acceptor& acceptor, const endpoint_con
                             std::to_string(limit) + " clients already connected");
             // Counted as active so shutdown waits for it like for a session in its startup.
             ++worker.active_sessions;
-            asio::co_spawn(acceptor.get_executor(), turn_away(std::move(client), worker),
+            asio::co_spawn(acceptor.get_executor(), turn_away(std::move(client), endpoint, worker),
                            [&worker](const std::exception_ptr&) { --worker.active_sessions; });
             continue;
         }

@@ -6,6 +6,7 @@
 #include "proxy/cli.h"
 #include "proxy/config_loader.h"
 #include "proxy/status_command.h"
+#include "proxy/tls_contexts.h"
 
 namespace {
 
@@ -46,6 +47,12 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (options.cmd == command::check) {
+        try {
+            (void)make_tls_contexts(loaded.cfg);  // the files must load, not just be named
+        } catch (const std::exception& e) {
+            std::cerr << options.config_path << ": " << e.what() << "\n";
+            return 1;
+        }
         std::cout << options.config_path << ": configuration is valid\n";
         return 0;
     }

@@ -4,13 +4,18 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/deferred.hpp>
 #include <asio/experimental/parallel_group.hpp>
+#include <asio/ssl/error.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
 #include <cstring>
 #include <limits>
+#include <tuple>
+#include <type_traits>
 
 #include "protocol/frame_scanner.h"
 #include "protocol/message_type.h"
+#include "protocol/sasl_mechanisms.h"
 #include "proxy/metrics_query_clock.h"
 
 namespace pgroute::proxy {
@@ -55,20 +60,28 @@ struct frontend_observer {
 };
 
 // Server messages: ReadyForQuery tells when the session is idle, where a deferred cut may land,
-// and ends a query cycle; BackendKeyData is swapped for a key of pgroute's own.
+// and ends a query cycle; BackendKeyData is swapped for a key of pgroute's own; SCRAM channel
+// binding is hidden from the mechanisms offered (see protocol/sasl_mechanisms.h).
 struct backend_observer {
     session_control& control;
     query_clock& queries;
     cancel_key_swap& cancel_key;
     bool last_was_error = false;
     [[nodiscard]] bool wants_body(char type) const {
-        return type == protocol::PqMsg_ReadyForQuery || type == protocol::PqMsg_BackendKeyData;
+        return type == protocol::PqMsg_ReadyForQuery || type == protocol::PqMsg_BackendKeyData ||
+               type == protocol::PqMsg_Authentication;
     }
     void on_frame(const protocol::frame_header& header, std::string_view body) {
         last_was_error = header.type == protocol::PqMsg_ErrorResponse;
+        // Both are held back whole in the pump's own buffer and not yet forwarded: safe to
+        // rewrite in place.
         if (header.type == protocol::PqMsg_BackendKeyData) {
-            // Held back whole in the pump's own buffer and not yet forwarded: safe to rewrite.
             cancel_key.replace(std::span<char>(const_cast<char*>(body.data()), body.size()));
+            return;
+        }
+        if (header.type == protocol::PqMsg_Authentication) {
+            protocol::hide_channel_binding(
+                std::span<char>(const_cast<char*>(body.data()), body.size()));
             return;
         }
         if (header.type != protocol::PqMsg_ReadyForQuery) return;
@@ -99,29 +112,46 @@ asio::awaitable<std::error_code> write_rest(tcp::socket& to, std::string_view da
     co_return std::error_code{};
 }
 
-// Moves bytes from one socket to the other until something ends it. Reads are non-blocking
-// attempts first; the pump waits for readiness only after the socket ran dry, and gives its
-// buffer back to the pool while it waits with nothing held.
-template <typename Observer>
-asio::awaitable<pump_stop> pump(tcp::socket& from, tcp::socket& to, buffer_pool& pool,
-                                pump_state& state, Observer& observer) {
+template <typename Stream>
+constexpr bool is_plain = std::is_same_v<Stream, tcp::socket>;
+
+// Moves bytes from one stream to the other until something ends it. On a plain socket reads
+// and writes are non-blocking attempts first; the pump waits for readiness only after the socket
+// ran dry (or filled up), and gives its buffer back to the pool while it waits with nothing
+// held. A TLS stream cannot be read that way without risking a half-written record, so it gets
+// plain asynchronous reads and writes.
+template <typename From, typename To, typename Observer>
+asio::awaitable<pump_stop> pump(From& from, To& to, buffer_pool& pool, pump_state& state,
+                                Observer& observer) {
     const std::size_t capacity = pool.buffer_size();
     pooled_buffer buffer;
     std::size_t filled = 0;
     for (;;) {
         if (!buffer) buffer = pool.acquire();
+        const auto free_space = asio::buffer(buffer.data() + filled, capacity - filled);
         std::error_code ec;
-        const std::size_t n =
-            from.read_some(asio::buffer(buffer.data() + filled, capacity - filled), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) {
-            if (filled == 0) buffer.reset();
+        std::size_t n = 0;
+        if constexpr (is_plain<From>) {
+            n = from.read_some(free_space, ec);
+            if (ec == asio::error::would_block || ec == asio::error::try_again) {
+                if (filled == 0) buffer.reset();
+                if (observer.control.cut_due()) co_return pump_stop::cancelled;
+                auto [wait_ec] = co_await from.async_wait(tcp::socket::wait_read, use_tuple);
+                if (wait_ec) {
+                    state.error = wait_ec;
+                    co_return pump_stop::cancelled;
+                }
+                continue;
+            }
+        } else {
             if (observer.control.cut_due()) co_return pump_stop::cancelled;
-            auto [wait_ec] = co_await from.async_wait(tcp::socket::wait_read, use_tuple);
-            if (wait_ec) {
-                state.error = wait_ec;
+            std::tie(ec, n) = co_await from.async_read_some(free_space, use_tuple);
+            if (ec == asio::error::operation_aborted) {
+                state.error = ec;
                 co_return pump_stop::cancelled;
             }
-            continue;
+            // A peer that closes without TLS's close_notify has still closed.
+            if (ec == asio::ssl::error::stream_truncated) ec = asio::error::eof;
         }
         if (ec == asio::error::eof) co_return pump_stop::source_closed;
         if (ec) {
@@ -135,17 +165,21 @@ asio::awaitable<pump_stop> pump(tcp::socket& from, tcp::socket& to, buffer_pool&
             state.scanner.scan(std::string_view(buffer.data(), filled), capacity, observer);
         if (scanned.forward > 0) {
             state.mid_write = true;
+            const auto frames = asio::buffer(buffer.data(), scanned.forward);
             std::error_code write_ec;
-            std::size_t written =
-                to.write_some(asio::buffer(buffer.data(), scanned.forward), write_ec);
-            if (write_ec == asio::error::would_block || write_ec == asio::error::try_again) {
-                written = 0;
-                write_ec.clear();
-            }
-            if (!write_ec && written < scanned.forward) {
-                write_ec = co_await write_rest(
-                    to, std::string_view(buffer.data() + written, scanned.forward - written),
-                    observer.control);
+            if constexpr (is_plain<To>) {
+                std::size_t written = to.write_some(frames, write_ec);
+                if (write_ec == asio::error::would_block || write_ec == asio::error::try_again) {
+                    written = 0;
+                    write_ec.clear();
+                }
+                if (!write_ec && written < scanned.forward) {
+                    write_ec = co_await write_rest(
+                        to, std::string_view(buffer.data() + written, scanned.forward - written),
+                        observer.control);
+                }
+            } else {
+                std::tie(write_ec, std::ignore) = co_await asio::async_write(to, frames, use_tuple);
             }
             if (write_ec) {
                 state.error = write_ec;
@@ -205,7 +239,8 @@ std::string_view to_string(relay_end end) {
     return "unknown";
 }
 
-asio::awaitable<relay_result> relay(tcp::socket& client, tcp::socket& server,
+template <typename ClientStream, typename ServerStream>
+asio::awaitable<relay_result> relay(ClientStream& client, ServerStream& server,
                                     session_control& control, cancel_key_swap& cancel_key,
                                     buffer_pool& buffers, relay_limits limits,
                                     route_counters& counters) {
@@ -253,5 +288,19 @@ asio::awaitable<relay_result> relay(tcp::socket& client, tcp::socket& server,
     result.server_ended_with_error = from_server.last_was_error;
     co_return result;
 }
+
+// The four ways a session can be carried: plaintext or TLS on each side.
+template asio::awaitable<relay_result> relay(tcp::socket&, tcp::socket&, session_control&,
+                                             cancel_key_swap&, buffer_pool&, relay_limits,
+                                             route_counters&);
+template asio::awaitable<relay_result> relay(tls_stream&, tcp::socket&, session_control&,
+                                             cancel_key_swap&, buffer_pool&, relay_limits,
+                                             route_counters&);
+template asio::awaitable<relay_result> relay(tcp::socket&, tls_stream&, session_control&,
+                                             cancel_key_swap&, buffer_pool&, relay_limits,
+                                             route_counters&);
+template asio::awaitable<relay_result> relay(tls_stream&, tls_stream&, session_control&,
+                                             cancel_key_swap&, buffer_pool&, relay_limits,
+                                             route_counters&);
 
 }  // namespace pgroute::proxy

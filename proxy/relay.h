@@ -12,6 +12,7 @@
 #include "proxy/cancel_keys.h"
 #include "proxy/metrics_counters.h"
 #include "proxy/session_registry.h"
+#include "proxy/tls_stream.h"
 
 namespace pgroute::proxy {
 
@@ -44,8 +45,9 @@ struct relay_limits {
 
 // Counts bytes, queries, transactions and query durations into `counters` as it goes, and hands
 // the client `cancel_key`'s key in place of the node's.
-[[nodiscard]] asio::awaitable<relay_result> relay(asio::ip::tcp::socket& client,
-                                                  asio::ip::tcp::socket& server,
+// Defined for each of asio::ip::tcp::socket and tls_stream on either side.
+template <typename ClientStream, typename ServerStream>
+[[nodiscard]] asio::awaitable<relay_result> relay(ClientStream& client, ServerStream& server,
                                                   session_control& control,
                                                   cancel_key_swap& cancel_key, buffer_pool& buffers,
                                                   relay_limits limits, route_counters& counters);

@@ -9,12 +9,14 @@
 #include <asio/write.hpp>
 #include <chrono>
 #include <cstdio>
+#include <tuple>
 
 #include "protocol/sqlstate.h"
 #include "proxy/cancel_forwarder.h"
 #include "proxy/client_error.h"
 #include "proxy/client_startup.h"
 #include "proxy/deadline.h"
+#include "proxy/node_tls.h"
 #include "proxy/relay.h"
 #include "proxy/router.h"
 
@@ -129,16 +131,21 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
     const auto endpoint_index = static_cast<std::size_t>(&endpoint - worker.cfg.endpoints.data());
     auto& counters = worker.metrics.endpoint(endpoint_index);
 
-    auto startup = co_await read_client_startup(client, worker.cfg.limits);
+    // Set once the client negotiated TLS; from then on everything to and from it goes through.
+    std::unique_ptr<tls_stream> client_tls;
+    const auto tell_client = [&](std::string_view sqlstate, const std::string& message) {
+        return client_tls ? send_fatal(*client_tls, sqlstate, message)
+                          : send_fatal(client, sqlstate, message);
+    };
+    auto startup = co_await read_client_startup(
+        client, client_tls, client_tls_offer(worker.tls, endpoint), worker.cfg.limits);
     if (auto* failure = std::get_if<client_startup_failure>(&startup)) {
         counters
             .rejections(failure->error ? session_rejection::startup_error
                                        : session_rejection::startup_abandoned)
             .add();
         log.warn(label.text() + " rejected during startup: " + failure->log_cause);
-        if (failure->error) {
-            co_await send_fatal(client, failure->error->sqlstate, failure->error->message);
-        }
+        if (failure->error) co_await tell_client(failure->error->sqlstate, failure->error->message);
         co_return;
     }
     auto& accepted = std::get<client_startup>(startup);
@@ -151,6 +158,14 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
     const auto& startup_message = std::get<protocol::startup_message>(accepted.request);
     label.user = startup_message.user;
     label.database = startup_message.database;
+    if (endpoint.tls == client_tls_mode::require && !client_tls) {
+        counters.rejections(session_rejection::startup_error).add();
+        log.warn(label.text() + " refused: plaintext client on an endpoint that requires TLS");
+        co_await send_fatal(client, sqlstate::invalid_authorization_specification,
+                            "pgroute endpoint \"" + endpoint.name +
+                                "\" requires TLS: connect with sslmode=require or stronger");
+        co_return;
+    }
 
     const auto counts = endpoint.balance == balance_kind::least_connections
                             ? worker.sessions.count_per_node(*topology)
@@ -160,7 +175,7 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
     if (!decision.node) {
         counters.rejections(session_rejection::no_node).add();
         log.warn(label.text() + " refused: " + decision.refusal);
-        co_await send_fatal(client, sqlstate::cannot_connect_now, "pgroute: " + decision.refusal);
+        co_await tell_client(sqlstate::cannot_connect_now, "pgroute: " + decision.refusal);
         co_return;
     }
     const auto& node = topology->nodes[*decision.node];
@@ -175,20 +190,28 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
         session_control{&endpoint, role, node.address.name, &server, &client, std::nullopt, false});
     auto& control = registration.control();
 
-    const auto connect_error =
-        co_await connect_to_node(server, node, worker.cfg.limits.connect_timeout);
-    if (connect_error || control.cut) {
+    std::string why;  // the connection to the node failed: why
+    if (const auto ec = co_await connect_to_node(server, node, worker.cfg.limits.connect_timeout)) {
+        why = ec.message();
+    }
+    std::unique_ptr<tls_stream> server_tls;  // set when the node speaks TLS with pgroute
+    if (why.empty() && !control.cut && worker.tls.nodes) {
+        why = co_await negotiate_node_tls(server, server_tls, *worker.tls.nodes,
+                                          worker.cfg.server_tls.mode, node.address.host,
+                                          worker.cfg.limits.connect_timeout);
+    }
+    if (!why.empty() || control.cut) {
         if (control.cut) {
             route.cuts_for(control.cut->reason).add();
+            why = control.cut->message;
         } else {
             counters.rejections(session_rejection::node_unreachable).add();
         }
-        const std::string why = control.cut ? control.cut->message : connect_error.message();
         log.warn(label.text() + " could not connect: " + why);
-        co_await send_fatal(client, sqlstate::connection_failure,
-                            "pgroute could not connect to node " + quoted(node.address.name) +
-                                " (" + node.address.host + ":" + std::to_string(node.address.port) +
-                                "): " + why);
+        co_await tell_client(sqlstate::connection_failure,
+                             "pgroute could not connect to node " + quoted(node.address.name) +
+                                 " (" + node.address.host + ":" +
+                                 std::to_string(node.address.port) + "): " + why);
         co_return;
     }
     // Failures here surface as errors on the first read or write of the relay.
@@ -200,20 +223,39 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
     log.info(label.text() + " start");
     const counted_open backend_count(route.backend_opened, route.backend_closed);
 
-    auto [write_ec, written] = co_await asio::async_write(
-        server, asio::buffer(accepted.packet), asio::experimental::as_tuple(asio::use_awaitable));
+    const auto to_server = asio::buffer(accepted.packet);
+    constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+    // if/else, not ?:, around co_await: GCC 12 miscompiles co_await inside a conditional.
+    std::error_code write_ec;
+    if (server_tls) {
+        std::tie(write_ec, std::ignore) =
+            co_await asio::async_write(*server_tls, to_server, use_tuple);
+    } else {
+        std::tie(write_ec, std::ignore) = co_await asio::async_write(server, to_server, use_tuple);
+    }
     relay_result result;
     if (write_ec) {
         result.end = relay_end::server_error;
         result.detail = write_ec.message();
     } else {
         cancel_key_swap cancel_key(worker.issued_cancel_keys, node.address);
-        result = co_await relay(client, server, control, cancel_key, worker.buffers,
-                                {worker.cfg.limits.max_message_length}, route);
+        const auto relay_between = [&](auto& client_side, auto& server_side) {
+            return relay(client_side, server_side, control, cancel_key, worker.buffers,
+                         {worker.cfg.limits.max_message_length}, route);
+        };
+        if (client_tls && server_tls) {
+            result = co_await relay_between(*client_tls, *server_tls);
+        } else if (client_tls) {
+            result = co_await relay_between(*client_tls, server);
+        } else if (server_tls) {
+            result = co_await relay_between(client, *server_tls);
+        } else {
+            result = co_await relay_between(client, server);
+        }
     }
     if (result.end == relay_end::cut) route.cuts_for(control.cut->reason).add();
     if (auto error = closing_error_for(result, control)) {
-        co_await send_fatal(client, error->sqlstate, error->message);
+        co_await tell_client(error->sqlstate, error->message);
     }
     std::string end = label.text() + " end duration=" + seconds_since(started) +
                       " bytes_in=" + std::to_string(result.bytes_from_client) +
@@ -224,6 +266,7 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
     log.info(end + "\"");
     // The session is over (and no longer counted) while the socket waits for the client to close.
     if (result.end != relay_end::client_closed && result.end != relay_end::client_error) {
+        client_tls.reset();  // it refers to the socket about to move
         asio::co_spawn(client.get_executor(),
                        close_after_last_word(std::move(client), last_word_linger), asio::detached);
     }

@@ -24,11 +24,12 @@ constexpr std::size_t idle_buffers_kept = 256;
 }  // namespace
 
 worker::worker(const config& cfg, const logger& log, std::atomic<std::uint32_t>& client_count,
-               cancel_keys& keys, unsigned index, health::TopologyPtr topology)
+               cancel_keys& keys, tls_contexts& tls, unsigned index, health::TopologyPtr topology)
     : context_{cfg,
                log,
                client_count,
                keys,
+               tls,
                index,
                buffer_pool(cfg.limits.buffer_size, idle_buffers_kept),
                {},

@@ -15,7 +15,7 @@ namespace pgroute::proxy {
 class worker {
   public:
     worker(const config& cfg, const logger& log, std::atomic<std::uint32_t>& client_count,
-           cancel_keys& keys, unsigned index, health::TopologyPtr topology);
+           cancel_keys& keys, tls_contexts& tls, unsigned index, health::TopologyPtr topology);
 
     // Opens this worker's listeners. Throws std::runtime_error naming the address on failure.
     void listen();

@@ -1,5 +1,6 @@
 // What a session needs from the worker thread it runs on. Everything here is owned by that
-// thread except `client_count`, the process-wide connection count, and `issued_cancel_keys`.
+// thread except `client_count`, the process-wide connection count, `issued_cancel_keys` and the
+// shared, read-only `tls` contexts.
 #pragma once
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include "proxy/logger.h"
 #include "proxy/metrics_counters.h"
 #include "proxy/session_registry.h"
+#include "proxy/tls_contexts.h"
 
 namespace pgroute::proxy {
 
@@ -21,6 +23,7 @@ struct worker_context {
     const logger& log;
     std::atomic<std::uint32_t>& client_count;
     cancel_keys& issued_cancel_keys;
+    tls_contexts& tls;
     unsigned worker_index = 0;
     buffer_pool buffers;
     session_registry sessions;

@@ -172,6 +172,9 @@ class RawClient {
         return false;
     }
 
+    // The socket itself, for a test that speaks TLS on it after pgroute answered 'S'.
+    [[nodiscard]] int native_handle() const { return socket_.get(); }
+
     // True when no byte arrives (and the peer does not close) for `quiet`.
     [[nodiscard]] bool receives_nothing_within(std::chrono::milliseconds quiet) const {
         pollfd readable{socket_.get(), POLLIN, 0};

@@ -35,11 +35,24 @@ std::string server_settings(const std::filesystem::path& socket_dir) {
            "wal_receiver_status_interval = 1s\n";
 }
 
+// Absolute paths, so that the replica's copy of postgresql.conf (pg_basebackup takes it along)
+// finds the same files.
+std::string tls_settings(const PgServerTls& tls) {
+    return "ssl = on\n"
+           "ssl_cert_file = '" +
+           std::filesystem::absolute(tls.cert_file).string() +
+           "'\n"
+           "ssl_key_file = '" +
+           std::filesystem::absolute(tls.key_file).string() + "'\n";
+}
+
 std::string host_line(std::string_view database, std::string_view user, std::string_view method) {
     return "host " + std::string(database) + " " + std::string(user) + " 127.0.0.1/32 " +
            std::string(method) + "\n";
 }
 
+// `host` lines match TCP connections with and without TLS alike, so the same file serves a
+// cluster with ssl = on: every role logs in by its method either way.
 std::string client_authentication() {
     return "local all all trust\n" + host_line("all", superuser, "trust") +
            host_line("replication", superuser, "trust") +
@@ -56,14 +69,17 @@ std::string create_role(const PgRole& role, std::string_view password_encryption
 
 }  // namespace
 
-PgCluster::PgCluster() : PgCluster(free_ports(2)) {}
+PgCluster::PgCluster() : PgCluster(PgClusterOptions{}) {}
 
-PgCluster::PgCluster(const std::vector<std::uint16_t>& ports)
+PgCluster::PgCluster(const PgClusterOptions& options) : PgCluster(options, free_ports(2)) {}
+
+PgCluster::PgCluster(const PgClusterOptions& options, const std::vector<std::uint16_t>& ports)
     : dir_("pgroute-pg"),
       primary_(dir_.path() / "primary", ports[0], dir_.path() / "primary.log"),
       replica_(dir_.path() / "replica", ports[1], dir_.path() / "replica.log") {
     copy_initdb_template(primary_.data_dir());
-    append_text(primary_.data_dir() / "postgresql.conf", server_settings(dir_.path()));
+    append_text(primary_.data_dir() / "postgresql.conf",
+                server_settings(dir_.path()) + (options.tls ? tls_settings(*options.tls) : ""));
     write_text(primary_.data_dir() / "pg_hba.conf", client_authentication());
     primary_.start();
 

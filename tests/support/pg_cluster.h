@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,10 +30,22 @@ inline constexpr PgRole scram_role{"scram_user", "scram_password"};  // scram-sh
 // The database tests use; every role may create tables in its public schema.
 inline constexpr std::string_view test_database = "pgroute_test";
 
+// PostgreSQL's own TLS (ssl = on) with this certificate and key. The key must belong to the user
+// PostgreSQL runs as (or to root, mode 0640) and be readable by no one else: PostgreSQL checks.
+struct PgServerTls {
+    std::filesystem::path cert_file;
+    std::filesystem::path key_file;
+};
+
+struct PgClusterOptions {
+    std::optional<PgServerTls> tls{};  // none: ssl = off, PostgreSQL's default
+};
+
 class PgCluster {
   public:
     // Returns once the replica streams from the primary; throws with the failing log otherwise.
     PgCluster();
+    explicit PgCluster(const PgClusterOptions& options);
     ~PgCluster() { stop(); }
     PgCluster(const PgCluster&) = delete;
     PgCluster& operator=(const PgCluster&) = delete;
@@ -58,7 +71,7 @@ class PgCluster {
     void start_replica();
 
   private:
-    explicit PgCluster(const std::vector<std::uint16_t>& ports);
+    PgCluster(const PgClusterOptions& options, const std::vector<std::uint16_t>& ports);
     [[nodiscard]] const PgServer& server(PgNode node) const;
     void wait_until_replica_streams() const;
 

@@ -140,6 +140,57 @@ TEST(ConfigLoader, TheShippedExampleConfigIsValid) {
                                 : r.problems.front().key + ": " + r.problems.front().message);
 }
 
+TEST(ConfigLoader, TlsIsOffByDefaultAndAllowedOnEveryEndpointOnceConfigured) {
+    const auto plain = parse_config(static_config);
+    ASSERT_TRUE(plain.ok());
+    EXPECT_FALSE(plain.cfg.tls);
+    EXPECT_EQ(plain.cfg.endpoints[0].tls, client_tls_mode::disable);
+    EXPECT_EQ(plain.cfg.server_tls.mode, server_tls_mode::disable);
+
+    const auto r = parse_config(R"(
+tls: {cert_file: /etc/pgroute/server.crt, key_file: /etc/pgroute/server.key}
+server_tls: {mode: verify-full, ca_file: /etc/pgroute/ca.crt}
+endpoints:
+  write: {listen: "127.0.0.1:5551", route: leader, tls: require}
+  read: {listen: "127.0.0.1:5552", route: replica}
+  plain: {listen: "127.0.0.1:5554", route: replica, tls: disable}
+nodes:
+  - {name: pg1, host: 127.0.0.1, port: 5432, role: primary}
+)");
+    ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
+    ASSERT_TRUE(r.cfg.tls);
+    EXPECT_EQ(r.cfg.tls->cert_file, "/etc/pgroute/server.crt");
+    EXPECT_EQ(r.cfg.endpoints[0].tls, client_tls_mode::require);
+    EXPECT_EQ(r.cfg.endpoints[1].tls, client_tls_mode::allow);
+    EXPECT_EQ(r.cfg.endpoints[2].tls, client_tls_mode::disable);
+    EXPECT_EQ(r.cfg.server_tls.mode, server_tls_mode::verify_full);
+    EXPECT_EQ(r.cfg.server_tls.ca_file, "/etc/pgroute/ca.crt");
+}
+
+TEST(ConfigLoader, TlsProblemsNameTheirKeys) {
+    const auto r = parse_config(R"(
+tls: {cert_file: /etc/pgroute/server.crt, ciphers: ALL}
+server_tls: {mode: verify-full}
+endpoints:
+  write: {listen: "127.0.0.1:5551", route: leader, tls: maybe}
+nodes:
+  - {name: pg1, host: 127.0.0.1, port: 5432, role: primary}
+)");
+    EXPECT_EQ(problem_keys(r),
+              (std::vector<std::string>{"tls.key_file", "tls.ciphers", "server_tls.ca_file",
+                                        "endpoints.write.tls"}));
+}
+
+TEST(ConfigLoader, AnEndpointCannotOfferTlsWithoutACertificate) {
+    const auto r = parse_config(R"(
+endpoints:
+  write: {listen: "127.0.0.1:5551", route: leader, tls: require}
+nodes:
+  - {name: pg1, host: 127.0.0.1, port: 5432, role: primary}
+)");
+    EXPECT_EQ(problem_keys(r), (std::vector<std::string>{"endpoints.write.tls"}));
+}
+
 TEST(ListenAddress, ParsesIpv4Ipv6AndRejectsJunk) {
     EXPECT_EQ(parse_listen_address("127.0.0.1:5551")->port, 5551);
     EXPECT_EQ(parse_listen_address("[::1]:5552")->host, "::1");

@@ -1,0 +1,421 @@
+// pgroute's TLS on both legs: to its clients (pgroute's own certificate; endpoint `tls: disable |
+// allow | require`) and to the nodes (`server_tls`, meaning as libpq's sslmode). The nodes run
+// ssl = on with a certificate of the same test CA, so that each node can say (pg_stat_ssl)
+// whether pgroute's session to it is encrypted; that is the proof of the second leg.
+#include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "protocol/message_type.h"
+#include "tests/integration/proxy_test_cluster.h"
+#include "tests/integration/proxy_test_libpq.h"
+#include "tests/integration/proxy_test_raw_client.h"
+#include "tests/support/test_certs.h"
+
+namespace pgroute::test_support {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The certificates first: the cluster's nodes start with theirs.
+struct TlsCluster {
+    TempDir cert_dir{"pgroute-certs"};
+    TestCerts certs = make_test_certs(cert_dir.path());
+    PgCluster cluster{PgClusterOptions{
+        .tls = PgServerTls{.cert_file = certs.node_cert, .key_file = certs.node_key}}};
+};
+
+// pgroute's `tls:` section: its own certificate and, when given, the CA that client
+// certificates must chain to.
+std::string tls_section(const TestCerts& certs, const std::filesystem::path& client_ca = {}) {
+    std::string yaml = "tls:\n  cert_file: " + certs.server_cert.string() +
+                       "\n  key_file: " + certs.server_key.string() + "\n";
+    if (!client_ca.empty()) yaml += "  ca_file: " + client_ca.string() + "\n";
+    return yaml;
+}
+
+std::string server_tls_section(std::string_view mode, const std::filesystem::path& ca_file = {}) {
+    std::string yaml = "server_tls:\n  mode: " + std::string(mode) + "\n";
+    if (!ca_file.empty()) yaml += "  ca_file: " + ca_file.string() + "\n";
+    return yaml;
+}
+
+// libpq options that accept only a server certificate that chains to `root` and names
+// 127.0.0.1 (the host connected to).
+std::string verify_full(const std::filesystem::path& root) {
+    return "sslmode=verify-full sslrootcert='" + root.string() + "'";
+}
+
+// Whether the node serving `session` sees that session encrypted: "t" or "f". Through pgroute,
+// the session the node sees is pgroute's, so this shows the pgroute -> node leg.
+std::optional<std::string> node_sees_tls(LibpqConn& session) {
+    return session.exec_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
+}
+
+bool contains_ignoring_case(std::string_view text, std::string_view needle) {
+    const auto lower = [](std::string_view s) {
+        std::string out(s);
+        std::transform(out.begin(), out.end(), out.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return out;
+    };
+    return lower(text).find(lower(needle)) != std::string::npos;
+}
+
+// The outcome of a TLS handshake driven by the test itself with OpenSSL, on a socket where
+// pgroute has just answered 'S': for what libpq cannot be made to do (offer only TLS 1.1).
+struct Handshake {
+    bool ok = false;
+    std::string version;  // "TLSv1.2", ... when ok
+    std::string error;    // OpenSSL's reason when not
+};
+
+Handshake tls_handshake(int fd, int min_version, int max_version, int security_level) {
+    // A blocking handshake, bounded: a pgroute that never answers fails the test, not hangs it.
+    const timeval timeout{.tv_sec = 10, .tv_usec = 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+
+    const std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context(
+        SSL_CTX_new(TLS_client_method()), &SSL_CTX_free);
+    if (!context) throw std::runtime_error("SSL_CTX_new failed");
+    SSL_CTX_set_security_level(context.get(), security_level);
+    SSL_CTX_set_min_proto_version(context.get(), min_version);
+    SSL_CTX_set_max_proto_version(context.get(), max_version);
+    const std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(context.get()), &SSL_free);
+    if (!ssl || SSL_set_fd(ssl.get(), fd) != 1) throw std::runtime_error("SSL_new failed");
+
+    ERR_clear_error();
+    if (SSL_connect(ssl.get()) == 1)
+        return {.ok = true, .version = SSL_get_version(ssl.get()), .error = {}};
+    char reason[256] = "no OpenSSL error queued (the peer closed?)";
+    if (const unsigned long code = ERR_get_error(); code != 0) {
+        ERR_error_string_n(code, reason, sizeof reason);
+    }
+    return {.ok = false, .version = {}, .error = reason};
+}
+
+// Each test starts its own pgroute (milliseconds) in front of the shared cluster, with the TLS
+// settings it is about, and stops it at the end: a clean exit on SIGTERM is part of the contract.
+class ProxyTls : public SharedSuite<TlsCluster> {
+  protected:
+    void TearDown() override {
+        if (pgroute_) {
+            EXPECT_NO_THROW(pgroute_->stop());
+        }
+    }
+
+    [[nodiscard]] static const TestCerts& certs() { return env().certs; }
+    [[nodiscard]] static const PgCluster& cluster() { return env().cluster; }
+
+    // `extra_yaml` holds the top-level sections (tls:, server_tls:, limits:). A pgroute this
+    // test started before is stopped first: the new one takes over its ports.
+    PgrouteProcess& start_pgroute(std::string_view extra_yaml, EndpointTls endpoint_tls = {}) {
+        if (pgroute_) {
+            EXPECT_NO_THROW(pgroute_->stop());
+            pgroute_.reset();
+        }
+        pgroute_ = std::make_unique<PgrouteProcess>(
+            static_config(cluster().port(PgNode::primary), {cluster().port(PgNode::replica)},
+                          ports_.write, ports_.read, extra_yaml, endpoint_tls),
+            std::vector<std::uint16_t>{ports_.write, ports_.read});
+        return *pgroute_;
+    }
+
+    // Through pgroute's `port` as `role` (with its password), with libpq `options` appended.
+    [[nodiscard]] static std::string via(std::uint16_t port, std::string_view options,
+                                         const PgRole& role = trust_role) {
+        return loopback_conninfo(port, role.name, test_database, role.password) + " " +
+               std::string(options);
+    }
+
+    [[nodiscard]] std::string log() const { return pgroute_ ? pgroute_->log_text() : ""; }
+
+    const ProxyPorts ports_ = ProxyPorts::pick();
+
+  private:
+    std::unique_ptr<PgrouteProcess> pgroute_;
+};
+
+// The premise of every test below: the nodes themselves speak TLS with a certificate that the
+// test CA verifies for 127.0.0.1, and that the other CA does not; and they offer channel binding,
+// so that a client of pgroute that cannot have it is refused by pgroute, not by the node.
+TEST_F(ProxyTls, NodesThemselvesAcceptVerifyFullWithTheTestCa) {
+    for (const PgNode node : {PgNode::primary, PgNode::replica}) {
+        LibpqConn direct(cluster().conninfo(node) + " " + verify_full(certs().ca_cert));
+        EXPECT_EQ(PQsslInUse(direct.raw()), 1);
+        EXPECT_EQ(node_sees_tls(direct), "t");
+
+        LibpqConn bound(
+            cluster().conninfo(node, scram_role.name, test_database, scram_role.password) +
+            " sslmode=require channel_binding=require");
+        EXPECT_EQ(bound.exec_scalar("SELECT current_user"), std::string(scram_role.name));
+
+        const LoginFailure failure =
+            login_failure(cluster().conninfo(node) + " " + verify_full(certs().other_ca_cert));
+        EXPECT_TRUE(contains_ignoring_case(failure.message, "certificate verify failed"))
+            << failure.message;
+    }
+}
+
+TEST_F(ProxyTls, AllowEndpointServesSslmodeRequireOverTlsWithAPlaintextLegToTheNode) {
+    start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
+    for (const std::uint16_t port : {ports_.write, ports_.read}) {
+        LibpqConn session(via(port, "sslmode=require"));
+        EXPECT_EQ(PQsslInUse(session.raw()), 1);
+        EXPECT_EQ(session.exec_scalar("SELECT 'over tls'"), "over tls");
+        // No server_tls section: pgroute reaches the node in plaintext, and the node knows.
+        EXPECT_EQ(node_sees_tls(session), "f");
+    }
+}
+
+TEST_F(ProxyTls, AllowEndpointStillServesPlaintextClients) {
+    start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
+    for (const std::uint16_t port : {ports_.write, ports_.read}) {
+        LibpqConn session(via(port, "sslmode=disable"));
+        EXPECT_EQ(PQsslInUse(session.raw()), 0);
+        EXPECT_EQ(session.exec_scalar("SELECT 'plain'"), "plain");
+    }
+}
+
+TEST_F(ProxyTls, EndpointsDefaultToAllowWhenATlsSectionExists) {
+    start_pgroute(tls_section(certs()));
+    for (const std::uint16_t port : {ports_.write, ports_.read}) {
+        LibpqConn encrypted(via(port, "sslmode=require"));
+        EXPECT_EQ(PQsslInUse(encrypted.raw()), 1);
+        LibpqConn plain(via(port, "sslmode=disable"));
+        EXPECT_EQ(PQsslInUse(plain.raw()), 0);
+    }
+}
+
+TEST_F(ProxyTls, VerifyFullAcceptsPgroutesCertificateFor127001AndOnlyFromTheTestCa) {
+    start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
+    LibpqConn verified(via(ports_.write, verify_full(certs().ca_cert)));
+    EXPECT_EQ(PQsslInUse(verified.raw()), 1);
+    EXPECT_EQ(verified.exec_scalar("SELECT 'verified'"), "verified");
+
+    // pgroute really offers the certificate of its configuration, not just any certificate.
+    const LoginFailure failure =
+        login_failure(via(ports_.write, verify_full(certs().other_ca_cert)));
+    EXPECT_TRUE(contains_ignoring_case(failure.message, "certificate verify failed"))
+        << failure.message;
+}
+
+TEST_F(ProxyTls, Tls12IsAcceptedAndTls11IsNot) {
+    start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
+    LibpqConn tls12(via(ports_.write, "sslmode=require ssl_max_protocol_version=TLSv1.2"));
+    EXPECT_STREQ(PQsslAttribute(tls12.raw(), "protocol"), "TLSv1.2");
+
+    // Security level 0, so that our own OpenSSL is willing to speak TLS 1.1 at all.
+    RawClient client(ports_.write);
+    client.send(negotiation_request(protocol::NEGOTIATE_SSL_CODE));
+    ASSERT_EQ(client.read_exactly(1), "S");
+    const Handshake tls11 =
+        tls_handshake(client.native_handle(), TLS1_1_VERSION, TLS1_1_VERSION, 0);
+    EXPECT_FALSE(tls11.ok) << "pgroute agreed to " << tls11.version;
+
+    LibpqConn after(via(ports_.write, "sslmode=require"));
+    EXPECT_EQ(PQsslInUse(after.raw()), 1);
+}
+
+TEST_F(ProxyTls, SslRequestIsAnsweredWithExactlySThenTheHandshake) {
+    start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
+    RawClient client(ports_.read);
+    client.send(negotiation_request(protocol::NEGOTIATE_SSL_CODE));
+    EXPECT_EQ(client.read_exactly(1), "S");
+    // The ServerHello comes only after the client's ClientHello; before, not a byte.
+    EXPECT_TRUE(client.receives_nothing_within(200ms));
+    const Handshake handshake = tls_handshake(client.native_handle(), TLS1_2_VERSION, 0, 1);
+    EXPECT_TRUE(handshake.ok) << handshake.error;
+}
+
+TEST_F(ProxyTls, DisableEndpointAnswersNSoSslmodeRequireFailsAndPreferIsPlain) {
+    start_pgroute(tls_section(certs()), {.write = "disable", .read = "allow"});
+    RawClient client(ports_.write);
+    client.send(negotiation_request(protocol::NEGOTIATE_SSL_CODE));
+    EXPECT_EQ(client.read_exactly(1), "N");
+
+    const LoginFailure refused = login_failure(via(ports_.write, "sslmode=require"));
+    EXPECT_EQ(refused.sqlstate, "") << "libpq itself gives up: " << refused.message;
+    EXPECT_TRUE(contains_ignoring_case(refused.message, "server does not support SSL"))
+        << refused.message;
+
+    LibpqConn plain(via(ports_.write, "sslmode=prefer"));
+    EXPECT_EQ(PQsslInUse(plain.raw()), 0);
+    EXPECT_EQ(plain.exec_scalar("SELECT 'plain'"), "plain");
+
+    // The other endpoint of the same pgroute keeps its own mode.
+    LibpqConn encrypted(via(ports_.read, "sslmode=require"));
+    EXPECT_EQ(PQsslInUse(encrypted.raw()), 1);
+}
+
+TEST_F(ProxyTls, EndpointsDefaultToDisableWithoutATlsSection) {
+    start_pgroute("");
+    for (const std::uint16_t port : {ports_.write, ports_.read}) {
+        const LoginFailure refused = login_failure(via(port, "sslmode=require"));
+        EXPECT_TRUE(contains_ignoring_case(refused.message, "server does not support SSL"))
+            << refused.message;
+        LibpqConn plain(via(port, "sslmode=prefer"));
+        EXPECT_EQ(PQsslInUse(plain.raw()), 0);
+    }
+}
+
+TEST_F(ProxyTls, RequireEndpointRefusesAPlaintextClientWith28000AndKeepsServing) {
+    start_pgroute(tls_section(certs()), {.write = "require", .read = "allow"});
+
+    const LoginFailure refused = login_failure(via(ports_.write, "sslmode=disable"));
+    EXPECT_EQ(refused.sqlstate, "28000") << refused.message;
+    EXPECT_NE(refused.message.find("FATAL"), std::string::npos) << refused.message;
+    EXPECT_TRUE(contains_ignoring_case(refused.message, "TLS")) << refused.message;
+
+    // The same refusal on the wire: one FATAL ErrorResponse, then the close.
+    RawClient raw(ports_.write);
+    raw.send(startup_packet(
+        {{"user", std::string(trust_role.name)}, {"database", std::string(test_database)}}));
+    const protocol::parsed_error error = raw.read_error();
+    EXPECT_EQ(error.severity, "FATAL");
+    EXPECT_EQ(error.sqlstate, "28000") << error.message;
+    EXPECT_TRUE(raw.closes_without_more_data());
+
+    LibpqConn encrypted(via(ports_.write, "sslmode=require"));
+    EXPECT_EQ(PQsslInUse(encrypted.raw()), 1);
+    EXPECT_EQ(encrypted.exec_scalar("SELECT 'still serving'"), "still serving");
+    // sslmode=prefer (libpq's default) is encrypted there too, so it logs in.
+    LibpqConn preferring(via(ports_.write, "sslmode=prefer"));
+    EXPECT_EQ(PQsslInUse(preferring.raw()), 1);
+}
+
+TEST_F(ProxyTls, ServerTlsVerifyFullEncryptsEverySessionToTheNodes) {
+    start_pgroute(tls_section(certs()) + server_tls_section("verify-full", certs().ca_cert),
+                  {.write = "allow", .read = "allow"});
+    for (const std::uint16_t port : {ports_.write, ports_.read}) {
+        // The legs are independent: a plaintext client still gets an encrypted node session.
+        for (const std::string& client_options :
+             {verify_full(certs().ca_cert), std::string("sslmode=disable")}) {
+            LibpqConn session(via(port, client_options));
+            EXPECT_EQ(node_sees_tls(session), "t") << client_options << "\n" << log();
+        }
+    }
+}
+
+TEST_F(ProxyTls, ServerTlsPreferAndRequireEncryptSessionsToNodesWithSslOn) {
+    for (const std::string_view mode : {"prefer", "require"}) {
+        start_pgroute(tls_section(certs()) + server_tls_section(mode));
+        LibpqConn session(via(ports_.write, "sslmode=require"));
+        EXPECT_EQ(node_sees_tls(session), "t") << "server_tls mode " << mode << "\n" << log();
+    }
+}
+
+TEST_F(ProxyTls, ServerTlsVerifyFullWithTheWrongCaGives08006NamingTheNode) {
+    start_pgroute(tls_section(certs()) + server_tls_section("verify-full", certs().other_ca_cert),
+                  {.write = "allow", .read = "allow"});
+    const std::vector<std::pair<std::uint16_t, std::string>> endpoints = {
+        {ports_.write, "primary"}, {ports_.read, "replica1"}};
+    for (const auto& [port, node] : endpoints) {
+        const LoginFailure failure = login_failure(via(port, "sslmode=require"));
+        EXPECT_EQ(failure.sqlstate, "08006") << failure.message;
+        EXPECT_NE(failure.message.find("FATAL"), std::string::npos) << failure.message;
+        EXPECT_NE(failure.message.find("node \"" + node + "\""), std::string::npos)
+            << failure.message;
+    }
+}
+
+// Channel binding (SCRAM-SHA-256-PLUS) binds the client's proof to the certificate of the server
+// the client's TLS session ends at: pgroute's, not the node's (the two differ here). pgroute
+// cannot forward such a binding, so a client that prefers it must still log in and a client that
+// requires it must be told no.
+TEST_F(ProxyTls, ScramThroughServerTlsLogsInUnlessTheClientRequiresChannelBinding) {
+    start_pgroute(tls_section(certs()) + server_tls_section("verify-full", certs().ca_cert),
+                  {.write = "allow", .read = "allow"});
+    for (const std::string_view options :
+         {"sslmode=require", "sslmode=require channel_binding=prefer", "sslmode=disable"}) {
+        try {
+            LibpqConn session(via(ports_.write, options, scram_role));
+            EXPECT_EQ(session.exec_scalar("SELECT current_user"), std::string(scram_role.name));
+            EXPECT_EQ(PQconnectionUsedPassword(session.raw()), 1);
+            EXPECT_EQ(node_sees_tls(session), "t");
+        } catch (const PgError& error) {
+            ADD_FAILURE() << options << ": " << error.what();
+        }
+    }
+
+    const LoginFailure refused =
+        login_failure(via(ports_.write, "sslmode=require channel_binding=require", scram_role));
+    EXPECT_TRUE(contains_ignoring_case(refused.message, "channel binding")) << refused.message;
+}
+
+TEST_F(ProxyTls, ScramWithoutServerTlsLogsInUnlessTheClientRequiresChannelBinding) {
+    start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
+    LibpqConn session(via(ports_.write, "sslmode=require", scram_role));
+    EXPECT_EQ(session.exec_scalar("SELECT current_user"), std::string(scram_role.name));
+    EXPECT_EQ(PQsslInUse(session.raw()), 1);
+
+    const LoginFailure refused =
+        login_failure(via(ports_.write, "sslmode=require channel_binding=require", scram_role));
+    EXPECT_TRUE(contains_ignoring_case(refused.message, "channel binding")) << refused.message;
+}
+
+TEST_F(ProxyTls, GarbageInsteadOfAClientHelloIsClosedAndPgrouteServesOthers) {
+    start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
+    RawClient client(ports_.write);
+    client.send(negotiation_request(protocol::NEGOTIATE_SSL_CODE));
+    ASSERT_EQ(client.read_exactly(1), "S");
+    client.send("hello\n");
+    // At most a TLS alert comes back, and soon: the startup timeout is 10 s.
+    EXPECT_TRUE(client.closes_after_at_most(1024, 5s));
+
+    LibpqConn encrypted(via(ports_.write, "sslmode=require"));
+    EXPECT_EQ(encrypted.exec_scalar("SELECT 'still serving'"), "still serving");
+    LibpqConn plain(via(ports_.write, "sslmode=disable"));
+    EXPECT_EQ(plain.exec_scalar("SELECT 'still serving'"), "still serving");
+}
+
+// A client that asks for TLS and then never starts the handshake holds a connection like a
+// client that never sends its startup packet, and is dropped the same way.
+TEST_F(ProxyTls, ClientSilentAfterSIsDroppedAfterTheStartupTimeout) {
+    start_pgroute(tls_section(certs()) + "limits:\n  startup_timeout: 1s\n",
+                  {.write = "allow", .read = "allow"});
+    RawClient client(ports_.write);
+    client.send(negotiation_request(protocol::NEGOTIATE_SSL_CODE));
+    ASSERT_EQ(client.read_exactly(1), "S");
+    EXPECT_TRUE(client.closes_after_at_most(1024, 5s));
+}
+
+TEST_F(ProxyTls, ClientCertificatesMustChainToTheConfiguredCa) {
+    start_pgroute(tls_section(certs(), certs().ca_cert), {.write = "allow", .read = "allow"});
+    const auto client_cert = [](const std::filesystem::path& cert,
+                                const std::filesystem::path& key) {
+        return "sslmode=require sslcert='" + cert.string() + "' sslkey='" + key.string() + "'";
+    };
+
+    // Presenting one is optional.
+    LibpqConn without(via(ports_.write, "sslmode=require"));
+    EXPECT_EQ(PQsslInUse(without.raw()), 1);
+
+    LibpqConn with_ours(via(ports_.write, client_cert(certs().client_cert, certs().client_key)));
+    EXPECT_EQ(with_ours.exec_scalar("SELECT 'certified'"), "certified");
+
+    const LoginFailure refused = login_failure(
+        via(ports_.write, client_cert(certs().other_client_cert, certs().other_client_key)));
+    EXPECT_EQ(refused.sqlstate, "")
+        << "refused in the handshake, not by a node: " << refused.message;
+
+    LibpqConn after(via(ports_.write, "sslmode=require"));
+    EXPECT_EQ(after.exec_scalar("SELECT 'still serving'"), "still serving");
+}
+
+}  // namespace
+}  // namespace pgroute::test_support
