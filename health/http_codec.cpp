@@ -46,9 +46,11 @@ std::optional<int> parse_status_line(std::string_view line) {
 
 }  // namespace
 
-std::string format_get_request(const HttpUrl& url, std::string_view path) {
+std::string format_get_request(const HttpUrl& url, std::string_view path,
+                               std::string_view authorization) {
     std::string request = "GET " + url.base_path + std::string(path) + " HTTP/1.1\r\n";
     request += "Host: " + host_header(url) + "\r\n";
+    if (!authorization.empty()) request += "Authorization: " + std::string(authorization) + "\r\n";
     request += "Accept: application/json\r\nConnection: close\r\nUser-Agent: pgroute\r\n\r\n";
     return request;
 }

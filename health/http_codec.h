@@ -11,7 +11,9 @@ namespace pgroute::health {
 
 // A GET for base_path + path with "Connection: close", so the server ends the body by closing
 // when it sends no Content-Length (Patroni's HTTP/1.0 server never does).
-[[nodiscard]] std::string format_get_request(const HttpUrl& url, std::string_view path);
+// `authorization`, when not empty, goes out as the Authorization header.
+[[nodiscard]] std::string format_get_request(const HttpUrl& url, std::string_view path,
+                                             std::string_view authorization = {});
 
 enum class ResponseProgress { incomplete, complete, invalid };
 

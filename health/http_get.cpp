@@ -6,6 +6,9 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/parallel_group.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/ssl/error.hpp>
+#include <asio/ssl/host_name_verification.hpp>
+#include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -25,7 +28,7 @@ HttpResult failure(PollOutcome outcome, std::string error, int status_code = 0) 
     return {.outcome = outcome, .status_code = status_code, .error = std::move(error)};
 }
 
-// The transport seam: any connected Asio stream (plain TCP now, TLS later) goes through this.
+// The transport seam: any connected Asio stream (plain TCP or TLS) goes through this.
 template <typename Stream>
 asio::awaitable<HttpResult> exchange(Stream& stream, std::string request, std::size_t max_bytes) {
     const auto [write_error, written] =
@@ -41,7 +44,9 @@ asio::awaitable<HttpResult> exchange(Stream& stream, std::string request, std::s
         const auto [read_error, got] = co_await stream.async_read_some(
             asio::buffer(received.data() + old_size, room), use_tuple);
         received.resize(old_size + got);
-        const bool at_eof = read_error == asio::error::eof;
+        // A TLS peer that closes without close_notify has still ended the body.
+        const bool at_eof =
+            read_error == asio::error::eof || read_error == asio::ssl::error::stream_truncated;
         if (read_error && !at_eof) {
             co_return failure(PollOutcome::unreachable, "receive: " + read_error.message());
         }
@@ -83,8 +88,8 @@ asio::awaitable<std::pair<asio::error_code, std::vector<asio::ip::tcp::endpoint>
     co_return std::pair{resolve_error, std::move(endpoints)};
 }
 
-asio::awaitable<HttpResult> plain_exchange(const HttpUrl& url, std::string request,
-                                           std::size_t max_bytes) {
+asio::awaitable<HttpResult> connect_and_exchange(const HttpUrl& url, std::string request,
+                                                 std::size_t max_bytes, asio::ssl::context* tls) {
     const auto [resolve_error, endpoints] = co_await resolve(url);
     if (resolve_error) {
         co_return failure(PollOutcome::unreachable,
@@ -97,17 +102,32 @@ asio::awaitable<HttpResult> plain_exchange(const HttpUrl& url, std::string reque
         co_return failure(PollOutcome::unreachable,
                           "connect " + host_header(url) + ": " + connect_error.message());
     }
-    co_return co_await exchange(socket, std::move(request), max_bytes);
+    if (!url.tls) co_return co_await exchange(socket, std::move(request), max_bytes);
+
+    if (tls == nullptr) co_return failure(PollOutcome::unreachable, "no TLS context for https");
+    asio::ssl::stream<asio::ip::tcp::socket&> stream(socket, *tls);
+    asio::error_code not_an_address;
+    (void)asio::ip::make_address(url.host, not_an_address);
+    // SNI for a host name, as curl sends it; an IP literal is not a valid server name.
+    if (not_an_address) SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
+    stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
+    const auto [handshake_error] =
+        co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
+    if (handshake_error) {
+        co_return failure(PollOutcome::unreachable, "TLS handshake with " + host_header(url) +
+                                                        ": " + handshake_error.message());
+    }
+    co_return co_await exchange(stream, std::move(request), max_bytes);
 }
 
 }  // namespace
 
 asio::awaitable<HttpResult> http_get(HttpUrl url, std::string path,
-                                     std::chrono::milliseconds timeout,
+                                     std::chrono::milliseconds timeout, ApiAccess access,
                                      std::size_t max_response_bytes) {
     const auto executor = co_await asio::this_coro::executor;
     asio::steady_timer deadline(executor, timeout);
-    std::string request = format_get_request(url, path);
+    std::string request = format_get_request(url, path, access.authorization);
 
     // Whichever finishes first cancels the other; the group completes once both have ended, so
     // nothing outlives this frame.
@@ -115,7 +135,9 @@ asio::awaitable<HttpResult> http_get(HttpUrl url, std::string path,
         co_await asio::experimental::make_parallel_group(
             [&](auto token) {
                 return asio::co_spawn(
-                    executor, plain_exchange(url, std::move(request), max_response_bytes), token);
+                    executor,
+                    connect_and_exchange(url, std::move(request), max_response_bytes, access.tls),
+                    token);
             },
             [&](auto token) { return deadline.async_wait(token); })
             .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string>
 
+#include "health/api_access.h"
 #include "health/http_url.h"
 #include "health/poll_outcome.h"
 
@@ -24,8 +25,9 @@ inline constexpr std::size_t default_max_response_bytes = std::size_t{1} << 20;
 
 // Never throws for network or protocol trouble. Cancelling the awaiting coroutine ends the
 // request early (reported as unreachable, "cancelled").
+// `access` is taken by value: requests are often built now and awaited later, together.
 [[nodiscard]] asio::awaitable<HttpResult> http_get(
-    HttpUrl url, std::string path, std::chrono::milliseconds timeout,
+    HttpUrl url, std::string path, std::chrono::milliseconds timeout, ApiAccess access = {},
     std::size_t max_response_bytes = default_max_response_bytes);
 
 }  // namespace pgroute::health

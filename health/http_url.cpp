@@ -8,11 +8,17 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
     const auto fail = [&](std::string_view why) {
         return Error{"invalid URL \"" + std::string(url) + "\": " + std::string(why)};
     };
-    constexpr std::string_view scheme = "http://";
-    if (url.starts_with("https://")) return fail("https is not supported yet");
-    if (!url.starts_with(scheme)) return fail("expected http://host:port");
-
-    std::string_view rest = url.substr(scheme.size());
+    HttpUrl parsed;
+    std::string_view rest;
+    if (url.starts_with("http://")) {
+        rest = url.substr(7);
+    } else if (url.starts_with("https://")) {
+        rest = url.substr(8);
+        parsed.tls = true;
+        parsed.port = 443;
+    } else {
+        return fail("expected http://host:port or https://host:port");
+    }
     const std::size_t path_start = rest.find('/');
     std::string_view authority = rest.substr(0, path_start);
     std::string_view path = path_start == std::string_view::npos ? "" : rest.substr(path_start);
@@ -23,7 +29,6 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
         return fail("a query or fragment is not allowed");
     }
 
-    HttpUrl parsed;
     std::string_view port_text;
     if (authority.starts_with('[')) {
         const std::size_t close = authority.find(']');

@@ -14,11 +14,12 @@ struct HttpUrl {
     std::string host;  // a name, an IPv4 address or an IPv6 address without brackets
     std::uint16_t port = 80;
     std::string base_path;  // prepended to request paths; empty or "/..." without a trailing '/'
+    bool tls = false;       // https
 
     bool operator==(const HttpUrl&) const = default;
 };
 
-// Only http:// for now: https (and credentials) arrive with TLS and basic auth.
+// http:// or https://; credentials belong in the config (patroni.api_username), not the URL.
 [[nodiscard]] Result<HttpUrl> parse_http_url(std::string_view url);
 
 // The Host header value: "127.0.0.1:8008", "[::1]:8008".

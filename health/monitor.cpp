@@ -105,7 +105,7 @@ asio::awaitable<Monitor::NodePoll> Monitor::poll_node(Member member) {
         co_return poll;
     }
     const auto started = std::chrono::steady_clock::now();
-    HttpResult response = co_await http_get(*url, "/patroni", config_.timeout);
+    HttpResult response = co_await http_get(*url, "/patroni", config_.timeout, config_.access);
     poll.elapsed = std::chrono::steady_clock::now() - started;
     if (response.outcome != PollOutcome::ok) {
         observation.outcome = response.outcome;
@@ -147,7 +147,7 @@ asio::awaitable<void> Monitor::refresh_membership(const std::vector<NodePoll>& p
     if (!url) co_return;  // cannot happen: the node just answered through this same URL
 
     std::vector<asio::awaitable<HttpResult>> request;
-    request.push_back(http_get(*url, "/cluster", config_.timeout));
+    request.push_back(http_get(*url, "/cluster", config_.timeout, config_.access));
     const HttpResult response = std::move((co_await requests_.run_all(std::move(request)))[0]);
     if (stopping_) co_return;
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <vector>
 
+#include "health/api_access.h"
 #include "health/members.h"
 #include "health/rules_config.h"
 
@@ -14,6 +15,7 @@ struct MonitorConfig {
     std::vector<Member> seeds;  // always polled; /cluster adds and removes the others
     std::chrono::milliseconds interval{1000};
     std::chrono::milliseconds timeout{1000};  // per request, connect to last byte
+    ApiAccess access{};                       // https and basic auth; the context outlives us
     RulesConfig rules{};
 };
 

@@ -65,7 +65,7 @@ int run_proxy(const config& cfg, const logger& log) {
     std::optional<patroni_source> patroni;
     if (cfg.patroni) {
         patroni.emplace(
-            cfg, log,
+            cfg, *tls.patroni_api, log,
             [&workers, &board](const health::TopologyPtr& snapshot,
                                const std::vector<health::TopologyEvent>& events,
                                const health::Monitor& monitor) {

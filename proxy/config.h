@@ -52,6 +52,12 @@ struct patroni_config {
     milliseconds max_lag_time{0};  // 0 = no time bound
     unsigned rise = 2;
     unsigned fall = 3;
+    // For https api_urls and Patroni's restapi.authentication.
+    std::string api_ca_file;  // empty: the system's trusted CAs
+    std::string api_cert_file;
+    std::string api_key_file;
+    std::string api_username;
+    std::string api_password;
 };
 
 struct limits_config {

@@ -93,6 +93,18 @@ patroni_config read_patroni(yaml_reader& map) {
     map.read_duration("max_lag_time", p.max_lag_time);
     map.read("rise", p.rise, 1, 100);
     map.read("fall", p.fall, 1, 100);
+    map.read("api_ca_file", p.api_ca_file);
+    map.read("api_cert_file", p.api_cert_file);
+    map.read("api_key_file", p.api_key_file);
+    map.read("api_username", p.api_username);
+    map.read("api_password", p.api_password);
+    if (p.api_cert_file.empty() != p.api_key_file.empty()) {
+        map.problem(p.api_cert_file.empty() ? "api_cert_file" : "api_key_file",
+                    "api_cert_file and api_key_file go together");
+    }
+    if (p.api_username.empty() && !p.api_password.empty()) {
+        map.problem("api_username", "is required with api_password");
+    }
     if (p.interval.count() < 10) map.problem("interval", "must be at least 10ms");
     if (p.timeout.count() < 10) map.problem("timeout", "must be at least 10ms");
     return p;

@@ -4,7 +4,7 @@
 
 namespace pgroute::proxy {
 
-health::MonitorConfig make_monitor_config(const config& cfg) {
+health::MonitorConfig make_monitor_config(const config& cfg, asio::ssl::context* api_tls) {
     health::MonitorConfig out;
     for (const auto& node : cfg.nodes)
         out.seeds.push_back({node.address, node.api_url});
@@ -15,12 +15,18 @@ health::MonitorConfig make_monitor_config(const config& cfg) {
     out.rules.max_lag_time = patroni.max_lag_time;
     out.rules.rise = patroni.rise;
     out.rules.fall = patroni.fall;
+    out.access.tls = api_tls;
+    if (!patroni.api_username.empty()) {
+        out.access.authorization =
+            health::basic_authorization(patroni.api_username, patroni.api_password);
+    }
     return out;
 }
 
-patroni_source::patroni_source(const config& cfg, const logger& log, publish_fn publish)
+patroni_source::patroni_source(const config& cfg, asio::ssl::context& api_tls, const logger& log,
+                               publish_fn publish)
     : monitor_(
-          io_.get_executor(), make_monitor_config(cfg),
+          io_.get_executor(), make_monitor_config(cfg, &api_tls),
           [this, &log, publish = std::move(publish)](
               const health::TopologyPtr& topology,
               const std::vector<health::TopologyEvent>& events) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <asio/io_context.hpp>
+#include <asio/ssl/context.hpp>
 #include <functional>
 #include <thread>
 
@@ -12,7 +13,8 @@
 
 namespace pgroute::proxy {
 
-[[nodiscard]] health::MonitorConfig make_monitor_config(const config& cfg);
+[[nodiscard]] health::MonitorConfig make_monitor_config(const config& cfg,
+                                                        asio::ssl::context* api_tls);
 
 class patroni_source {
   public:
@@ -21,7 +23,9 @@ class patroni_source {
         std::function<void(const health::TopologyPtr&, const std::vector<health::TopologyEvent>&,
                            const health::Monitor&)>;
 
-    patroni_source(const config& cfg, const logger& log, publish_fn publish);
+    // `api_tls` (for https api_urls) must outlive this source.
+    patroni_source(const config& cfg, asio::ssl::context& api_tls, const logger& log,
+                   publish_fn publish);
     patroni_source(const patroni_source&) = delete;
     patroni_source& operator=(const patroni_source&) = delete;
     ~patroni_source();

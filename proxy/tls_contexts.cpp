@@ -51,6 +51,24 @@ context node_facing(const server_tls_config& tls) {
     return ctx;
 }
 
+// An https REST API is always verified (host name included): its answers decide where writes go.
+context patroni_api_facing(const patroni_config& patroni) {
+    context ctx = base_context(context::tls_client);
+    if (patroni.api_ca_file.empty()) {
+        ctx.set_default_verify_paths();
+    } else {
+        load("CA", patroni.api_ca_file, [&] { ctx.load_verify_file(patroni.api_ca_file); });
+    }
+    if (!patroni.api_cert_file.empty()) {
+        load("certificate", patroni.api_cert_file,
+             [&] { ctx.use_certificate_chain_file(patroni.api_cert_file); });
+        load("key", patroni.api_key_file,
+             [&] { ctx.use_private_key_file(patroni.api_key_file, context::pem); });
+    }
+    ctx.set_verify_mode(asio::ssl::verify_peer);
+    return ctx;
+}
+
 }  // namespace
 
 asio::ssl::context* client_tls_offer(tls_contexts& contexts, const endpoint_config& endpoint) {
@@ -64,6 +82,7 @@ tls_contexts make_tls_contexts(const config& cfg) {
     if (cfg.server_tls.mode != server_tls_mode::disable) {
         contexts.nodes.emplace(node_facing(cfg.server_tls));
     }
+    if (cfg.patroni) contexts.patroni_api.emplace(patroni_api_facing(*cfg.patroni));
     return contexts;
 }
 

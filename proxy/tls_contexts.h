@@ -11,8 +11,9 @@
 namespace pgroute::proxy {
 
 struct tls_contexts {
-    std::optional<asio::ssl::context> clients;  // set when the config has a tls section
-    std::optional<asio::ssl::context> nodes;    // set unless server_tls.mode is disable
+    std::optional<asio::ssl::context> clients;      // set when the config has a tls section
+    std::optional<asio::ssl::context> nodes;        // set unless server_tls.mode is disable
+    std::optional<asio::ssl::context> patroni_api;  // in Patroni mode, for https api_urls
 };
 
 // The context to answer an SSLRequest on `endpoint` with, or null to answer 'N'.

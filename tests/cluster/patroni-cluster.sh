@@ -10,6 +10,17 @@
 # PostgreSQL BASE+5..BASE+7 (pg1..pg3). Run as root; Patroni and PostgreSQL run as `postgres`.
 # If `up` fails it leaves the processes for inspection: the caller runs `down` in any case.
 # `up` waits at most PGROUTE_CLUSTER_UP_TIMEOUT seconds (default 90) for the whole start-up.
+#
+# Opt-in for `up`, all unset by default (plain http, no authentication):
+#   PGROUTE_PATRONI_API_TLS_DIR=DIR   the REST APIs serve https with DIR/node.crt and node.key (a
+#       certificate for 127.0.0.1, as tests/support/test_certs makes it), signed by DIR/ca.crt;
+#       Patroni's own calls to the other members and patronictl verify them against that CA.
+#       The files are copied into the cluster directory, owned by postgres.
+#   PGROUTE_PATRONI_API_VERIFY_CLIENT=none|optional|required   restapi.verify_client (TLS only);
+#       Patroni and patronictl then present DIR/client.crt and DIR/client.key.
+#   PGROUTE_PATRONI_API_USER, PGROUTE_PATRONI_API_PASSWORD   restapi.authentication (both or
+#       neither): Patroni 3.0 asks it of the unsafe methods (PATCH /config, POST /switchover, ...),
+#       and patronictl and Patroni itself send it.
 set -euo pipefail
 
 readonly pg_bin=/usr/lib/postgresql/15/bin
@@ -17,6 +28,10 @@ readonly run_as_user=postgres
 readonly nodes=(pg1 pg2 pg3)
 readonly up_timeout_s=${PGROUTE_CLUSTER_UP_TIMEOUT:-90}
 readonly stop_timeout_s=30
+readonly api_tls_source=${PGROUTE_PATRONI_API_TLS_DIR:-}
+readonly api_verify_client=${PGROUTE_PATRONI_API_VERIFY_CLIENT:-}
+readonly api_user=${PGROUTE_PATRONI_API_USER:-}
+readonly api_password=${PGROUTE_PATRONI_API_PASSWORD:-}
 
 log() { echo "patroni-cluster: $*"; }
 die() {
@@ -38,6 +53,8 @@ etcd_client_port() { echo "$base_port"; }
 etcd_peer_port() { echo $((base_port + 1)); }
 rest_port() { echo $((base_port + 2 + $(node_index "$1"))); }
 pg_port() { echo $((base_port + 5 + $(node_index "$1"))); }
+api_tls_dir() { echo "$dir/api-tls"; }
+api_scheme() { if [[ -n $api_tls_source ]]; then echo https; else echo http; fi; }
 
 # --- processes ------------------------------------------------------------------------------------
 
@@ -128,11 +145,15 @@ describe_pid() {
 
 # --- Patroni REST ---------------------------------------------------------------------------------
 
+# What curl needs to talk to the REST APIs in TLS mode (see api_tls_setup); empty otherwise.
+curl_api_args=()
+
 # Prints "LEADER_NAME REPLICAS_AT_LAG_0" from GET /cluster, or nothing if the API does not answer.
 # Patroni 3.0.2 reports a streaming replica as state "running" (the "streaming" state came later).
 cluster_summary() {
   local port=$1
-  curl -sf --max-time 2 "http://127.0.0.1:$port/cluster" 2>/dev/null | /usr/bin/python3 -c '
+  curl -sf --max-time 2 "${curl_api_args[@]}" "$(api_scheme)://127.0.0.1:$port/cluster" 2>/dev/null |
+    /usr/bin/python3 -c '
 import json, sys
 members = json.load(sys.stdin).get("members", [])
 leaders = [m["name"] for m in members if m.get("role") == "leader" and m.get("state") == "running"]
@@ -163,6 +184,39 @@ etcd_command() {
   )
 }
 
+yaml_quote() { # a YAML single-quoted scalar
+  printf "'%s'" "${1//\'/\'\'}"
+}
+
+# The restapi keys of the opt-in modes (TLS, client certificates, authentication) and the ctl
+# section for patronictl; nothing without them. Patroni's own requests to the other members take
+# the CA from restapi.cafile (or ctl.cacert) and the client certificate from ctl.certfile (else
+# restapi.certfile, whose serverAuth-only certificate a verifying server would refuse).
+write_api_security_config() {
+  local tls
+  tls=$(api_tls_dir)
+  if [[ -n $api_tls_source ]]; then
+    echo "  certfile: $tls/node.crt"
+    echo "  keyfile: $tls/node.key"
+    echo "  cafile: $tls/ca.crt"
+    if [[ -n $api_verify_client ]]; then echo "  verify_client: $api_verify_client"; fi
+  fi
+  if [[ -n $api_user ]]; then
+    echo "  authentication:"
+    echo "    username: $(yaml_quote "$api_user")"
+    echo "    password: $(yaml_quote "$api_password")"
+  fi
+  if [[ -n $api_tls_source ]]; then
+    echo
+    echo "ctl:"
+    echo "  cacert: $tls/ca.crt"
+    if [[ -n $api_verify_client ]]; then
+      echo "  certfile: $tls/client.crt"
+      echo "  keyfile: $tls/client.key"
+    fi
+  fi
+}
+
 write_patroni_config() {
   local node=$1
   cat <<EOF
@@ -176,6 +230,9 @@ log:
 restapi:
   listen: 127.0.0.1:$(rest_port "$node")
   connect_address: 127.0.0.1:$(rest_port "$node")
+EOF
+  write_api_security_config
+  cat <<EOF
 
 # etcd3 talks to etcd's gRPC JSON gateway (/v3/), which etcd 3.4 serves on the client port.
 etcd3:
@@ -260,6 +317,38 @@ readonly test_grants_sql="GRANT ALL ON SCHEMA public TO trust_user, md5_user, sc
 
 # --- subcommands ----------------------------------------------------------------------------------
 
+# Checks the opt-in settings, copies the TLS files where postgres (Patroni) can read them and
+# root (patronictl, curl) too, and sets what curl needs.
+api_security_setup() {
+  local tls file files=(ca.crt node.crt node.key)
+  if [[ -n $api_user || -n $api_password ]] && [[ -z $api_user || -z $api_password ]]; then
+    die "set both PGROUTE_PATRONI_API_USER and PGROUTE_PATRONI_API_PASSWORD, or neither"
+  fi
+  if [[ -n $api_user ]]; then curl_api_args+=(-u "$api_user:$api_password"); fi
+  if [[ -z $api_tls_source ]]; then
+    [[ -z $api_verify_client ]] || die "PGROUTE_PATRONI_API_VERIFY_CLIENT needs PGROUTE_PATRONI_API_TLS_DIR"
+    return 0
+  fi
+  case $api_verify_client in
+    "") ;;
+    none | optional | required) files+=(client.crt client.key) ;;
+    *) die "PGROUTE_PATRONI_API_VERIFY_CLIENT must be none, optional or required" ;;
+  esac
+  for file in "${files[@]}"; do
+    [[ -f $api_tls_source/$file && -r $api_tls_source/$file ]] ||
+      die "PGROUTE_PATRONI_API_TLS_DIR: $api_tls_source/$file is missing or unreadable"
+  done
+  tls=$(api_tls_dir)
+  mkdir -m 700 "$tls"
+  for file in "${files[@]}"; do
+    install -m 600 "$api_tls_source/$file" "$tls/$file"
+    chown "$run_as_user:" "$tls/$file"
+  done
+  chown "$run_as_user:" "$tls"
+  curl_api_args+=(--cacert "$tls/ca.crt")
+  if [[ -n $api_verify_client ]]; then curl_api_args+=(--cert "$tls/client.crt" --key "$tls/client.key"); fi
+}
+
 # Fails fast when a daemon has exited (typically a port already taken) instead of waiting out the deadline.
 daemons_alive() {
   local pid_file
@@ -340,6 +429,7 @@ cmd_up() {
   chmod 700 "$dir"
   setpriv --reuid="$run_as_user" --regid="$run_as_user" --init-groups test -w "$dir" -a -x "$dir" ||
     die "$run_as_user cannot write to $dir: every parent directory must be searchable by $run_as_user"
+  api_security_setup
   deadline=$((SECONDS + up_timeout_s))
 
   log "starting etcd on 127.0.0.1:$(etcd_client_port)"
@@ -377,7 +467,7 @@ cmd_up() {
   log "cluster up in $((SECONDS - started))s, leader $leader_name"
   log "  etcd      127.0.0.1:$(etcd_client_port) (peer $(etcd_peer_port))"
   for node in "${nodes[@]}"; do
-    log "  $node       postgres 127.0.0.1:$(pg_port "$node")  rest http://127.0.0.1:$(rest_port "$node")"
+    log "  $node       postgres 127.0.0.1:$(pg_port "$node")  rest $(api_scheme)://127.0.0.1:$(rest_port "$node")"
   done
   log "  sockets   $dir   users postgres, trust_user, md5_user/md5_pass, scram_user/scram_pass; db pgroute_test"
 }

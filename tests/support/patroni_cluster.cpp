@@ -59,11 +59,41 @@ std::uint16_t pick_base_port() {
 }
 
 CommandResult run_script(const std::vector<std::string>& arguments,
-                         std::chrono::milliseconds timeout) {
+                         std::chrono::milliseconds timeout,
+                         const std::vector<std::string>& env = {}) {
     Command command{.argv = {cluster_script},
                     .env = {"PGROUTE_CLUSTER_UP_TIMEOUT=" + std::string(up_timeout_seconds)}};
     command.argv.insert(command.argv.end(), arguments.begin(), arguments.end());
+    command.env.insert(command.env.end(), env.begin(), env.end());
     return run_command(command, timeout);
+}
+
+// The script's opt-in REST API settings (see its header), all set so that the test's own
+// environment cannot switch them on for a plain cluster.
+std::vector<std::string> api_security_env(const PatroniClusterOptions& options,
+                                          const std::optional<TestCerts>& certs) {
+    if (!certs) {
+        return {"PGROUTE_PATRONI_API_TLS_DIR=", "PGROUTE_PATRONI_API_VERIFY_CLIENT=",
+                "PGROUTE_PATRONI_API_USER=", "PGROUTE_PATRONI_API_PASSWORD="};
+    }
+    return {"PGROUTE_PATRONI_API_TLS_DIR=" + certs->ca_cert.parent_path().string(),
+            "PGROUTE_PATRONI_API_VERIFY_CLIENT=" + options.api_verify_client,
+            "PGROUTE_PATRONI_API_USER=" + std::string(patroni_api_username),
+            "PGROUTE_PATRONI_API_PASSWORD=" + std::string(patroni_api_password)};
+}
+
+// In TLS mode the certificates, made in their own directory beside the cluster's.
+std::optional<TestCerts> certs_for(const PatroniClusterOptions& options,
+                                   const std::filesystem::path& temp_dir) {
+    if (!options.api_tls) {
+        if (!options.api_verify_client.empty()) {
+            throw std::invalid_argument("PatroniClusterOptions: api_verify_client needs api_tls");
+        }
+        return std::nullopt;
+    }
+    const std::filesystem::path dir = temp_dir / "api-certs";
+    std::filesystem::create_directory(dir);
+    return make_test_certs(dir);
 }
 
 // The body of a GET (or other method) on a Patroni REST API; nothing if it did not answer within
@@ -121,10 +151,16 @@ bool wait_readable(PGconn* conn, std::chrono::steady_clock::time_point deadline)
 
 }  // namespace
 
-PatroniCluster::PatroniCluster()
-    : dir_("pgroute-patroni"), cluster_dir_(dir_.path() / "cluster"), base_port_(pick_base_port()) {
-    const CommandResult up =
-        run_script({"up", cluster_dir_.string(), std::to_string(base_port_)}, up_command_timeout);
+PatroniCluster::PatroniCluster() : PatroniCluster(PatroniClusterOptions{}) {}
+
+PatroniCluster::PatroniCluster(PatroniClusterOptions options)
+    : dir_("pgroute-patroni"),
+      cluster_dir_(dir_.path() / "cluster"),
+      base_port_(pick_base_port()),
+      options_(std::move(options)),
+      certs_(certs_for(options_, dir_.path())) {
+    const CommandResult up = run_script({"up", cluster_dir_.string(), std::to_string(base_port_)},
+                                        up_command_timeout, api_security_env(options_, certs_));
     if (up.exit_code != 0) {
         // The script leaves a failed start running for inspection; nothing may outlive us.
         const CommandResult down =
@@ -168,7 +204,41 @@ std::uint16_t PatroniCluster::api_port(std::string_view node) const {
 }
 
 std::string PatroniCluster::api_url(std::string_view node) const {
-    return "http://127.0.0.1:" + std::to_string(api_port(node));
+    return (api_tls() ? "https://127.0.0.1:" : "http://127.0.0.1:") +
+           std::to_string(api_port(node));
+}
+
+const TestCerts& PatroniCluster::certs() const {
+    if (!certs_) throw std::logic_error("the Patroni cluster does not run in TLS mode");
+    return *certs_;
+}
+
+std::string PatroniCluster::api_username() const {
+    return api_tls() ? std::string(patroni_api_username) : "";
+}
+
+std::string PatroniCluster::api_password() const {
+    return api_tls() ? std::string(patroni_api_password) : "";
+}
+
+std::string PatroniCluster::patroni_log(std::string_view node) const {
+    return read_text(cluster_dir_ / (std::string(node) + ".log"));
+}
+
+std::optional<std::string> PatroniCluster::api_request(
+    std::string_view node, std::string_view path, std::chrono::seconds max_time,
+    const std::vector<std::string>& curl_options) const {
+    std::vector<std::string> options;
+    if (certs_) {
+        options = {"--cacert", certs_->ca_cert.string(), "-u",
+                   api_username() + ":" + api_password()};
+        if (!options_.api_verify_client.empty()) {
+            options.insert(options.end(), {"--cert", certs_->client_cert.string(), "--key",
+                                           certs_->client_key.string()});
+        }
+    }
+    options.insert(options.end(), curl_options.begin(), curl_options.end());
+    return http_request(api_url(node) + std::string(path), max_time, options);
 }
 
 std::filesystem::path PatroniCluster::patronictl_config() const {
@@ -223,7 +293,7 @@ void PatroniCluster::wait_until_proxy_routes(std::uint16_t write_port, std::uint
 
 std::optional<std::string> PatroniCluster::leader_name() const {
     for (const std::string_view node : patroni_node_names) {
-        const auto cluster = json_from(http_request(api_url(node) + "/cluster", 1s));
+        const auto cluster = json_from(api_request(node, "/cluster", 1s));
         if (!cluster || !cluster->contains("members") || !(*cluster)["members"].is_array()) {
             continue;
         }
@@ -255,7 +325,7 @@ std::vector<std::string> PatroniCluster::others(std::string_view leader) {
 }
 
 std::string PatroniCluster::patroni_role(std::string_view node) const {
-    const auto status = json_from(http_request(api_url(node) + "/patroni", 1s));
+    const auto status = json_from(api_request(node, "/patroni", 1s));
     return status ? text_field(*status, "role") : "";
 }
 
@@ -278,9 +348,21 @@ void PatroniCluster::wait_until_healthy(std::chrono::milliseconds timeout) const
 
 void PatroniCluster::switchover(std::string_view candidate) const {
     const std::string leader = wait_for_leader(30s);
-    run_checked({.argv = {"patronictl", "-c", patronictl_config().string(), "switchover", "--force",
-                          "--leader", leader, "--candidate", std::string(candidate)}},
-                120s);
+    const Command command{.argv = {"patronictl", "-c", patronictl_config().string(), "switchover",
+                                   "--force", "--leader", leader, "--candidate",
+                                   std::string(candidate)}};
+    if (!api_tls()) {
+        run_checked(command, 120s);
+        return;
+    }
+    // patronictl falls back to writing the switchover into the DCS when the leader's REST API
+    // fails it: in TLS mode that would hide exactly what is under test.
+    const CommandResult result = run_command(command, 120s);
+    if (result.exit_code != 0 || result.output.find("falling back to DCS") != std::string::npos) {
+        throw std::runtime_error("patronictl switchover to " + std::string(candidate) +
+                                 " failed over https (exit code " +
+                                 std::to_string(result.exit_code) + "):\n" + result.output);
+    }
 }
 
 std::string PatroniCluster::kill9_leader() const {
@@ -304,13 +386,13 @@ void PatroniCluster::sigcont_api(std::string_view node) const {
 void PatroniCluster::set_maintenance_mode(bool on) const {
     const std::string body = on ? R"({"pause": true})" : R"({"pause": false})";
     const std::string leader = wait_for_leader(30s);
-    if (!http_request(api_url(leader) + "/config", 10s, {"-f", "-X", "PATCH", "-d", body})) {
+    if (!api_request(leader, "/config", 10s, {"-f", "-X", "PATCH", "-d", body})) {
         throw std::runtime_error("PATCH /config " + body + " failed on " + leader);
     }
 }
 
 bool PatroniCluster::node_sees_maintenance_mode(std::string_view node, bool on) const {
-    const auto status = json_from(http_request(api_url(node) + "/patroni", 1s));
+    const auto status = json_from(api_request(node, "/patroni", 1s));
     if (!status) return false;
     const auto pause = status->find("pause");
     const bool paused = pause != status->end() && pause->is_boolean() && pause->get<bool>();
@@ -407,15 +489,25 @@ std::string patroni_config(const PatroniCluster& cluster, const PatroniProxySett
     for (const PatroniSeed& seed : settings.extra_seeds) {
         yaml += seed_yaml(seed.name, seed.pg_port, seed.api_url);
     }
-    return yaml +
-           "patroni:\n"
-           "  interval: 500ms\n"
-           "  timeout: 500ms\n"
-           "  max_lag: " +
-           settings.max_lag +
-           "\n"
-           "  rise: 2\n"
-           "  fall: 3\n";
+    yaml +=
+        "patroni:\n"
+        "  interval: 500ms\n"
+        "  timeout: 500ms\n"
+        "  max_lag: " +
+        settings.max_lag +
+        "\n"
+        "  rise: 2\n"
+        "  fall: 3\n";
+    if (cluster.api_tls()) {
+        yaml += "  api_ca_file: " + settings.api_ca_file.value_or(cluster.api_ca_file()).string() +
+                "\n  api_username: " + cluster.api_username() +
+                "\n  api_password: " + cluster.api_password() + "\n";
+        if (settings.api_cert_file)
+            yaml += "  api_cert_file: " + settings.api_cert_file->string() + "\n";
+        if (settings.api_key_file)
+            yaml += "  api_key_file: " + settings.api_key_file->string() + "\n";
+    }
+    return yaml;
 }
 
 }  // namespace pgroute::test_support

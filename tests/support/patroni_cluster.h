@@ -1,5 +1,6 @@
 // A real three-node Patroni cluster (etcd + PostgreSQL 15) on 127.0.0.1, run by
 // tests/cluster/patroni-cluster.sh, for tests of pgroute in Patroni mode; `down` always runs.
+// Optionally its REST APIs serve https and ask for basic auth (PatroniClusterOptions::api_tls).
 #pragma once
 
 #include <sys/types.h>
@@ -15,6 +16,7 @@
 
 #include "tests/support/libpq_conn.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_certs.h"
 
 namespace pgroute::test_support {
 
@@ -22,12 +24,27 @@ inline constexpr std::array<std::string_view, 3> patroni_node_names{"pg1", "pg2"
 // Roles and database the script creates; every 127.0.0.1 login of trust_user is trusted.
 inline constexpr std::string_view patroni_trust_user = "trust_user";
 inline constexpr std::string_view patroni_database = "pgroute_test";
+// Patroni's restapi.authentication in TLS mode.
+inline constexpr std::string_view patroni_api_username = "pgroute_api";
+inline constexpr std::string_view patroni_api_password = "api-secret";
+
+struct PatroniClusterOptions {
+    // The REST APIs serve https with make_test_certs' node certificate (made in the cluster's
+    // temp dir; see certs()) and ask for basic auth (patroni_api_username/password) on their
+    // unsafe methods, as Patroni 3.0 does; Patroni, patronictl and this class verify them
+    // against the test CA. Off: plain http without authentication, as before.
+    bool api_tls = false;
+    // restapi.verify_client with api_tls: "none", "optional" or "required"; empty leaves it
+    // unset. Patroni, patronictl and this class then present the test client certificate.
+    std::string api_verify_client{};
+};
 
 class PatroniCluster {
   public:
     // Returns once a leader and two streaming replicas run; throws with the script's output
     // (after running `down`) otherwise.
     PatroniCluster();
+    explicit PatroniCluster(PatroniClusterOptions options);
     ~PatroniCluster();  // runs down() unless it ran; reports a failure on stderr
     PatroniCluster(const PatroniCluster&) = delete;
     PatroniCluster& operator=(const PatroniCluster&) = delete;
@@ -38,6 +55,14 @@ class PatroniCluster {
     [[nodiscard]] std::uint16_t pg_port(std::string_view node) const;
     [[nodiscard]] std::uint16_t api_port(std::string_view node) const;
     [[nodiscard]] std::string api_url(std::string_view node) const;  // without a path
+    // TLS mode: api_url() is https, and the certificates and credentials are these.
+    [[nodiscard]] bool api_tls() const { return certs_.has_value(); }
+    [[nodiscard]] const TestCerts& certs() const;  // throws unless in TLS mode
+    [[nodiscard]] std::filesystem::path api_ca_file() const { return certs().ca_cert; }
+    [[nodiscard]] std::string api_username() const;  // empty unless in TLS mode
+    [[nodiscard]] std::string api_password() const;
+    // Everything a node's Patroni has logged so far.
+    [[nodiscard]] std::string patroni_log(std::string_view node) const;
     [[nodiscard]] std::filesystem::path patronictl_config() const;
     // The cluster node whose PostgreSQL listens on `port`; empty for any other port.
     [[nodiscard]] std::string node_on_port(std::uint16_t port) const;
@@ -67,7 +92,8 @@ class PatroniCluster {
     void wait_until_healthy(std::chrono::milliseconds timeout) const;
 
     // `patronictl switchover --force` from the current leader to `candidate`; returns when
-    // patronictl does and throws if it fails.
+    // patronictl does and throws if it fails (in TLS mode also if it could not use the REST API
+    // and fell back to the DCS).
     void switchover(std::string_view candidate) const;
     // SIGKILL of the leader's Patroni and then of its postmaster; returns the leader's name.
     [[nodiscard]] std::string kill9_leader() const;
@@ -82,10 +108,17 @@ class PatroniCluster {
 
   private:
     [[nodiscard]] pid_t patroni_pid(std::string_view node) const;
+    // The body a REST API answered with (curl -s, plus `curl_options`, with TLS and credentials
+    // in TLS mode); nothing if it did not answer within `max_time`.
+    [[nodiscard]] std::optional<std::string> api_request(
+        std::string_view node, std::string_view path, std::chrono::seconds max_time,
+        const std::vector<std::string>& curl_options = {}) const;
 
     TempDir dir_;
     std::filesystem::path cluster_dir_;
     std::uint16_t base_port_;
+    PatroniClusterOptions options_;
+    std::optional<TestCerts> certs_;  // TLS mode only
     bool down_ = false;
 };
 
@@ -139,11 +172,18 @@ struct PatroniProxySettings {
     std::string max_lag = "1MB";
     unsigned threads = 2;
     std::vector<PatroniSeed> extra_seeds{};
+    // For a cluster in TLS mode: the CA pgroute verifies the REST APIs against (default: the
+    // cluster's test CA), and a client certificate and key to present (default: none).
+    std::optional<std::filesystem::path> api_ca_file{};
+    std::optional<std::filesystem::path> api_cert_file{};
+    std::optional<std::filesystem::path> api_key_file{};
 };
 
 // pgroute.yaml in Patroni mode for `cluster`: its three nodes as seeds with their api_url, endpoint
 // "write" (route leader) and "read" (route replica, roundrobin) on 127.0.0.1, polls every 500 ms
-// with a 500 ms timeout, rise 2, fall 3; log_level debug.
+// with a 500 ms timeout, rise 2, fall 3; log_level debug. For a cluster in TLS mode the api_urls
+// are https, and patroni.api_ca_file, api_username and api_password are set (api_cert_file and
+// api_key_file when the settings name them).
 [[nodiscard]] std::string patroni_config(const PatroniCluster& cluster,
                                          const PatroniProxySettings& settings);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "health/api_access.h"
+
 namespace pgroute::health {
 namespace {
 
@@ -9,6 +11,21 @@ TEST(FormatGetRequest, SendsHostAndConnectionClose) {
     EXPECT_EQ(format_get_request({"10.0.0.1", 8008, "/base"}, "/patroni"),
               "GET /base/patroni HTTP/1.1\r\nHost: 10.0.0.1:8008\r\n"
               "Accept: application/json\r\nConnection: close\r\nUser-Agent: pgroute\r\n\r\n");
+}
+
+TEST(FormatGetRequest, SendsBasicAuthWhenGivenCredentials) {
+    const std::string authorization = basic_authorization("Aladdin", "open sesame");
+    EXPECT_EQ(authorization, "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");  // RFC 7617's example
+    EXPECT_EQ(format_get_request({"10.0.0.1", 8008, ""}, "/cluster", authorization),
+              "GET /cluster HTTP/1.1\r\nHost: 10.0.0.1:8008\r\n"
+              "Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\n"
+              "Accept: application/json\r\nConnection: close\r\nUser-Agent: pgroute\r\n\r\n");
+}
+
+TEST(BasicAuthorization, PadsEveryRemainderLength) {
+    EXPECT_EQ(basic_authorization("a", ""), "Basic YTo=");
+    EXPECT_EQ(basic_authorization("ab", ""), "Basic YWI6");
+    EXPECT_EQ(basic_authorization("abc", ""), "Basic YWJjOg==");
 }
 
 TEST(ParseHttpResponse, APatroniAnswerWithoutContentLengthEndsAtTheClose) {

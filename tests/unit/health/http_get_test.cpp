@@ -19,7 +19,7 @@ class HttpGet : public ::testing::Test {
                    std::chrono::milliseconds timeout = 2s,
                    std::size_t max_bytes = default_max_response_bytes) {
         std::optional<HttpResult> result;
-        asio::co_spawn(io_, http_get(*parse_http_url(url), path, timeout, max_bytes),
+        asio::co_spawn(io_, http_get(*parse_http_url(url), path, timeout, {}, max_bytes),
                        [&](std::exception_ptr error, HttpResult answer) {
                            EXPECT_FALSE(error);
                            result = std::move(answer);

@@ -19,16 +19,21 @@ TEST(ParseHttpUrl, ReadsBracketedIpv6) {
     EXPECT_EQ(host_header(*url), "[::1]:8008");
 }
 
-TEST(ParseHttpUrl, RejectsHttpsUntilTlsArrives) {
-    const auto url = parse_http_url("https://127.0.0.1:8008");
-    ASSERT_FALSE(url);
-    EXPECT_EQ(url.error(), "invalid URL \"https://127.0.0.1:8008\": https is not supported yet");
+TEST(ParseHttpUrl, ReadsHttpsWithItsOwnDefaultPort) {
+    const auto url = parse_http_url("https://127.0.0.1:8008/api");
+    ASSERT_TRUE(url) << url.error();
+    EXPECT_EQ(*url, (HttpUrl{"127.0.0.1", 8008, "/api", true}));
+    const auto without_port = parse_http_url("https://patroni.example");
+    ASSERT_TRUE(without_port) << without_port.error();
+    EXPECT_EQ((*without_port).port, 443);
+    EXPECT_TRUE((*without_port).tls);
+    EXPECT_FALSE((*parse_http_url("http://127.0.0.1:8008")).tls);
 }
 
 TEST(ParseHttpUrl, RejectsMalformedUrls) {
-    for (const char* bad :
-         {"", "127.0.0.1:8008", "http://", "http://:8008", "http://h:0", "http://h:65536",
-          "http://h:80x", "http://h:", "http://u:p@h:8008", "http://h/x?y", "http://[::1"}) {
+    for (const char* bad : {"", "127.0.0.1:8008", "http://", "http://:8008", "http://h:0",
+                            "http://h:65536", "http://h:80x", "http://h:", "http://u:p@h:8008",
+                            "http://h/x?y", "http://[::1", "ftp://h:21", "https://u:p@h:8008"}) {
         EXPECT_FALSE(parse_http_url(bad)) << bad;
     }
 }

@@ -191,6 +191,28 @@ nodes:
     EXPECT_EQ(problem_keys(r), (std::vector<std::string>{"endpoints.write.tls"}));
 }
 
+TEST(ConfigLoader, PatroniApiTlsAndCredentialsAreReadAndPairsAreChecked) {
+    const std::string nodes = R"(
+endpoints:
+  write: {listen: "127.0.0.1:5551", route: leader}
+nodes:
+  - {name: pg1, host: 127.0.0.1, api_url: "https://127.0.0.1:8008"}
+)";
+    const auto r = parse_config(nodes + R"(
+patroni: {api_ca_file: /etc/pgroute/ca.crt, api_username: pgroute, api_password: s3cret}
+)");
+    ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
+    EXPECT_EQ(r.cfg.patroni->api_ca_file, "/etc/pgroute/ca.crt");
+    EXPECT_EQ(r.cfg.patroni->api_username, "pgroute");
+    EXPECT_EQ(r.cfg.patroni->api_password, "s3cret");
+
+    const auto unpaired = parse_config(nodes + R"(
+patroni: {api_cert_file: /etc/pgroute/client.crt, api_password: s3cret}
+)");
+    EXPECT_EQ(problem_keys(unpaired),
+              (std::vector<std::string>{"patroni.api_key_file", "patroni.api_username"}));
+}
+
 TEST(ListenAddress, ParsesIpv4Ipv6AndRejectsJunk) {
     EXPECT_EQ(parse_listen_address("127.0.0.1:5551")->port, 5551);
     EXPECT_EQ(parse_listen_address("[::1]:5552")->host, "::1");
