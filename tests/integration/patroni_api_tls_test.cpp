@@ -222,6 +222,7 @@ TEST_F(PatroniApiTls, SwitchoverWorksOverHttpsAndPgrouteFollowsIt) {
     ASSERT_NO_THROW(cluster().wait_until_proxy_routes(write_port(), read_port(), routing_timeout));
     const std::string old_leader = leader_;
     const std::string candidate = replicas_.front();
+    const std::size_t old_leader_logged = cluster().patroni_log(old_leader).size();
 
     ASSERT_NO_THROW(cluster().switchover(candidate));
     ASSERT_NO_THROW(wait_until(
@@ -238,14 +239,18 @@ TEST_F(PatroniApiTls, SwitchoverWorksOverHttpsAndPgrouteFollowsIt) {
     write.exec("CREATE TABLE IF NOT EXISTS api_tls_switchover (id int)");
     write.exec("INSERT INTO api_tls_switchover VALUES (1)");
 
-    // Patroni's own calls to the members' APIs went over https too.
+    // Patroni's own calls to the members' APIs went over https too. (Each API's server side
+    // logs the TLS errors of the other cases' clients: those are not Patroni's own.)
+    // Before it steps down, the leader asks the candidate's API whether it is fit to take over.
     const std::string checked = "Got response from " + candidate + " https://127.0.0.1:";
-    EXPECT_NE(cluster().patroni_log(old_leader).find(checked), std::string::npos)
-        << cluster().patroni_log(old_leader);
+    const std::string since_switchover =
+        cluster().patroni_log(old_leader).substr(old_leader_logged);
+    EXPECT_NE(since_switchover.find(checked), std::string::npos) << since_switchover;
     for (const std::string_view node : patroni_node_names) {
-        const std::string log = cluster().patroni_log(node);
-        EXPECT_EQ(log.find("CERTIFICATE_VERIFY_FAILED"), std::string::npos) << node << ":\n" << log;
-        EXPECT_EQ(log.find("SSLError"), std::string::npos) << node << ":\n" << log;
+        for (const std::string& line :
+             lines_with(cluster().patroni_log(node), "Request failed to")) {
+            EXPECT_EQ(line.find("SSL"), std::string::npos) << node << ": " << line;
+        }
     }
 
     // Once the old leader streams from the new one, pgroute reads from it again.
