@@ -10,6 +10,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// False when `deadline` passed before the connection's socket became readable.
+bool wait_readable(PGconn* conn, std::chrono::steady_clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd socket{PQsocket(conn), POLLIN, 0};
+    return poll(&socket, 1, static_cast<int>(left.count())) != 0;
+}
+
 constexpr auto connect_deadline = 10s;
 
 std::string quoted(std::string_view value) {
@@ -117,6 +126,40 @@ Rows LibpqConn::take(PGresult* raw_result) {
         }
     }
     return rows;
+}
+
+std::string exec_keeping_first_error(PGconn* conn, const std::string& sql,
+                                     std::chrono::milliseconds timeout) {
+    if (PQsendQuery(conn, sql.c_str()) == 0) throw PgError(PQerrorMessage(conn), "");
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::optional<PgError> first_error;
+    std::string later_errors;
+    std::string value;
+    for (;;) {
+        while (PQisBusy(conn) != 0) {
+            if (!wait_readable(conn, deadline)) throw PgError(std::string(statement_timed_out), "");
+            if (PQconsumeInput(conn) == 0) break;  // PQgetResult reports the lost connection
+        }
+        PGresult* result = PQgetResult(conn);
+        if (result == nullptr) break;
+        const ExecStatusType status = PQresultStatus(result);
+        if (status == PGRES_TUPLES_OK && PQntuples(result) > 0 && PQnfields(result) > 0) {
+            value = PQgetvalue(result, 0, 0);
+        } else if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+            const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+            if (first_error) {
+                later_errors += PQresultErrorMessage(result);
+            } else {
+                first_error.emplace(PQresultErrorMessage(result),
+                                    sqlstate != nullptr ? sqlstate : "");
+            }
+        }
+        PQclear(result);
+    }
+    if (first_error) {
+        throw PgError(std::string(first_error->what()) + later_errors, first_error->sqlstate());
+    }
+    return value;
 }
 
 }  // namespace pgroute::test_support

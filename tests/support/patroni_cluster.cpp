@@ -1,6 +1,5 @@
 #include "tests/support/patroni_cluster.h"
 
-#include <poll.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -138,15 +137,6 @@ std::string seed_yaml(std::string_view name, std::uint16_t pg_port, std::string_
     return "  - name: " + std::string(name) +
            "\n    host: 127.0.0.1\n    port: " + std::to_string(pg_port) +
            "\n    api_url: " + std::string(api_url) + "\n";
-}
-
-// False when `deadline` passed before the connection's socket became readable.
-bool wait_readable(PGconn* conn, std::chrono::steady_clock::time_point deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd socket{PQsocket(conn), POLLIN, 0};
-    return poll(&socket, 1, static_cast<int>(left.count())) != 0;
 }
 
 }  // namespace
@@ -401,40 +391,6 @@ bool PatroniCluster::node_sees_maintenance_mode(std::string_view node, bool on) 
 
 pid_t PatroniCluster::patroni_pid(std::string_view node) const {
     return pid_in_file(cluster_dir_ / (std::string(node) + ".pid"));
-}
-
-std::string exec_keeping_first_error(PGconn* conn, const std::string& sql,
-                                     std::chrono::milliseconds timeout) {
-    if (PQsendQuery(conn, sql.c_str()) == 0) throw PgError(PQerrorMessage(conn), "");
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::optional<PgError> first_error;
-    std::string later_errors;
-    std::string value;
-    for (;;) {
-        while (PQisBusy(conn) != 0) {
-            if (!wait_readable(conn, deadline)) throw PgError(std::string(statement_timed_out), "");
-            if (PQconsumeInput(conn) == 0) break;  // PQgetResult reports the lost connection
-        }
-        PGresult* result = PQgetResult(conn);
-        if (result == nullptr) break;
-        const ExecStatusType status = PQresultStatus(result);
-        if (status == PGRES_TUPLES_OK && PQntuples(result) > 0 && PQnfields(result) > 0) {
-            value = PQgetvalue(result, 0, 0);
-        } else if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-            const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
-            if (first_error) {
-                later_errors += PQresultErrorMessage(result);
-            } else {
-                first_error.emplace(PQresultErrorMessage(result),
-                                    sqlstate != nullptr ? sqlstate : "");
-            }
-        }
-        PQclear(result);
-    }
-    if (first_error) {
-        throw PgError(std::string(first_error->what()) + later_errors, first_error->sqlstate());
-    }
-    return value;
 }
 
 std::string proxied_conninfo(std::uint16_t proxy_port) {

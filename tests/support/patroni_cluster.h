@@ -125,15 +125,6 @@ class PatroniCluster {
 // Through a proxy on `proxy_port`, as trust_user into the test database.
 [[nodiscard]] std::string proxied_conninfo(std::uint16_t proxy_port);
 
-// One statement the way a careful client runs it: libpq's asynchronous API with a deadline, and
-// the first error kept. PQexec (and so LibpqConn::exec) returns only the last result, so a FATAL
-// followed by the closed connection loses its SQLSTATE there. Returns the first value of the
-// result ("" if none); throws PgError for the first error (later errors' text appended), or with
-// no SQLSTATE and `statement_timed_out` in its message when `timeout` passes first.
-inline constexpr std::string_view statement_timed_out = "no answer within the statement timeout";
-[[nodiscard]] std::string exec_keeping_first_error(PGconn* conn, const std::string& sql,
-                                                   std::chrono::milliseconds timeout);
-
 // A node's Patroni frozen for as long as this lives, and thawed when it ends however a test ends.
 class FrozenPatroni {
   public:
