@@ -29,7 +29,7 @@ log() { echo "run-local: $*"; }
 if [[ -z $pgroute ]]; then
   log "building pgroute (Release) in $repo/build"
   cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=Release
-  cmake --build "$repo/build" -j2
+  cmake --build "$repo/build" -j2 --target pgroute
   pgroute=$repo/build/proxy/pgroute
 fi
 [[ -x $pgroute ]] || {
