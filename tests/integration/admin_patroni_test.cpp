@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tests/integration/admin_test_client.h"
+#include "tests/integration/patroni_suite.h"
 #include "tests/support/libpq_conn.h"
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
@@ -28,7 +29,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-constexpr auto cluster_settle_timeout = 120s;
 constexpr auto routing_timeout = 30s;
 constexpr auto switchover_seen_timeout = 60s;
 constexpr auto metric_timeout = 15s;
@@ -40,21 +40,11 @@ std::string node_series(std::string_view family, std::string_view node,
     return series + "}";
 }
 
-class AdminPatroni : public testing::Test {
+class AdminPatroni : public PatroniSuite {
   protected:
-    static void SetUpTestSuite() { cluster_ = std::make_unique<PatroniCluster>(); }
-    static void TearDownTestSuite() {
-        if (cluster_) {
-            EXPECT_NO_THROW(cluster_->down());
-        }
-        cluster_.reset();
-    }
-
     void SetUp() override {
-        ASSERT_NE(cluster_, nullptr) << "the Patroni cluster did not start";
-        cluster().wait_until_healthy(cluster_settle_timeout);
-        leader_ = cluster().wait_for_leader(10s);
-        replicas_ = PatroniCluster::others(leader_);
+        PatroniSuite::SetUp();
+        if (HasFatalFailure()) return;
         const auto ports = free_ports(3);
         write_port_ = ports[0];
         read_port_ = ports[1];
@@ -74,8 +64,6 @@ class AdminPatroni : public testing::Test {
         pgroute_.reset();
     }
 
-    static const PatroniCluster& cluster() { return *cluster_; }
-
     [[nodiscard]] double metric(std::string_view series) const {
         return scrape(admin_port_, series);
     }
@@ -91,14 +79,11 @@ class AdminPatroni : public testing::Test {
         throw std::runtime_error("no node " + std::string(name) + " in /topology");
     }
 
-    std::string leader_;
-    std::vector<std::string> replicas_;
     std::uint16_t write_port_ = 0;
     std::uint16_t read_port_ = 0;
     std::uint16_t admin_port_ = 0;
 
   private:
-    static inline std::unique_ptr<PatroniCluster> cluster_;
     std::optional<PgrouteProcess> pgroute_;
 };
 

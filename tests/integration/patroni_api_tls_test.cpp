@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/patroni_suite.h"
 #include "tests/support/libpq_conn.h"
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
@@ -77,31 +78,14 @@ std::string http_status(const std::vector<std::string>& curl_options, const std:
     return run_command(command, 15s).output;
 }
 
-class PatroniApiTls : public testing::Test {
+class PatroniApiTls : public PatroniSuite {
   protected:
     static void SetUpTestSuite() {
-        cluster_ = std::make_unique<PatroniCluster>(
-            PatroniClusterOptions{.api_tls = true, .api_verify_client = "optional"});
+        start_cluster({.api_tls = true, .api_verify_client = "optional"});
     }
-    static void TearDownTestSuite() {
-        if (cluster_) {
-            EXPECT_NO_THROW(cluster_->down());
-        }
-        cluster_.reset();
-    }
-
-    void SetUp() override {
-        ASSERT_NE(cluster_, nullptr) << "the Patroni cluster did not start";
-        cluster().wait_until_healthy(cluster_settle_timeout);
-        leader_ = cluster().wait_for_leader(10s);
-        replicas_ = PatroniCluster::others(leader_);
-    }
-
     void TearDown() override {
         if (HasFailure() && pgroute_) std::cout << "pgroute's log:\n" << pgroute_->log_text();
     }
-
-    static const PatroniCluster& cluster() { return *cluster_; }
 
     // Starts pgroute in front of the cluster; returns once it listens.
     void start_pgroute(PatroniProxySettings settings = {}) {
@@ -153,11 +137,7 @@ class PatroniApiTls : public testing::Test {
         EXPECT_EQ(read.sqlstate, "57P03") << read.message;
     }
 
-    std::string leader_;
-    std::vector<std::string> replicas_;
-
   private:
-    static inline std::unique_ptr<PatroniCluster> cluster_;
     PatroniProxySettings settings_;
     std::optional<PgrouteProcess> pgroute_;
 };

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/patroni_suite.h"
 #include "tests/support/libpq_conn.h"
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
@@ -28,7 +29,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr auto cluster_settle_timeout = 120s;
 constexpr auto routing_timeout = 30s;
 constexpr auto statement_timeout = 10s;
 // Every loop of the load and the watches ends by this, even if a test forgets to stop it.
@@ -263,21 +263,11 @@ bool says_primary(const std::string& patroni_role) {
     return patroni_role == "master" || patroni_role == "primary";
 }
 
-class PatroniFailover : public testing::Test {
+class PatroniFailover : public PatroniSuite {
   protected:
-    static void SetUpTestSuite() { cluster_ = std::make_unique<PatroniCluster>(); }
-    static void TearDownTestSuite() {
-        if (cluster_) {
-            EXPECT_NO_THROW(cluster_->down());
-        }
-        cluster_.reset();
-    }
-
     void SetUp() override {
-        ASSERT_NE(cluster_, nullptr) << "the Patroni cluster did not start";
-        cluster().wait_until_healthy(cluster_settle_timeout);
-        leader_ = cluster().wait_for_leader(10s);
-        replicas_ = PatroniCluster::others(leader_);
+        PatroniSuite::SetUp();
+        if (HasFatalFailure()) return;
 
         const std::vector<std::uint16_t> ports = free_ports(2);
         write_port_ = ports[0];
@@ -294,8 +284,6 @@ class PatroniFailover : public testing::Test {
     void TearDown() override {
         if (HasFailure() && pgroute_) std::cout << "pgroute's log:\n" << pgroute_->log_text();
     }
-
-    static const PatroniCluster& cluster() { return *cluster_; }
 
     // Starts the load and returns once rows commit on the leader through pgroute.
     [[nodiscard]] std::unique_ptr<WriteLoad> start_write_load() const {
@@ -326,11 +314,7 @@ class PatroniFailover : public testing::Test {
         EXPECT_EQ(cluster().node_serving(session), node);
     }
 
-    std::string leader_;
-    std::vector<std::string> replicas_;
-
   private:
-    static inline std::unique_ptr<PatroniCluster> cluster_;
     std::uint16_t write_port_ = 0;
     std::optional<PgrouteProcess> pgroute_;
 };

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/patroni_suite.h"
 #include "tests/support/libpq_conn.h"
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
@@ -30,7 +31,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr auto cluster_settle_timeout = 90s;
 constexpr auto routing_timeout = 30s;
 // fall = 3 polls every 500 ms with a 500 ms timeout: about 2 s; the bound allows a loaded host.
 constexpr auto node_down_timeout = 15s;
@@ -158,28 +158,11 @@ class FakePatroniApi {
     std::jthread thread_;  // last: it stops and joins before the members it uses go
 };
 
-class PatroniRouting : public testing::Test {
+class PatroniRouting : public PatroniSuite {
   protected:
-    static void SetUpTestSuite() { cluster_ = std::make_unique<PatroniCluster>(); }
-    static void TearDownTestSuite() {
-        if (cluster_) {
-            EXPECT_NO_THROW(cluster_->down());
-        }
-        cluster_.reset();
-    }
-
-    void SetUp() override {
-        ASSERT_NE(cluster_, nullptr) << "the Patroni cluster did not start";
-        cluster().wait_until_healthy(cluster_settle_timeout);
-        leader_ = cluster().wait_for_leader(10s);
-        replicas_ = PatroniCluster::others(leader_);
-    }
-
     void TearDown() override {
         if (HasFailure() && pgroute_) std::cout << "pgroute's log:\n" << pgroute_->log_text();
     }
-
-    static const PatroniCluster& cluster() { return *cluster_; }
 
     // Starts pgroute in front of the cluster and returns once it routes to all three nodes.
     void start_pgroute(PatroniProxySettings settings = {}) {
@@ -235,11 +218,7 @@ class PatroniRouting : public testing::Test {
         EXPECT_EQ(cluster().node_serving(session), leader_);
     }
 
-    std::string leader_;
-    std::vector<std::string> replicas_;
-
   private:
-    static inline std::unique_ptr<PatroniCluster> cluster_;
     PatroniProxySettings settings_;
     std::optional<PgrouteProcess> pgroute_;
 };
