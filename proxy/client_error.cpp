@@ -32,6 +32,11 @@ template asio::awaitable<void> send_fatal(asio::ip::tcp::socket&, std::string_vi
 template asio::awaitable<void> send_fatal(tls_stream&, std::string_view, std::string_view,
                                           std::string_view);
 
+asio::awaitable<void> send_fatal_to(asio::ip::tcp::socket& client, tls_stream* tls,
+                                    std::string_view sqlstate, std::string_view message) {
+    return tls ? send_fatal(*tls, sqlstate, message) : send_fatal(client, sqlstate, message);
+}
+
 asio::awaitable<void> close_after_last_word(asio::ip::tcp::socket client,
                                             std::chrono::milliseconds timeout) {
     std::error_code ignored;

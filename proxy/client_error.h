@@ -16,6 +16,10 @@ template <typename Stream>
 asio::awaitable<void> send_fatal(Stream& client, std::string_view sqlstate,
                                  std::string_view message, std::string_view detail = {});
 
+// Over `tls` when the client negotiated it, else over the plain socket.
+asio::awaitable<void> send_fatal_to(asio::ip::tcp::socket& client, tls_stream* tls,
+                                    std::string_view sqlstate, std::string_view message);
+
 // Ends a session whose last word came from our side (an ErrorResponse of pgroute's or of the
 // node's): stops sending, then reads and drops what the client still sends until it closes or
 // `timeout` passes. Closing a socket with unread input makes the kernel answer with a RST, and a

@@ -38,11 +38,7 @@ asio::awaitable<void> turn_away(tcp::socket client, const endpoint_config& endpo
     const std::string message =
         "sorry, too many clients already (pgroute max_client_connections is " +
         std::to_string(worker.cfg.limits.max_client_connections) + ")";
-    if (tls) {
-        co_await send_fatal(*tls, protocol::sqlstate::too_many_connections, message);
-    } else {
-        co_await send_fatal(client, protocol::sqlstate::too_many_connections, message);
-    }
+    co_await send_fatal_to(client, tls.get(), protocol::sqlstate::too_many_connections, message);
 }
 
 }  // namespace

@@ -134,8 +134,7 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
     // Set once the client negotiated TLS; from then on everything to and from it goes through.
     std::unique_ptr<tls_stream> client_tls;
     const auto tell_client = [&](std::string_view sqlstate, const std::string& message) {
-        return client_tls ? send_fatal(*client_tls, sqlstate, message)
-                          : send_fatal(client, sqlstate, message);
+        return send_fatal_to(client, client_tls.get(), sqlstate, message);
     };
     auto startup = co_await read_client_startup(
         client, client_tls, client_tls_offer(worker.tls, endpoint), worker.cfg.limits);
