@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "protocol/cancel_key.h"
+#include "tests/integration/patroni_suite.h"
 #include "tests/support/libpq_conn.h"
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
@@ -37,28 +38,27 @@ constexpr std::string_view long_query = "SELECT pg_sleep(30)";
 // host. The slowest cancel is printed for the closing note.
 constexpr auto cancel_bound = 5s;
 
-class PatroniCancel : public testing::Test {
+// One pgroute for the whole suite: every test only connects through it.
+class PatroniCancel : public PatroniSuite {
   protected:
     static void SetUpTestSuite() {
-        cluster_ = std::make_unique<PatroniCluster>();
-        cluster_->wait_until_healthy(cluster_settle_timeout);
+        start_cluster({});
+        cluster().wait_until_healthy(cluster_settle_timeout);
         const std::vector<std::uint16_t> ports = free_ports(2);
         settings_.write_port = ports[0];
         settings_.read_port = ports[1];
-        pgroute_ = std::make_unique<PgrouteProcess>(patroni_config(*cluster_, settings_), ports);
-        cluster_->wait_until_proxy_routes(settings_.write_port, settings_.read_port,
+        pgroute_ = std::make_unique<PgrouteProcess>(patroni_config(cluster(), settings_), ports);
+        cluster().wait_until_proxy_routes(settings_.write_port, settings_.read_port,
                                           routing_timeout);
     }
     static void TearDownTestSuite() {
         pgroute_.reset();
-        if (cluster_) {
-            EXPECT_NO_THROW(cluster_->down());
-        }
-        cluster_.reset();
+        PatroniSuite::TearDownTestSuite();
     }
 
     void SetUp() override {
         ASSERT_NE(pgroute_, nullptr) << "the cluster or pgroute did not start";
+        PatroniSuite::SetUp();
     }
     void TearDown() override {
         if (HasFailure()) std::cout << "pgroute's log:\n" << pgroute_->log_text();
@@ -66,7 +66,7 @@ class PatroniCancel : public testing::Test {
 
     // True while `query` runs on `node`, as that node's pg_stat_activity says.
     static bool running_on(const std::string& node, std::string_view query) {
-        LibpqConn direct(cluster_->conninfo(node));
+        LibpqConn direct(cluster().conninfo(node));
         return direct.exec_scalar(
                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = $1",
                    {std::string(query)}) == "1";
@@ -75,7 +75,7 @@ class PatroniCancel : public testing::Test {
     // Starts the long query on `session` and returns once its node is running it: a cancel that
     // arrives before then finds the backend idle and is ignored by PostgreSQL itself.
     static std::string start_long_query(LibpqConn& session) {
-        const std::string node = cluster_->node_serving(session);
+        const std::string node = cluster().node_serving(session);
         if (PQsendQuery(session.raw(), std::string(long_query).c_str()) != 1) {
             throw std::runtime_error(PQerrorMessage(session.raw()));
         }
@@ -117,7 +117,6 @@ class PatroniCancel : public testing::Test {
         return std::chrono::duration_cast<std::chrono::milliseconds>(slowest).count();
     }
 
-    static inline std::unique_ptr<PatroniCluster> cluster_;
     static inline PatroniProxySettings settings_;
     static inline std::unique_ptr<PgrouteProcess> pgroute_;
 };
