@@ -21,6 +21,7 @@
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
 #include "tests/support/ports.h"
+#include "tests/support/probe_session.h"
 #include "tests/support/wait.h"
 
 namespace pgroute::test_support {
@@ -110,48 +111,19 @@ class WriteLoad {
     }
 
   private:
-    // An ErrorResponse that reaches an idle session (a FATAL while the server shuts down) is no
-    // query's result: libpq hands it to the notice receiver, and the next query only fails with
-    // "server closed the connection" and no SQLSTATE. Kept here so that failure is attributed.
-    struct IdleFatal {
-        std::string sqlstate;
-        std::string message;
-    };
-
-    static void keep_idle_fatal(void* arg, const PGresult* notice) {
-        const char* severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
-        const char* sqlstate = PQresultErrorField(notice, PG_DIAG_SQLSTATE);
-        if (severity == nullptr || std::string_view(severity) != "FATAL") return;
-        *static_cast<std::optional<IdleFatal>*>(arg) =
-            IdleFatal{sqlstate != nullptr ? sqlstate : "", PQresultErrorMessage(notice)};
-    }
-
     void run_client(const std::stop_token& stop, int client, bool keeps_session) {
         const std::string insert = "INSERT INTO failover_probe (client, port) VALUES (" +
                                    std::to_string(client) + ", inet_server_port()) RETURNING port";
-        std::optional<IdleFatal> idle_fatal;  // before the session: it outlives the receiver
-        std::unique_ptr<LibpqConn> session;
+        ProbeSession session(proxied_conninfo(write_port_), statement_timeout);
         while (!stop.stop_requested() && Clock::now() < began_ + longest_load) {
             try {
-                if (!session) {
-                    idle_fatal.reset();
-                    session = std::make_unique<LibpqConn>(proxied_conninfo(write_port_));
-                    PQsetNoticeReceiver(session->raw(), &keep_idle_fatal, &idle_fatal);
-                }
-                const std::string port =
-                    exec_keeping_first_error(session->raw(), insert, statement_timeout);
+                const std::string port = session.run(insert);
                 record(WriteSuccess{
                     now(), cluster_.node_on_port(static_cast<std::uint16_t>(std::stoi(port)))});
-                if (!keeps_session) session.reset();
+                if (!keeps_session) session.close();
                 std::this_thread::sleep_for(pause_between_writes);
             } catch (const PgError& error) {
-                if (error.sqlstate().empty() && idle_fatal) {
-                    record(WriteError{now(), idle_fatal->sqlstate,
-                                      "while idle: " + idle_fatal->message + error.what()});
-                } else {
-                    record(WriteError{now(), error.sqlstate(), error.what()});
-                }
-                session.reset();
+                record(WriteError{now(), error.sqlstate(), error.what()});
                 std::this_thread::sleep_for(pause_after_error);
             }
         }
