@@ -26,10 +26,36 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))
 PY
 }
 
+# A base port B with B..B+N-1 all free, for a daemon group that numbers its ports from one base.
+free_port_block() { # free_port_block N
+  /usr/bin/python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+for _ in range(200):
+    base = random.randrange(20000, 60000 - n)
+    socks = []
+    try:
+        for port in range(base, base + n):
+            s = socket.socket()
+            socks.append(s)
+            s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        for s in socks:
+            s.close()
+    print(base)
+    sys.exit(0)
+sys.exit("no block of %d free ports" % n)
+PY
+}
+
 # Daemons we started, stopped in reverse order on exit: "pid:signal:name".
 started=()
 # Client processes running in the background (the idle-session opener), ended first.
 background_clients=()
+# Commands (eval'd) that stop what is not one of `started`, run after the daemons are stopped.
+cleanup_hooks=()
 
 # Starts a daemon as `postgres` with a clean environment (root's PATH has a non-Debian python3
 # first). setpriv and env exec in place, so $! is the daemon's own pid.
@@ -62,7 +88,8 @@ stop_daemon() { # stop_daemon PID SIGNAL NAME
 }
 
 # The EXIT trap: background clients first, then the daemons newest first (proxies before the
-# servers behind them), then the scratch directory. Reports any process that survived.
+# servers behind them), then the cleanup hooks, then the scratch directory. Reports any process
+# that survived.
 cleanup() {
   local status=$? entry i survivors=()
   trap - EXIT INT TERM
@@ -73,6 +100,7 @@ cleanup() {
     stop_daemon "$pid" "$signal" "$name"
   done
   wait 2>/dev/null || true
+  for hook in "${cleanup_hooks[@]}"; do eval "$hook" || status=1; done
   for entry in "${started[@]}"; do
     IFS=: read -r pid signal name <<<"$entry"
     if is_alive "$pid"; then survivors+=("$name:$pid"); fi

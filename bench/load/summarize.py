@@ -1,5 +1,6 @@
 """Turns the points of one bench/run into results.json, results.md (ratios to direct, the
-issue's goals) and tps_vs_clients.svg. The median of the rounds stands for each point."""
+issue's goals, the failover drill) and tps_vs_clients.svg. The median of the rounds stands for
+each point."""
 
 import argparse
 import json
@@ -8,6 +9,7 @@ import platform
 import statistics
 import sys
 
+import failover_result
 from svg_plot import tps_vs_clients_svg
 
 TARGETS = ["direct", "pgroute", "haproxy", "pgbouncer"]
@@ -145,14 +147,31 @@ def markdown(summary):
     run, m, scenarios = summary["run"], summary["machine"], summary["scenarios"]
     by_family = {f: {n: s for n, s in scenarios.items() if n.startswith(f)}
                  for f in ("select-", "tpcb-", "connect-")}
+    load_plan = (f": {run['mode']} mode, {run['seconds_per_point']} s per point, "
+                 f"{run['rounds']} round(s) (median shown), pgbench scale {run['scale']}"
+                 if scenarios else "")
     out = ["# Load benchmark: pgroute, HAProxy, PgBouncer and direct", "",
-           f"Run `{run['command']}` on {run['started_at']}: {run['mode']} mode, "
-           f"{run['seconds_per_point']} s per point, {run['rounds']} round(s) (median shown), "
-           f"pgbench scale {run['scale']}.",
+           f"Run `{run['command']}` on {run['started_at']}{load_plan}.",
            f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, kernel "
            f"{m['kernel']}; load average {run['load_before']} before, {run['load_after']} after. "
            "Client, proxies and both servers share these cores.",
            "Versions: " + "; ".join(f"{k}: {v}" for k, v in run["versions"].items()) + ".", ""]
+    if scenarios:
+        out += load_markdown(summary, by_family)
+    if summary.get("failover"):
+        out += [failover_result.markdown(summary["failover"], table)]
+    out += ["## The issue's targets, as measured", "",
+            table(["target", "measured", "met"],
+                  [[g["goal"], g["measured"] or "–",
+                    {True: "yes", False: "**no**", None: "–"}[g["met"]]]
+                   for g in summary["goals"]]), ""]
+    if scenarios:
+        out += ["![TPS against clients](tps_vs_clients.svg)", "", *HOW_MEASURED]
+    return "\n".join(out)
+
+
+def load_markdown(summary, by_family):
+    run, scenarios, out = summary["run"], summary["scenarios"], []
     spread = summary["tps_round_spread"]
     if spread["median"] is not None:
         out += [f"Noise: between rounds of one point, the best TPS exceeds the worst by "
@@ -198,13 +217,11 @@ def markdown(summary):
                                         for t in PROXIES],
                    [f"KiB per idle session ({run['idle_sessions']} open)"] +
                    [fmt(summary["idle_sessions"].get(t, {}).get("kib_per_session"), 2)
-                    for t in PROXIES]]), "",
-            "## The issue's targets, as measured", "",
-            table(["target", "measured", "met"],
-                  [[g["goal"], g["measured"] or "–",
-                    {True: "yes", False: "**no**", None: "–"}[g["met"]]]
-                   for g in summary["goals"]]), "",
-            "![TPS against clients](tps_vs_clients.svg)", "",
+                    for t in PROXIES]]), ""]
+    return out
+
+
+HOW_MEASURED = [
             "## How it was measured", "",
             "- One PostgreSQL 15 primary and one streaming replica (fsync off, 256MB shared "
             "buffers); reads go to the replica, writes to the primary, through every target.",
@@ -219,13 +236,13 @@ def markdown(summary):
             "- Points are interleaved: for each scenario, for each round, every target in an "
             "order rotated each time. The proxy's CPU is utime + stime from `/proc/PID/stat` "
             "around each point, over the transactions pgbench completed.", ""]
-    return "\n".join(out)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--points", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--command", required=True, help="how bench/run was called")
     parser.add_argument("--mode", required=True)
     parser.add_argument("--seconds", type=int, required=True)
     parser.add_argument("--rounds", type=int, required=True)
@@ -235,6 +252,8 @@ def main():
     parser.add_argument("--load-before", required=True)
     parser.add_argument("--load-after", required=True)
     parser.add_argument("--version", action="append", default=[], help="NAME=TEXT")
+    parser.add_argument("--failover", help="the drill's failover.env (with --drill)")
+    parser.add_argument("--drill", help="pgroute_write_drill's JSON (with --failover)")
     args = parser.parse_args()
 
     with open(args.points) as raw:
@@ -244,9 +263,14 @@ def main():
     connect_name = next((n for n in scenarios if n.startswith("connect-")), "")
     cpu_select = {t: cpu_per_1000_over(points, t, "select-") for t in PROXIES}
     idle = idle_memory([p for p in all_points if p["kind"] == "idle"])
+    failover = (failover_result.summarize(args.failover, args.drill)
+                if args.failover and args.drill else None)
+    measured_goals = goals(scenarios, cpu_select, idle, connect_name) if scenarios else []
+    if failover:
+        measured_goals.append(failover_result.goal(failover))
     summary = {
         "machine": machine(),
-        "run": {"command": "bench/run" + (" --quick" if args.mode == "quick" else ""),
+        "run": {"command": args.command,
                 "mode": args.mode, "seconds_per_point": args.seconds, "rounds": args.rounds,
                 "scale": args.scale, "idle_sessions": args.idle_sessions,
                 "started_at": args.started_at,
@@ -259,7 +283,8 @@ def main():
         "peak_rss_kib": {t: max((p.get("proxy_peak_rss_kib", 0) for p in points
                                  if p["target"] == t), default=0) for t in PROXIES},
         "idle_sessions": idle,
-        "goals": goals(scenarios, cpu_select, idle, connect_name),
+        "failover": failover,
+        "goals": measured_goals,
         "points": all_points,
     }
     with open(os.path.join(args.out, "results.json"), "w") as out:
@@ -267,6 +292,8 @@ def main():
         out.write("\n")
     with open(os.path.join(args.out, "results.md"), "w") as out:
         out.write(markdown(summary))
+    if not scenarios:
+        return 0
     panels = [(f"select-only, -M {protocol}",
                {t: {s["clients"]: s["results"][t]["tps"] for n, s in scenarios.items()
                     if n.startswith(f"select-{protocol}-")} for t in TARGETS})

@@ -8,8 +8,6 @@ declare -A read_port read_db write_port write_db proxy_pid
 start_pgroute() {
   render "$load_dir/configs/pgroute.yaml" "$work_dir/pgroute.yaml" \
     pgroute_write_port pgroute_read_port pgroute_admin_port primary_port replica_port
-  # A copy that `postgres` can run wherever the build lives.
-  install -m 0755 "$pgroute_bin" "$work_dir/pgroute"
   "$work_dir/pgroute" --check -c "$work_dir/pgroute.yaml" >/dev/null ||
     die "pgroute --check rejects $work_dir/pgroute.yaml"
   spawn pgroute INT "$work_dir/pgroute.log" "$work_dir/pgroute" -c "$work_dir/pgroute.yaml"
