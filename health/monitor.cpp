@@ -10,6 +10,7 @@
 #include "health/http_get.h"
 #include "health/http_url.h"
 #include "health/node_status.h"
+#include "health/poll_pace.h"
 
 namespace pgroute::health {
 namespace {
@@ -65,7 +66,8 @@ asio::awaitable<void> Monitor::run() {
         const auto round_start = std::chrono::steady_clock::now();
         co_await run_round();
         if (stopping_) break;
-        round_timer_.expires_at(round_start + config_.interval);
+        round_timer_.expires_at(round_start + next_round_delay(current().get(), config_.interval,
+                                                               config_.fast_interval));
         co_await round_timer_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
     }
 }

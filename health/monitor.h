@@ -1,5 +1,6 @@
-// The health loop: every interval it polls GET /patroni on all members at once, refreshes
-// membership from GET /cluster, runs the topology rules and publishes the snapshot with its events.
+// The health loop: every interval (the fast one while there is no leader) it polls GET /patroni on
+// all members at once, refreshes membership from GET /cluster, runs the topology rules and
+// publishes the snapshot with its events.
 // It lives on one executor; call every member function there.
 #pragma once
 

@@ -47,6 +47,7 @@ struct node_config {
 
 struct patroni_config {
     milliseconds interval{1000};
+    milliseconds fast_interval{250};  // while there is no leader; HAProxy's fastinter
     milliseconds timeout{1000};
     std::uint64_t max_lag_bytes = 1024 * 1024;
     milliseconds max_lag_time{0};  // 0 = no time bound

@@ -88,6 +88,7 @@ node_config read_node(std::size_t index, const YAML::Node& node, bool patroni_mo
 patroni_config read_patroni(yaml_reader& map) {
     patroni_config p;
     map.read_duration("interval", p.interval);
+    map.read_duration("fast_interval", p.fast_interval);
     map.read_duration("timeout", p.timeout);
     map.read_size("max_lag", p.max_lag_bytes);
     map.read_duration("max_lag_time", p.max_lag_time);
@@ -106,6 +107,7 @@ patroni_config read_patroni(yaml_reader& map) {
         map.problem("api_username", "is required with api_password");
     }
     if (p.interval.count() < 10) map.problem("interval", "must be at least 10ms");
+    if (p.fast_interval.count() < 10) map.problem("fast_interval", "must be at least 10ms");
     if (p.timeout.count() < 10) map.problem("timeout", "must be at least 10ms");
     return p;
 }

@@ -10,6 +10,7 @@ health::MonitorConfig make_monitor_config(const config& cfg, asio::ssl::context*
         out.seeds.push_back({node.address, node.api_url});
     const auto& patroni = cfg.patroni.value();
     out.interval = patroni.interval;
+    out.fast_interval = patroni.fast_interval;
     out.timeout = patroni.timeout;
     out.rules.max_lag_bytes = patroni.max_lag_bytes;
     out.rules.max_lag_time = patroni.max_lag_time;

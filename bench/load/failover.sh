@@ -7,7 +7,7 @@
 
 readonly patroni_cluster=$repo_dir/tests/cluster/patroni-cluster.sh
 readonly drill_seconds=30 drill_switchover_after=5 drill_interval_ms=10
-readonly pgroute_poll_interval=1s haproxy_check_interval=3s
+readonly pgroute_poll_interval=1s pgroute_fast_interval=250ms haproxy_check_interval=3s
 readonly drill_nodes=(pg1 pg2 pg3)
 
 # Appends "KEY=VALUE" lines that failover_result.py reads, with VALUE in Unix seconds or text.
@@ -64,7 +64,7 @@ start_drill_cluster() {
 start_drill_proxies() {
   read -r pgroute_drill_port pgroute_drill_admin_port haproxy_drill_port < <(free_ports 3)
   render "$load_dir/configs/pgroute-patroni.yaml" "$work_dir/pgroute-patroni.yaml" \
-    pgroute_drill_port pgroute_drill_admin_port pgroute_poll_interval \
+    pgroute_drill_port pgroute_drill_admin_port pgroute_poll_interval pgroute_fast_interval \
     pg1_port pg2_port pg3_port pg1_api_port pg2_api_port pg3_api_port
   "$work_dir/pgroute" --check -c "$work_dir/pgroute-patroni.yaml" >/dev/null ||
     die "pgroute --check rejects $work_dir/pgroute-patroni.yaml"
@@ -125,5 +125,6 @@ run_failover_drill() {
     note_drill "$watcher" "$(cat "$work_dir/$watcher")"
   done
   note_drill pgroute_poll_interval "$pgroute_poll_interval"
+  note_drill pgroute_fast_interval "$pgroute_fast_interval"
   note_drill haproxy_check_interval "$haproxy_check_interval"
 }

@@ -53,6 +53,7 @@ def summarize(env_path, drill_path):
         "old_leader_not_primary_s": float(env["demoted_at"]) - t0,
         "patronictl_returned_s": float(env["patronictl_returned_at"]) - t0,
         "pgroute_poll_interval_s": poll,
+        "pgroute_fast_interval_s": seconds(env["pgroute_fast_interval"]),
         "haproxy_check_interval_s": seconds(env["haproxy_check_interval"]),
         "targets": {},
     }
@@ -112,7 +113,8 @@ def markdown(failover, table):
         f"{failover['candidate']}'s answered 200 at {at(failover['patroni_promotion_s'])} "
         "(Patroni's promotion time, polled every 20 ms), and patronictl returned at "
         f"{at(failover['patronictl_returned_s'])}. pgroute polls every "
-        f"{failover['pgroute_poll_interval_s']:g} s; HAProxy checks every "
+        f"{failover['pgroute_poll_interval_s']:g} s ({failover['pgroute_fast_interval_s']:g} s "
+        "while there is no leader); HAProxy checks every "
         f"{failover['haproxy_check_interval_s']:g} s (rise 2, fall 3).", "",
         table(["target", "write outage, s", "outage from → to, s", "commits / attempts",
                "client errors"], rows), "",

@@ -30,8 +30,13 @@ Member seed(std::string name, std::string api_url) {
 
 class MonitorTest : public ::testing::Test {
   protected:
-    void start(std::vector<Member> seeds, std::chrono::milliseconds timeout = 200ms) {
-        MonitorConfig config{.seeds = std::move(seeds), .interval = 20ms, .timeout = timeout};
+    void start(std::vector<Member> seeds, std::chrono::milliseconds timeout = 200ms,
+               std::chrono::milliseconds interval = 20ms,
+               std::chrono::milliseconds fast_interval = 20ms) {
+        MonitorConfig config{.seeds = std::move(seeds),
+                             .interval = interval,
+                             .fast_interval = fast_interval,
+                             .timeout = timeout};
         monitor_.emplace(
             io_.get_executor(), config,
             [this](const TopologyPtr& topology, const std::vector<TopologyEvent>& events) {
@@ -144,6 +149,24 @@ TEST_F(MonitorTest, PublishesTheTopologyAndCountsEveryKindOfPollOutcome) {
     EXPECT_TRUE(logged("wrong_types: GET /patroni unexpected_fields: role is number"));
     ASSERT_FALSE(events_.empty());
     EXPECT_EQ(describe(events_.front()), "write target none -> pg1: pg1 is the running leader");
+}
+
+TEST_F(MonitorTest, WithoutALeaderItPollsAtTheFastIntervalAndWithOneAtTheUsualInterval) {
+    FakeHttpServer pg1(io_);
+    pg1.answer("/patroni", 200, testing::replica_answer(50331968));
+    start({seed("pg1", pg1.url())}, 200ms, 60s, 20ms);
+    run_until_published(3);  // within run_until's 5 s only at the fast interval
+    EXPECT_FALSE(snapshots_.back()->leader());
+
+    pg1.answer("/patroni", 200, testing::leader_answer(50331968));
+    const std::size_t before = snapshots_.size();
+    run_until_published(before + 1);
+    ASSERT_TRUE(snapshots_.back()->leader());
+    const std::size_t with_leader = snapshots_.size();
+    EXPECT_FALSE(testing::run_until(
+        io_, [&] { return snapshots_.size() > with_leader; }, 300ms))
+        << "a round followed the one that found the leader within 300 ms, not 60 s";
+    stop();
 }
 
 TEST_F(MonitorTest, GenerationsGrowByOneAcrossPublishedSnapshots) {

@@ -63,6 +63,7 @@ nodes:
   - {name: pg1, host: 127.0.0.1, port: 5432, api_url: "http://127.0.0.1:8008"}
 patroni:
   interval: 500ms
+  fast_interval: 100ms
   max_lag: 16kB
   max_lag_time: 2s
   fall: 5
@@ -70,6 +71,7 @@ patroni:
     ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
     ASSERT_TRUE(r.cfg.patroni);
     EXPECT_EQ(r.cfg.patroni->interval, std::chrono::milliseconds(500));
+    EXPECT_EQ(r.cfg.patroni->fast_interval, std::chrono::milliseconds(100));
     EXPECT_EQ(r.cfg.patroni->max_lag_bytes, 16u * 1024);
     EXPECT_EQ(r.cfg.patroni->max_lag_time, std::chrono::seconds(2));
     EXPECT_EQ(r.cfg.patroni->fall, 5u);
@@ -85,6 +87,7 @@ patroni:
     ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
     ASSERT_TRUE(r.cfg.patroni);
     EXPECT_EQ(r.cfg.patroni->interval, std::chrono::seconds(1));
+    EXPECT_EQ(r.cfg.patroni->fast_interval, std::chrono::milliseconds(250));
 }
 
 TEST(ConfigLoader, PatroniModeNeedsApiUrlAndStaticModeNeedsRole) {
