@@ -1,12 +1,15 @@
 #include "proxy/router.h"
 
+#include <string_view>
+
 namespace pgroute::proxy {
 
 namespace {
 
-route_decision leader_or_refusal(const health::Topology& topology, const std::string& why_needed) {
+// `why_needed` is a view so that routing to a leader allocates nothing.
+route_decision leader_or_refusal(const health::Topology& topology, std::string_view why_needed) {
     if (topology.write_target) return {topology.write_target, {}};
-    std::string refusal = why_needed;
+    std::string refusal(why_needed);
     if (!topology.no_write_target_reason.empty()) refusal += ": " + topology.no_write_target_reason;
     return {std::nullopt, std::move(refusal)};
 }
