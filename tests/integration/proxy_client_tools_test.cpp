@@ -52,6 +52,24 @@ TEST_F(ProxyClientTools, PgbenchRunsThroughTheWritePortWithoutFailedTransactions
     }
 }
 
+// Many sessions at once keep every relay busy in both directions, with writes that meet full
+// socket buffers: a wakeup the event loop loses leaves pgbench waiting for an answer that never
+// comes, and the run ends by the timeout instead.
+TEST_F(ProxyClientTools, PgbenchSelectOnlyWith32ClientsFinishes) {
+    auto init = pg_tool("pgbench", env().ports.write);
+    init.insert(init.end(), {"-i", std::string(test_database)});
+    const CommandResult initialized = run_tool(init);
+    ASSERT_EQ(initialized.exit_code, 0) << initialized.output;
+
+    auto bench = pg_tool("pgbench", env().ports.write);
+    bench.insert(bench.end(),
+                 {"-S", "-n", "-T", "5", "-c", "32", "-j", "2", std::string(test_database)});
+    const CommandResult result = run_tool(bench, 45s);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("number of failed transactions: 0 "), std::string::npos)
+        << result.output;
+}
+
 TEST_F(ProxyClientTools, PsqlCommandWorksThroughBothPorts) {
     struct Expectation {
         std::uint16_t proxy_port;
