@@ -108,6 +108,47 @@ std::optional<closing_error> closing_error_for(const relay_result& result,
     return std::nullopt;
 }
 
+// The router's answer and the snapshot it was given.
+struct routing {
+    health::TopologyPtr topology;  // kept alive for the session: the node it picked lives here
+    route_decision decision;
+    std::optional<std::chrono::steady_clock::time_point> waiting_since;  // set if it waited
+};
+
+// How often a session waiting for a node looks for a new snapshot; the health loop publishes one
+// every patroni.fast_interval while there is no leader.
+constexpr std::chrono::milliseconds node_wait_recheck{25};
+
+// Asks the router, and in Patroni mode asks again with every new snapshot for up to
+// limits.node_wait: during a switchover the leader is gone for a second or two, and a client that
+// waits that long is better served than one that is refused. Static roles never change, so
+// there a refusal is immediate.
+asio::awaitable<routing> route_session(const endpoint_config& endpoint, std::size_t endpoint_index,
+                                       worker_context& worker) {
+    const auto asked_at = std::chrono::steady_clock::now();
+    const auto give_up = asked_at + worker.cfg.limits.node_wait;
+    const bool may_wait = worker.cfg.patroni.has_value();
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    routing routed;
+    for (;;) {
+        routed.topology = worker.topology;
+        const auto counts = endpoint.balance == balance_kind::least_connections
+                                ? worker.sessions.count_per_node(*routed.topology)
+                                : std::vector<std::uint32_t>{};
+        routed.decision =
+            pick_node(*routed.topology, endpoint, worker.route_tickets[endpoint_index]++, counts);
+        const auto waiting_is_over = [&] {
+            return !may_wait || worker.stopping || std::chrono::steady_clock::now() >= give_up;
+        };
+        if (routed.decision.node || waiting_is_over()) co_return routed;
+        routed.waiting_since = asked_at;
+        while (worker.topology == routed.topology && !waiting_is_over()) {
+            pause.expires_after(node_wait_recheck);
+            co_await pause.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+        }
+    }
+}
+
 // Connects to the node within connect_timeout. A cut ordered meanwhile cancels the attempt.
 asio::awaitable<std::error_code> connect_to_node(tcp::socket& server, const health::NodeView& node,
                                                  std::chrono::milliseconds timeout) {
@@ -148,7 +189,6 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
         co_return;
     }
     auto& accepted = std::get<client_startup>(startup);
-    const health::TopologyPtr topology = worker.topology;  // this session's view, kept alive
     if (const auto* cancel = std::get_if<protocol::cancel_request>(&accepted.request)) {
         counters.cancel_requests.add();
         co_await serve_cancel_request(worker, *cancel, label.text());
@@ -166,16 +206,21 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
         co_return;
     }
 
-    const auto counts = endpoint.balance == balance_kind::least_connections
-                            ? worker.sessions.count_per_node(*topology)
-                            : std::vector<std::uint32_t>{};
-    const auto decision =
-        pick_node(*topology, endpoint, worker.route_tickets[endpoint_index]++, counts);
+    const routing routed = co_await route_session(endpoint, endpoint_index, worker);
+    const health::TopologyPtr& topology = routed.topology;
+    const route_decision& decision = routed.decision;
     if (!decision.node) {
         counters.rejections(session_rejection::no_node).add();
-        log.warn(label.text() + " refused: " + decision.refusal);
-        co_await tell_client(sqlstate::cannot_connect_now, "pgroute: " + decision.refusal);
+        const std::string refusal =
+            decision.refusal +
+            (routed.waiting_since ? " (waited " + seconds_since(*routed.waiting_since) + " for one)"
+                                  : "");
+        log.warn(label.text() + " refused: " + refusal);
+        co_await tell_client(sqlstate::cannot_connect_now, "pgroute: " + refusal);
         co_return;
+    }
+    if (routed.waiting_since) {
+        log.info(label.text() + " waited " + seconds_since(*routed.waiting_since) + " for a node");
     }
     const auto& node = topology->nodes[*decision.node];
     label.node = node.address.name;

@@ -208,6 +208,16 @@ bool written_by_pgroute(const WriteError& error) {
            first_line.find("to node \"") != std::string::npos;
 }
 
+// PostgreSQL's own race, seen through HAProxy in the failover drill too: a statement sent just as
+// the old leader's backend exits meets a closed socket, and libpq reports the failed send before
+// it reads the FATAL waiting for it. Only while the old leader shuts down, and never pgroute's.
+bool lost_fatal_to_server_shutdown(const WriteError& error, double shutdown_began,
+                                   double new_leader_wrote) {
+    return error.sqlstate.empty() && !written_by_pgroute(error) &&
+           error.message.find("server closed the connection unexpectedly") != std::string::npos &&
+           error.at >= shutdown_began && error.at <= new_leader_wrote;
+}
+
 void print_errors(const std::vector<WriteError>& errors) {
     std::map<std::string, std::vector<const WriteError*>> by_kind;
     for (const WriteError& error : errors) {
@@ -335,8 +345,13 @@ TEST_F(PatroniFailover, SwitchoverUnderWriteLoadEndsSessionsCleanlyAndNeverWrite
 
     expect_no_write_reached_a_standby(errors);
     for (const WriteError& error : errors) {
-        EXPECT_TRUE(ends_cleanly(error))
+        EXPECT_TRUE(ends_cleanly(error) ||
+                    lost_fatal_to_server_shutdown(error, switchover_at, first_new.value_or(0)))
             << "at " << error.at << " s, SQLSTATE '" << error.sqlstate << "': " << error.message;
+        // A new session waits for the new leader (limits.node_wait, 3 s by default) rather than
+        // being refused: a switchover leaves no leader for well under that.
+        EXPECT_EQ(error.message.find("no leader is available"), std::string::npos)
+            << "at " << error.at << " s: " << error.message;
     }
     expect_writes_moved(*load, old_leader, candidate);
     expect_new_sessions_reach(candidate);

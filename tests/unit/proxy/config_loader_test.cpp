@@ -88,6 +88,18 @@ patroni:
     ASSERT_TRUE(r.cfg.patroni);
     EXPECT_EQ(r.cfg.patroni->interval, std::chrono::seconds(1));
     EXPECT_EQ(r.cfg.patroni->fast_interval, std::chrono::milliseconds(250));
+    EXPECT_EQ(r.cfg.limits.node_wait, std::chrono::seconds(3));
+}
+
+TEST(ConfigLoader, NodeWaitCanBeTurnedOff) {
+    const auto r = parse_config(R"(
+endpoints: {write: {listen: "127.0.0.1:5551", route: leader}}
+nodes: [{name: pg1, host: 127.0.0.1, api_url: "http://127.0.0.1:8008"}]
+patroni:
+limits: {node_wait: 0s}
+)");
+    ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
+    EXPECT_EQ(r.cfg.limits.node_wait, std::chrono::milliseconds(0));
 }
 
 TEST(ConfigLoader, PatroniModeNeedsApiUrlAndStaticModeNeedsRole) {
