@@ -67,7 +67,7 @@ struct limits_config {
     milliseconds startup_timeout{10'000};
     milliseconds connect_timeout{5'000};
     // Patroni mode: how long a new session waits for a node to serve it (a leader during a
-    // switchover) before it is refused with 57P03.
+    // switchover) before 57P03, or for a newer snapshot after its node refused the connection.
     milliseconds node_wait{3'000};
     std::uint32_t max_client_connections = 1000;
     std::uint32_t buffer_size = 16 * 1024;

@@ -119,17 +119,39 @@ struct routing {
 // every patroni.fast_interval while there is no leader.
 constexpr std::chrono::milliseconds node_wait_recheck{25};
 
-// Asks the router, and in Patroni mode asks again with every new snapshot for up to
-// limits.node_wait: during a switchover the leader is gone for a second or two, and a client that
-// waits that long is better served than one that is refused. Static roles never change, so
-// there a refusal is immediate.
-asio::awaitable<routing> route_session(const endpoint_config& endpoint, std::size_t endpoint_index,
-                                       worker_context& worker) {
-    const auto asked_at = std::chrono::steady_clock::now();
-    const auto give_up = asked_at + worker.cfg.limits.node_wait;
-    const bool may_wait = worker.cfg.patroni.has_value();
+// In Patroni mode a session may wait for the topology to change until `give_up`; static roles
+// never change, so there it never waits.
+bool may_wait_for_node(const worker_context& worker,
+                       std::chrono::steady_clock::time_point give_up) {
+    return worker.cfg.patroni.has_value() && !worker.stopping &&
+           std::chrono::steady_clock::now() < give_up;
+}
+
+// Returns once the worker has a snapshot other than `seen`, or the session may wait no longer.
+asio::awaitable<void> wait_for_newer_snapshot(const worker_context& worker,
+                                              const health::TopologyPtr& seen,
+                                              std::chrono::steady_clock::time_point give_up) {
     asio::steady_timer pause(co_await asio::this_coro::executor);
+    while (worker.topology == seen && may_wait_for_node(worker, give_up)) {
+        pause.expires_after(node_wait_recheck);
+        co_await pause.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    }
+}
+
+// Asks the router, and asks again with every new snapshot while the session may wait (up to
+// limits.node_wait): during a switchover the leader is gone for a second or two, and a client
+// that waits that long is better served than one that is refused. `stale`, if set, is a snapshot
+// whose answer already failed (its node refused the connection): only a newer one is asked.
+asio::awaitable<routing> route_session(const endpoint_config& endpoint, std::size_t endpoint_index,
+                                       worker_context& worker,
+                                       std::chrono::steady_clock::time_point give_up,
+                                       const health::TopologyPtr& stale = {}) {
+    const auto asked_at = std::chrono::steady_clock::now();
     routing routed;
+    if (stale) {
+        routed.waiting_since = asked_at;
+        co_await wait_for_newer_snapshot(worker, stale, give_up);
+    }
     for (;;) {
         routed.topology = worker.topology;
         const auto counts = endpoint.balance == balance_kind::least_connections
@@ -137,15 +159,9 @@ asio::awaitable<routing> route_session(const endpoint_config& endpoint, std::siz
                                 : std::vector<std::uint32_t>{};
         routed.decision =
             pick_node(*routed.topology, endpoint, worker.route_tickets[endpoint_index]++, counts);
-        const auto waiting_is_over = [&] {
-            return !may_wait || worker.stopping || std::chrono::steady_clock::now() >= give_up;
-        };
-        if (routed.decision.node || waiting_is_over()) co_return routed;
-        routed.waiting_since = asked_at;
-        while (worker.topology == routed.topology && !waiting_is_over()) {
-            pause.expires_after(node_wait_recheck);
-            co_await pause.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-        }
+        if (routed.decision.node || !may_wait_for_node(worker, give_up)) co_return routed;
+        if (!routed.waiting_since) routed.waiting_since = asked_at;
+        co_await wait_for_newer_snapshot(worker, routed.topology, give_up);
     }
 }
 
@@ -206,47 +222,62 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
         co_return;
     }
 
-    const routing routed = co_await route_session(endpoint, endpoint_index, worker);
-    const health::TopologyPtr& topology = routed.topology;
-    const route_decision& decision = routed.decision;
-    if (!decision.node) {
-        counters.rejections(session_rejection::no_node).add();
-        const std::string refusal =
-            decision.refusal +
-            (routed.waiting_since ? " (waited " + seconds_since(*routed.waiting_since) + " for one)"
-                                  : "");
-        log.warn(label.text() + " refused: " + refusal);
-        co_await tell_client(sqlstate::cannot_connect_now, "pgroute: " + refusal);
-        co_return;
-    }
-    if (routed.waiting_since) {
-        log.info(label.text() + " waited " + seconds_since(*routed.waiting_since) + " for a node");
-    }
-    const auto& node = topology->nodes[*decision.node];
-    label.node = node.address.name;
-    auto& route = worker.metrics.route(endpoint_index, node.address.name);
-
+    // Until the session has a node: route, connect; a node that refuses the connection (an old
+    // leader stopping before the health loop has seen it) sends the session back to the router
+    // for a newer snapshot, as long as it may still wait.
+    const auto give_up = std::chrono::steady_clock::now() + worker.cfg.limits.node_wait;
+    routing routed = co_await route_session(endpoint, endpoint_index, worker, give_up);
     tcp::socket server(client.get_executor());
-    const auto role =
-        decision.node == topology->write_target ? session_role::leader : session_role::replica;
-    const session_registry::registration registration(
-        worker.sessions,
-        session_control{&endpoint, role, node.address.name, &server, &client, std::nullopt, false});
-    auto& control = registration.control();
-
-    std::string why;  // the connection to the node failed: why
-    if (const auto ec = co_await connect_to_node(server, node, worker.cfg.limits.connect_timeout)) {
-        why = ec.message();
-    }
+    std::optional<session_registry::registration> registration;
     std::unique_ptr<tls_stream> server_tls;  // set when the node speaks TLS with pgroute
-    if (why.empty() && !control.cut && worker.tls.nodes) {
-        why = co_await negotiate_node_tls(server, server_tls, *worker.tls.nodes,
-                                          worker.cfg.server_tls.mode, node.address.host,
-                                          worker.cfg.limits.connect_timeout);
-    }
-    if (!why.empty() || control.cut) {
+    for (;;) {
+        if (!routed.decision.node) {
+            counters.rejections(session_rejection::no_node).add();
+            const std::string refusal =
+                routed.decision.refusal +
+                (routed.waiting_since
+                     ? " (waited " + seconds_since(*routed.waiting_since) + " for one)"
+                     : "");
+            log.warn(label.text() + " refused: " + refusal);
+            co_await tell_client(sqlstate::cannot_connect_now, "pgroute: " + refusal);
+            co_return;
+        }
+        if (routed.waiting_since) {
+            log.info(label.text() + " waited " + seconds_since(*routed.waiting_since) +
+                     " for a node");
+        }
+        const auto& node = routed.topology->nodes[*routed.decision.node];
+        label.node = node.address.name;
+        const auto role = routed.decision.node == routed.topology->write_target
+                              ? session_role::leader
+                              : session_role::replica;
+        registration.emplace(worker.sessions,
+                             session_control{&endpoint, role, node.address.name, &server, &client,
+                                             std::nullopt, false});
+        const auto& control = registration->control();
+        std::string why;  // the connection to the node failed: why
+        if (const auto ec =
+                co_await connect_to_node(server, node, worker.cfg.limits.connect_timeout)) {
+            why = ec.message();
+            if (!control.cut && may_wait_for_node(worker, give_up)) {
+                log.info(label.text() + " could not connect: " + why + "; routing again");
+                registration.reset();
+                server = tcp::socket(client.get_executor());
+                routed = co_await route_session(endpoint, endpoint_index, worker, give_up,
+                                                routed.topology);
+                continue;
+            }
+        }
+        if (why.empty() && !control.cut && worker.tls.nodes) {
+            why = co_await negotiate_node_tls(server, server_tls, *worker.tls.nodes,
+                                              worker.cfg.server_tls.mode, node.address.host,
+                                              worker.cfg.limits.connect_timeout);
+        }
+        if (why.empty() && !control.cut) break;
         if (control.cut) {
-            route.cuts_for(control.cut->reason).add();
+            worker.metrics.route(endpoint_index, node.address.name)
+                .cuts_for(control.cut->reason)
+                .add();
             why = control.cut->message;
         } else {
             counters.rejections(session_rejection::node_unreachable).add();
@@ -258,6 +289,9 @@ asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& end
                                  std::to_string(node.address.port) + "): " + why);
         co_return;
     }
+    const auto& node = routed.topology->nodes[*routed.decision.node];
+    auto& control = registration->control();
+    auto& route = worker.metrics.route(endpoint_index, node.address.name);
     // Failures here surface as errors on the first read or write of the relay.
     std::error_code ignored;
     server.set_option(tcp::no_delay(true), ignored);
