@@ -176,178 +176,238 @@ asio::awaitable<std::error_code> connect_to_node(tcp::socket& server, const heal
     co_return co_await connect_before(server, target, deadline);
 }
 
-}  // namespace
+// What a session holds from its first byte to its last. It lives in run_session's frame; the
+// phases are coroutines of their own, so the temporaries of startup, routing and every error
+// path are freed once the relay begins instead of staying in the frame of an idle session.
+struct session_state {
+    session_state(tcp::socket client_socket, const endpoint_config& endpoint_config,
+                  worker_context& worker_context)
+        : client(std::move(client_socket)),
+          endpoint(endpoint_config),
+          worker(worker_context),
+          endpoint_index(
+              static_cast<std::size_t>(&endpoint_config - worker_context.cfg.endpoints.data())),
+          label{
+              std::to_string(worker.worker_index) + "-" + std::to_string(++worker.next_session_id),
+              endpoint_config, describe(client), "-", "-"},
+          server(client.get_executor()) {}
 
-asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& endpoint,
-                                  worker_context& worker) {
-    const auto started = std::chrono::steady_clock::now();
-    const auto& log = worker.log;
-    session_label label{
-        std::to_string(worker.worker_index) + "-" + std::to_string(++worker.next_session_id),
-        endpoint, describe(client), "-", "-"};
-    const auto endpoint_index = static_cast<std::size_t>(&endpoint - worker.cfg.endpoints.data());
-    auto& counters = worker.metrics.endpoint(endpoint_index);
-
-    // Set once the client negotiated TLS; from then on everything to and from it goes through.
-    std::unique_ptr<tls_stream> client_tls;
-    const auto tell_client = [&](std::string_view sqlstate, const std::string& message) {
+    [[nodiscard]] endpoint_counters& counters() const {
+        return worker.metrics.endpoint(endpoint_index);
+    }
+    // Over TLS once the client negotiated it.
+    [[nodiscard]] asio::awaitable<void> tell_client(std::string_view sqlstate,
+                                                    const std::string& message) {
         return send_fatal_to(client, client_tls.get(), sqlstate, message);
-    };
+    }
+
+    tcp::socket client;
+    const endpoint_config& endpoint;
+    worker_context& worker;
+    std::size_t endpoint_index;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    session_label label;
+    std::unique_ptr<tls_stream> client_tls;  // set once the client negotiated TLS
+    std::vector<char> startup_packet;        // the StartupMessage, replayed to the node
+    routing routed;
+    tcp::socket server;
+    std::unique_ptr<tls_stream> server_tls;  // set when the node speaks TLS with pgroute
+    std::optional<session_registry::registration> registration;
+};
+
+// Reads the startup packet and answers what ends there: a malformed packet, a CancelRequest, a
+// plaintext client on an endpoint that requires TLS. True when a StartupMessage is to be served.
+asio::awaitable<bool> read_startup(session_state& s) {
+    auto& counters = s.counters();
     auto startup = co_await read_client_startup(
-        client, client_tls, client_tls_offer(worker.tls, endpoint), worker.cfg.limits);
+        s.client, s.client_tls, client_tls_offer(s.worker.tls, s.endpoint), s.worker.cfg.limits);
     if (auto* failure = std::get_if<client_startup_failure>(&startup)) {
         counters
             .rejections(failure->error ? session_rejection::startup_error
                                        : session_rejection::startup_abandoned)
             .add();
-        log.warn(label.text() + " rejected during startup: " + failure->log_cause);
-        if (failure->error) co_await tell_client(failure->error->sqlstate, failure->error->message);
-        co_return;
+        s.worker.log.warn(s.label.text() + " rejected during startup: " + failure->log_cause);
+        if (failure->error) {
+            co_await s.tell_client(failure->error->sqlstate, failure->error->message);
+        }
+        co_return false;
     }
     auto& accepted = std::get<client_startup>(startup);
     if (const auto* cancel = std::get_if<protocol::cancel_request>(&accepted.request)) {
         counters.cancel_requests.add();
-        co_await serve_cancel_request(worker, *cancel, label.text());
-        co_return;
+        co_await serve_cancel_request(s.worker, *cancel, s.label.text());
+        co_return false;
     }
     const auto& startup_message = std::get<protocol::startup_message>(accepted.request);
-    label.user = startup_message.user;
-    label.database = startup_message.database;
-    if (endpoint.tls == client_tls_mode::require && !client_tls) {
+    s.label.user = startup_message.user;
+    s.label.database = startup_message.database;
+    if (s.endpoint.tls == client_tls_mode::require && !s.client_tls) {
         counters.rejections(session_rejection::startup_error).add();
-        log.warn(label.text() + " refused: plaintext client on an endpoint that requires TLS");
-        co_await send_fatal(client, sqlstate::invalid_authorization_specification,
-                            "pgroute endpoint \"" + endpoint.name +
+        s.worker.log.warn(s.label.text() +
+                          " refused: plaintext client on an endpoint that requires TLS");
+        co_await send_fatal(s.client, sqlstate::invalid_authorization_specification,
+                            "pgroute endpoint \"" + s.endpoint.name +
                                 "\" requires TLS: connect with sslmode=require or stronger");
-        co_return;
+        co_return false;
     }
+    s.startup_packet = std::move(accepted.packet);
+    co_return true;
+}
 
-    // Until the session has a node: route, connect; a node that refuses the connection (an old
-    // leader stopping before the health loop has seen it) sends the session back to the router
-    // for a newer snapshot, as long as it may still wait.
+// Routes and connects, registered with the worker so that a cut can stop the attempt. A node
+// that refuses the connection (an old leader stopping before the health loop has seen it) sends
+// the session back to the router for a newer snapshot, as long as it may still wait. True when
+// connected (and through TLS if the node speaks it); otherwise the client has been told why.
+asio::awaitable<bool> connect_session(session_state& s) {
+    auto& worker = s.worker;
     const auto give_up = std::chrono::steady_clock::now() + worker.cfg.limits.node_wait;
-    routing routed = co_await route_session(endpoint, endpoint_index, worker, give_up);
-    tcp::socket server(client.get_executor());
-    std::optional<session_registry::registration> registration;
-    std::unique_ptr<tls_stream> server_tls;  // set when the node speaks TLS with pgroute
+    s.routed = co_await route_session(s.endpoint, s.endpoint_index, worker, give_up);
     for (;;) {
+        const routing& routed = s.routed;
         if (!routed.decision.node) {
-            counters.rejections(session_rejection::no_node).add();
+            s.counters().rejections(session_rejection::no_node).add();
             const std::string refusal =
                 routed.decision.refusal +
                 (routed.waiting_since
                      ? " (waited " + seconds_since(*routed.waiting_since) + " for one)"
                      : "");
-            log.warn(label.text() + " refused: " + refusal);
-            co_await tell_client(sqlstate::cannot_connect_now, "pgroute: " + refusal);
-            co_return;
+            worker.log.warn(s.label.text() + " refused: " + refusal);
+            co_await s.tell_client(sqlstate::cannot_connect_now, "pgroute: " + refusal);
+            co_return false;
         }
         if (routed.waiting_since) {
-            log.info(label.text() + " waited " + seconds_since(*routed.waiting_since) +
-                     " for a node");
+            worker.log.info(s.label.text() + " waited " + seconds_since(*routed.waiting_since) +
+                            " for a node");
         }
         const auto& node = routed.topology->nodes[*routed.decision.node];
-        label.node = node.address.name;
+        s.label.node = node.address.name;
         const auto role = routed.decision.node == routed.topology->write_target
                               ? session_role::leader
                               : session_role::replica;
-        registration.emplace(worker.sessions,
-                             session_control{&endpoint, role, node.address.name, &server, &client,
-                                             std::nullopt, false});
-        const auto& control = registration->control();
+        s.registration.emplace(worker.sessions,
+                               session_control{&s.endpoint, role, node.address.name, &s.server,
+                                               &s.client, std::nullopt, false});
+        const auto& control = s.registration->control();
         std::string why;  // the connection to the node failed: why
         if (const auto ec =
-                co_await connect_to_node(server, node, worker.cfg.limits.connect_timeout)) {
+                co_await connect_to_node(s.server, node, worker.cfg.limits.connect_timeout)) {
             why = ec.message();
             if (!control.cut && may_wait_for_node(worker, give_up)) {
-                log.info(label.text() + " could not connect: " + why + "; routing again");
-                registration.reset();
-                server = tcp::socket(client.get_executor());
-                routed = co_await route_session(endpoint, endpoint_index, worker, give_up,
-                                                routed.topology);
+                worker.log.info(s.label.text() + " could not connect: " + why + "; routing again");
+                s.registration.reset();
+                s.server = tcp::socket(s.client.get_executor());
+                s.routed = co_await route_session(s.endpoint, s.endpoint_index, worker, give_up,
+                                                  routed.topology);
                 continue;
             }
         }
         if (why.empty() && !control.cut && worker.tls.nodes) {
-            why = co_await negotiate_node_tls(server, server_tls, *worker.tls.nodes,
+            why = co_await negotiate_node_tls(s.server, s.server_tls, *worker.tls.nodes,
                                               worker.cfg.server_tls.mode, node.address.host,
                                               worker.cfg.limits.connect_timeout);
         }
-        if (why.empty() && !control.cut) break;
+        if (why.empty() && !control.cut) co_return true;
         if (control.cut) {
-            worker.metrics.route(endpoint_index, node.address.name)
+            worker.metrics.route(s.endpoint_index, node.address.name)
                 .cuts_for(control.cut->reason)
                 .add();
             why = control.cut->message;
         } else {
-            counters.rejections(session_rejection::node_unreachable).add();
+            s.counters().rejections(session_rejection::node_unreachable).add();
         }
-        log.warn(label.text() + " could not connect: " + why);
-        co_await tell_client(sqlstate::connection_failure,
-                             "pgroute could not connect to node " + quoted(node.address.name) +
-                                 " (" + node.address.host + ":" +
-                                 std::to_string(node.address.port) + "): " + why);
-        co_return;
+        worker.log.warn(s.label.text() + " could not connect: " + why);
+        co_await s.tell_client(sqlstate::connection_failure,
+                               "pgroute could not connect to node " + quoted(node.address.name) +
+                                   " (" + node.address.host + ":" +
+                                   std::to_string(node.address.port) + "): " + why);
+        co_return false;
     }
-    const auto& node = routed.topology->nodes[*routed.decision.node];
-    auto& control = registration->control();
-    auto& route = worker.metrics.route(endpoint_index, node.address.name);
+}
+
+// The relay over whichever streams the session has: a plain function, so choosing among the four
+// instantiations adds no coroutine frame.
+asio::awaitable<relay_result> relay_streams(session_state& s, cancel_key_swap& cancel_key,
+                                            route_counters& route) {
+    auto& control = s.registration->control();
+    const relay_limits limits{s.worker.cfg.limits.max_message_length};
+    if (s.client_tls && s.server_tls) {
+        return relay(*s.client_tls, *s.server_tls, control, cancel_key, s.worker.buffers, limits,
+                     route);
+    }
+    if (s.client_tls) {
+        return relay(*s.client_tls, s.server, control, cancel_key, s.worker.buffers, limits, route);
+    }
+    if (s.server_tls) {
+        return relay(s.client, *s.server_tls, control, cancel_key, s.worker.buffers, limits, route);
+    }
+    return relay(s.client, s.server, control, cancel_key, s.worker.buffers, limits, route);
+}
+
+// Replays the StartupMessage to the node and relays until either side ends; then the client's
+// ErrorResponse if it is owed one, the session's last log line, and the linger for its last word.
+asio::awaitable<void> carry_session(session_state& s) {
+    const auto& node = s.routed.topology->nodes[*s.routed.decision.node];
+    auto& control = s.registration->control();
+    auto& route = s.worker.metrics.route(s.endpoint_index, node.address.name);
     // Failures here surface as errors on the first read or write of the relay.
     std::error_code ignored;
-    server.set_option(tcp::no_delay(true), ignored);
-    client.set_option(tcp::no_delay(true), ignored);
-    server.non_blocking(true, ignored);
-    client.non_blocking(true, ignored);
-    log.info(label.text() + " start");
+    s.server.set_option(tcp::no_delay(true), ignored);
+    s.client.set_option(tcp::no_delay(true), ignored);
+    s.server.non_blocking(true, ignored);
+    s.client.non_blocking(true, ignored);
+    s.worker.log.info(s.label.text() + " start");
     const counted_open backend_count(route.backend_opened, route.backend_closed);
 
-    const auto to_server = asio::buffer(accepted.packet);
+    const auto to_server = asio::buffer(s.startup_packet);
     constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
     // if/else, not ?:, around co_await: GCC 12 miscompiles co_await inside a conditional.
     std::error_code write_ec;
-    if (server_tls) {
+    if (s.server_tls) {
         std::tie(write_ec, std::ignore) =
-            co_await asio::async_write(*server_tls, to_server, use_tuple);
+            co_await asio::async_write(*s.server_tls, to_server, use_tuple);
     } else {
-        std::tie(write_ec, std::ignore) = co_await asio::async_write(server, to_server, use_tuple);
+        std::tie(write_ec, std::ignore) =
+            co_await asio::async_write(s.server, to_server, use_tuple);
     }
+    s.startup_packet = {};  // replayed: not kept for the session's lifetime
     relay_result result;
     if (write_ec) {
         result.end = relay_end::server_error;
         result.detail = write_ec.message();
     } else {
-        cancel_key_swap cancel_key(worker.issued_cancel_keys, node.address);
-        const auto relay_between = [&](auto& client_side, auto& server_side) {
-            return relay(client_side, server_side, control, cancel_key, worker.buffers,
-                         {worker.cfg.limits.max_message_length}, route);
-        };
-        if (client_tls && server_tls) {
-            result = co_await relay_between(*client_tls, *server_tls);
-        } else if (client_tls) {
-            result = co_await relay_between(*client_tls, server);
-        } else if (server_tls) {
-            result = co_await relay_between(client, *server_tls);
-        } else {
-            result = co_await relay_between(client, server);
-        }
+        cancel_key_swap cancel_key(s.worker.issued_cancel_keys, node.address);
+        result = co_await relay_streams(s, cancel_key, route);
     }
     if (result.end == relay_end::cut) route.cuts_for(control.cut->reason).add();
     if (auto error = closing_error_for(result, control)) {
-        co_await tell_client(error->sqlstate, error->message);
+        co_await s.tell_client(error->sqlstate, error->message);
     }
-    std::string end = label.text() + " end duration=" + seconds_since(started) +
+    std::string end = s.label.text() + " end duration=" + seconds_since(s.started) +
                       " bytes_in=" + std::to_string(result.bytes_from_client) +
                       " bytes_out=" + std::to_string(result.bytes_from_server) + " reason=\"" +
                       std::string(to_string(result.end));
     if (control.cut) end += ": " + std::string(to_string(control.cut->reason));
     if (!result.detail.empty()) end += ": " + result.detail;
-    log.info(end + "\"");
+    s.worker.log.info(end + "\"");
     // The session is over (and no longer counted) while the socket waits for the client to close.
     if (result.end != relay_end::client_closed && result.end != relay_end::client_error) {
-        client_tls.reset();  // it refers to the socket about to move
-        asio::co_spawn(client.get_executor(),
-                       close_after_last_word(std::move(client), last_word_linger), asio::detached);
+        s.client_tls.reset();  // it refers to the socket about to move
+        asio::co_spawn(s.client.get_executor(),
+                       close_after_last_word(std::move(s.client), last_word_linger),
+                       asio::detached);
     }
+}
+
+}  // namespace
+
+asio::awaitable<void> run_session(tcp::socket client, const endpoint_config& endpoint,
+                                  worker_context& worker) {
+    session_state session(std::move(client), endpoint, worker);
+    const bool to_serve = co_await read_startup(session);
+    if (!to_serve) co_return;
+    const bool connected = co_await connect_session(session);
+    if (!connected) co_return;
+    co_await carry_session(session);
 }
 
 asio::awaitable<void> serve_cancel_request(const worker_context& worker,
