@@ -54,6 +54,15 @@ tcp::acceptor open_listener(asio::io_context& io, const listen_address& at) {
     return acceptor;
 }
 
+void check_address_is_free(asio::io_context& io, const listen_address& at) {
+    const tcp::endpoint endpoint(asio::ip::make_address(at.host), at.port);
+    tcp::acceptor probe(io);
+    probe.open(endpoint.protocol());
+    // Connections of an earlier run still in TIME_WAIT do not make the address taken.
+    probe.set_option(tcp::acceptor::reuse_address(true));
+    probe.bind(endpoint);
+}
+
 asio::awaitable<void> accept_clients(tcp::acceptor& acceptor, const endpoint_config& endpoint,
                                      worker_context& worker) {
     const auto limit = worker.cfg.limits.max_client_connections;

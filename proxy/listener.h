@@ -14,6 +14,13 @@ namespace pgroute::proxy {
 // address and the kernel spreads connections across them. Throws std::system_error on failure.
 [[nodiscard]] asio::ip::tcp::acceptor open_listener(asio::io_context& io, const listen_address& at);
 
+// SO_REUSEPORT also lets this process join a port that another one (a second pgroute, or anything
+// else of the same user) already listens on, and the kernel would then split the clients between
+// the two without a word. A bind without it fails in that case, so the first worker binds each
+// address that way once, and lets go of it, before opening its listener. Throws std::system_error
+// (EADDRINUSE) when the address is taken.
+void check_address_is_free(asio::io_context& io, const listen_address& at);
+
 [[nodiscard]] asio::awaitable<void> accept_clients(asio::ip::tcp::acceptor& acceptor,
                                                    const endpoint_config& endpoint,
                                                    worker_context& worker);

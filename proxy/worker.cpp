@@ -43,6 +43,7 @@ worker::worker(const config& cfg, const logger& log, std::atomic<std::uint32_t>&
 void worker::listen() {
     for (const auto& endpoint : context_.cfg.endpoints) {
         try {
+            if (context_.worker_index == 0) check_address_is_free(io_, endpoint.listen);
             acceptors_.push_back(open_listener(io_, endpoint.listen));
         } catch (const std::system_error& e) {
             throw std::runtime_error("cannot listen on " + endpoint.listen.host + ":" +

@@ -184,6 +184,23 @@ TEST(PgrouteCli, CheckOfTheShippedExampleConfigExitsZero) {
     EXPECT_EQ(result.exit_code, 0) << result.output;
 }
 
+// Its listeners use SO_REUSEPORT (one per worker thread), which would also let a second process
+// join the ports and silently take a share of the clients.
+TEST(PgrouteCli, ASecondPgrouteOnTheSamePortsExitsOneInsteadOfSharingThem) {
+    const ProxyPorts ports = ProxyPorts::pick();
+    const std::string config = static_config(5432, {5433}, ports.write, ports.read);
+    const PgrouteProcess first(config, {ports.write, ports.read});
+    const TempDir dir("pgroute-cli");
+    const auto path = dir.path() / "same-ports.yaml";
+    write_text(path, config);
+    const CommandResult second = run_pgroute({"-c", path.string()});
+    EXPECT_EQ(second.exit_code, 1) << second.output;
+    EXPECT_NE(second.output.find("cannot listen on 127.0.0.1:" + std::to_string(ports.write) +
+                                 " (endpoint write): Address already in use"),
+              std::string::npos)
+        << second.output;
+}
+
 TEST(PgrouteCli, HelpExitsZeroAndPrintsUsage) {
     const CommandResult result = run_pgroute({"--help"});
     EXPECT_EQ(result.exit_code, 0) << result.output;
