@@ -254,10 +254,41 @@ asio::awaitable<bool> read_startup(session_state& s) {
     co_return true;
 }
 
-// Routes and connects, registered with the worker so that a cut can stop the attempt. A node
-// that refuses the connection (an old leader stopping before the health loop has seen it) sends
-// the session back to the router for a newer snapshot, as long as it may still wait. True when
-// connected (and through TLS if the node speaks it); otherwise the client has been told why.
+// Sends the client's StartupMessage and, over plain TCP, waits for the node's first byte without
+// reading it (the relay does). A node that closes or resets the connection before then (an old
+// leader shutting down) has told the client nothing, so the session can still go elsewhere.
+// Through TLS only the write is awaited: record bytes are no sign of an answer.
+asio::awaitable<std::error_code> replay_startup(session_state& s) {
+    constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+    const auto packet = asio::buffer(s.startup_packet);
+    std::error_code ec;
+    // if/else, not ?:, around co_await: GCC 12 miscompiles co_await inside a conditional.
+    if (s.server_tls) {
+        std::tie(ec, std::ignore) = co_await asio::async_write(*s.server_tls, packet, use_tuple);
+        co_return ec;
+    }
+    std::tie(ec, std::ignore) = co_await asio::async_write(s.server, packet, use_tuple);
+    while (!ec) {
+        std::tie(ec) = co_await s.server.async_wait(tcp::socket::wait_read, use_tuple);
+        if (ec) break;
+        char first = 0;
+        s.server.receive(asio::buffer(&first, 1), tcp::socket::message_peek, ec);
+        if (!ec) break;
+        if (ec == asio::error::would_block || ec == asio::error::try_again) ec.clear();
+    }
+    co_return ec;
+}
+
+std::string describe_node_failure(const std::error_code& ec) {
+    return ec == asio::error::eof ? "the node closed the connection before answering"
+                                  : ec.message();
+}
+
+// Routes, connects and replays the StartupMessage, registered with the worker so that a cut can
+// stop the attempt. A node that refuses the connection, or drops it before answering (an old
+// leader stopping before the health loop has seen it), sends the session back to the router for
+// a newer snapshot, as long as it may still wait. True when the node has the StartupMessage
+// (over TLS if it speaks it); otherwise the client has been told why.
 asio::awaitable<bool> connect_session(session_state& s) {
     auto& worker = s.worker;
     const auto give_up = std::chrono::steady_clock::now() + worker.cfg.limits.node_wait;
@@ -288,25 +319,39 @@ asio::awaitable<bool> connect_session(session_state& s) {
                                session_control{&s.endpoint, role, node.address.name, &s.server,
                                                &s.client, std::nullopt, false});
         const auto& control = s.registration->control();
-        std::string why;  // the connection to the node failed: why
+        std::string why;            // the connection to the node failed: why
+        bool node_gave_up = false;  // ... before it said anything: another node may serve
         if (const auto ec =
                 co_await connect_to_node(s.server, node, worker.cfg.limits.connect_timeout)) {
             why = ec.message();
-            if (!control.cut && may_wait_for_node(worker, give_up)) {
-                worker.log.info(s.label.text() + " could not connect: " + why + "; routing again");
-                s.registration.reset();
-                s.server = tcp::socket(s.client.get_executor());
-                s.routed = co_await route_session(s.endpoint, s.endpoint_index, worker, give_up,
-                                                  routed.topology);
-                continue;
-            }
+            node_gave_up = true;
         }
+        std::error_code ignored;
+        s.server.non_blocking(true, ignored);  // for replay_startup's peek and the relay
         if (why.empty() && !control.cut && worker.tls.nodes) {
             why = co_await negotiate_node_tls(s.server, s.server_tls, *worker.tls.nodes,
                                               worker.cfg.server_tls.mode, node.address.host,
                                               worker.cfg.limits.connect_timeout);
         }
-        if (why.empty() && !control.cut) co_return true;
+        if (why.empty() && !control.cut) {
+            if (const auto ec = co_await replay_startup(s)) {
+                why = describe_node_failure(ec);
+                node_gave_up = true;
+            }
+        }
+        if (why.empty() && !control.cut) {
+            s.startup_packet = {};  // replayed: not kept for the session's lifetime
+            co_return true;
+        }
+        if (node_gave_up && !control.cut && may_wait_for_node(worker, give_up)) {
+            worker.log.info(s.label.text() + " could not connect: " + why + "; routing again");
+            s.registration.reset();
+            s.server_tls.reset();
+            s.server = tcp::socket(s.client.get_executor());
+            s.routed = co_await route_session(s.endpoint, s.endpoint_index, worker, give_up,
+                                              routed.topology);
+            continue;
+        }
         if (control.cut) {
             worker.metrics.route(s.endpoint_index, node.address.name)
                 .cuts_for(control.cut->reason)
@@ -343,7 +388,7 @@ asio::awaitable<relay_result> relay_streams(session_state& s, cancel_key_swap& c
     return relay(s.client, s.server, control, cancel_key, s.worker.buffers, limits, route);
 }
 
-// Replays the StartupMessage to the node and relays until either side ends; then the client's
+// Relays until either side ends; then the client's
 // ErrorResponse if it is owed one, the session's last log line, and the linger for its last word.
 asio::awaitable<void> carry_session(session_state& s) {
     const auto& node = s.routed.topology->nodes[*s.routed.decision.node];
@@ -353,31 +398,11 @@ asio::awaitable<void> carry_session(session_state& s) {
     std::error_code ignored;
     s.server.set_option(tcp::no_delay(true), ignored);
     s.client.set_option(tcp::no_delay(true), ignored);
-    s.server.non_blocking(true, ignored);
     s.client.non_blocking(true, ignored);
     s.worker.log.info(s.label.text() + " start");
     const counted_open backend_count(route.backend_opened, route.backend_closed);
-
-    const auto to_server = asio::buffer(s.startup_packet);
-    constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
-    // if/else, not ?:, around co_await: GCC 12 miscompiles co_await inside a conditional.
-    std::error_code write_ec;
-    if (s.server_tls) {
-        std::tie(write_ec, std::ignore) =
-            co_await asio::async_write(*s.server_tls, to_server, use_tuple);
-    } else {
-        std::tie(write_ec, std::ignore) =
-            co_await asio::async_write(s.server, to_server, use_tuple);
-    }
-    s.startup_packet = {};  // replayed: not kept for the session's lifetime
-    relay_result result;
-    if (write_ec) {
-        result.end = relay_end::server_error;
-        result.detail = write_ec.message();
-    } else {
-        cancel_key_swap cancel_key(s.worker.issued_cancel_keys, node.address);
-        result = co_await relay_streams(s, cancel_key, route);
-    }
+    cancel_key_swap cancel_key(s.worker.issued_cancel_keys, node.address);
+    const relay_result result = co_await relay_streams(s, cancel_key, route);
     if (result.end == relay_end::cut) route.cuts_for(control.cut->reason).add();
     if (auto error = closing_error_for(result, control)) {
         co_await s.tell_client(error->sqlstate, error->message);

@@ -1,9 +1,13 @@
 // Clients pgroute cannot serve are told why, as PostgreSQL would tell them: no node for the
 // endpoint (57P03), a node that cannot be reached (08006), too many clients (53300).
 #include <gtest/gtest.h>
+#include <poll.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/proxy_test_cluster.h"
@@ -46,6 +50,74 @@ TEST_F(ProxyRefusals, UnreachableNodeGives08006NamingTheNode) {
     EXPECT_NE(
         failure.message.find("node \"primary\" (127.0.0.1:" + std::to_string(closed_port) + ")"),
         std::string::npos)
+        << failure.message;
+    EXPECT_NO_THROW(pgroute.stop());
+}
+
+// A node that takes each connection, reads the StartupMessage and closes without a word, as an old
+// leader does when it shuts down between the connect and its answer.
+class NodeClosingBeforeAnswering {
+  public:
+    NodeClosingBeforeAnswering() : listener_(::socket(AF_INET, SOCK_STREAM, 0), "socket") {
+        sockaddr_in at{};
+        at.sin_family = AF_INET;
+        at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t size = sizeof at;
+        if (::bind(listener_.get(), reinterpret_cast<sockaddr*>(&at), size) != 0 ||
+            ::listen(listener_.get(), 4) != 0 ||
+            ::getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&at), &size) != 0) {
+            throw std::system_error(errno, std::generic_category(), "listen");
+        }
+        port_ = ntohs(at.sin_port);
+        serving_ = std::thread([this] { serve(); });
+    }
+    ~NodeClosingBeforeAnswering() {
+        stopping_ = true;
+        serving_.join();
+    }
+    NodeClosingBeforeAnswering(const NodeClosingBeforeAnswering&) = delete;
+    NodeClosingBeforeAnswering& operator=(const NodeClosingBeforeAnswering&) = delete;
+
+    [[nodiscard]] std::uint16_t port() const { return port_; }
+    [[nodiscard]] int startup_packets_read() const { return startup_packets_; }
+
+  private:
+    void serve() {
+        while (!stopping_) {
+            pollfd ready{listener_.get(), POLLIN, 0};
+            if (::poll(&ready, 1, 100) != 1) continue;
+            const UniqueFd connection(::accept(listener_.get(), nullptr, nullptr), "accept");
+            pollfd readable{connection.get(), POLLIN, 0};
+            char packet[1024];
+            if (::poll(&readable, 1, 5'000) == 1 &&
+                ::recv(connection.get(), packet, sizeof packet, 0) > 8) {
+                ++startup_packets_;
+            }
+        }
+    }
+
+    UniqueFd listener_;
+    std::uint16_t port_ = 0;
+    std::atomic<bool> stopping_ = false;
+    std::atomic<int> startup_packets_ = 0;
+    std::thread serving_;
+};
+
+// The client hears which node failed and how; no byte of the node's reached it, so it gets
+// pgroute's own FATAL (in Patroni mode the session would be routed again within node_wait).
+TEST_F(ProxyRefusals, NodeClosingBeforeAnsweringGives08006SayingSo) {
+    NodeClosingBeforeAnswering node;
+    const ProxyPorts ports = ProxyPorts::pick();
+    PgrouteProcess pgroute(static_config(node.port(), {}, ports.write, ports.read),
+                           {ports.write, ports.read});
+
+    const LoginFailure failure =
+        login_failure(loopback_conninfo(ports.write, superuser, test_database));
+    EXPECT_GE(node.startup_packets_read(), 1);
+    EXPECT_EQ(failure.sqlstate, "08006") << failure.message;
+    EXPECT_NE(failure.message.find("node \"primary\" (127.0.0.1:" + std::to_string(node.port()) +
+                                   "): the node closed the connection before answering"),
+              std::string::npos)
         << failure.message;
     EXPECT_NO_THROW(pgroute.stop());
 }
