@@ -1,5 +1,6 @@
 #include "proxy/session.h"
 
+#include <array>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -12,6 +13,7 @@
 #include <tuple>
 
 #include "protocol/sqlstate.h"
+#include "protocol/startup_answer.h"
 #include "proxy/cancel_forwarder.h"
 #include "proxy/client_error.h"
 #include "proxy/client_startup.h"
@@ -254,34 +256,36 @@ asio::awaitable<bool> read_startup(session_state& s) {
     co_return true;
 }
 
-// Sends the client's StartupMessage and, over plain TCP, waits for the node's first byte without
-// reading it (the relay does). A node that closes or resets the connection before then (an old
-// leader shutting down) has told the client nothing, so the session can still go elsewhere.
-// Through TLS only the write is awaited: record bytes are no sign of an answer.
-asio::awaitable<std::error_code> replay_startup(session_state& s) {
+// Sends the client's StartupMessage and, over plain TCP, waits for the node's first answer and
+// looks at it without reading it (the relay does). Returns why the node gave up on the session
+// before the client heard from it, which lets the session go elsewhere: it closed or reset the
+// connection (an old leader shutting down), or, when `may_route_again`, it answered 57P03 (a node
+// starting up or shutting down). Empty once the node has answered otherwise. Through TLS only the
+// write is awaited: record bytes cannot be looked at that way.
+asio::awaitable<std::string> replay_startup(session_state& s, bool may_route_again) {
     constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
     const auto packet = asio::buffer(s.startup_packet);
     std::error_code ec;
     // if/else, not ?:, around co_await: GCC 12 miscompiles co_await inside a conditional.
     if (s.server_tls) {
         std::tie(ec, std::ignore) = co_await asio::async_write(*s.server_tls, packet, use_tuple);
-        co_return ec;
+        co_return ec ? ec.message() : std::string();
     }
     std::tie(ec, std::ignore) = co_await asio::async_write(s.server, packet, use_tuple);
-    while (!ec) {
+    std::array<char, 256> answer{};  // a 57P03 ErrorResponse is about 90 bytes
+    std::size_t peeked = 0;
+    while (!ec && peeked == 0) {
         std::tie(ec) = co_await s.server.async_wait(tcp::socket::wait_read, use_tuple);
         if (ec) break;
-        char first = 0;
-        s.server.receive(asio::buffer(&first, 1), tcp::socket::message_peek, ec);
-        if (!ec) break;
+        peeked = s.server.receive(asio::buffer(answer), tcp::socket::message_peek, ec);
         if (ec == asio::error::would_block || ec == asio::error::try_again) ec.clear();
     }
-    co_return ec;
-}
-
-std::string describe_node_failure(const std::error_code& ec) {
-    return ec == asio::error::eof ? "the node closed the connection before answering"
-                                  : ec.message();
+    if (ec == asio::error::eof) co_return "the node closed the connection before answering";
+    if (ec) co_return ec.message();
+    if (!may_route_again) co_return std::string();
+    const auto refusal =
+        protocol::cannot_connect_now_answer(std::string_view(answer.data(), peeked));
+    co_return refusal ? "the node answered 57P03: " + refusal->message : std::string();
 }
 
 // Routes, connects and replays the StartupMessage, registered with the worker so that a cut can
@@ -334,10 +338,8 @@ asio::awaitable<bool> connect_session(session_state& s) {
                                               worker.cfg.limits.connect_timeout);
         }
         if (why.empty() && !control.cut) {
-            if (const auto ec = co_await replay_startup(s)) {
-                why = describe_node_failure(ec);
-                node_gave_up = true;
-            }
+            why = co_await replay_startup(s, may_wait_for_node(worker, give_up));
+            node_gave_up = !why.empty();
         }
         if (why.empty() && !control.cut) {
             s.startup_packet = {};  // replayed: not kept for the session's lifetime

@@ -1,0 +1,51 @@
+#include "protocol/startup_answer.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "protocol/error_response.h"
+#include "protocol/sqlstate.h"
+
+namespace pgroute::protocol {
+namespace {
+
+using namespace std::string_view_literals;
+
+const std::string shutting_down = build_error_response(
+    {severity::fatal, sqlstate::cannot_connect_now, "the database system is shutting down"});
+
+TEST(StartupAnswer, A57P03ErrorResponseIsACannotConnectNowAnswer) {
+    const auto refusal = cannot_connect_now_answer(shutting_down);
+    ASSERT_TRUE(refusal.has_value());
+    EXPECT_EQ(refusal->sqlstate, "57P03");
+    EXPECT_EQ(refusal->message, "the database system is shutting down");
+}
+
+TEST(StartupAnswer, BytesAfterTheErrorResponseDoNotMatter) {
+    EXPECT_TRUE(cannot_connect_now_answer(shutting_down + "trailing").has_value());
+}
+
+TEST(StartupAnswer, AnErrorResponseWithAnotherSqlstateIsNot) {
+    const std::string too_many = build_error_response(
+        {severity::fatal, sqlstate::too_many_connections, "sorry, too many clients already"});
+    EXPECT_FALSE(cannot_connect_now_answer(too_many).has_value());
+}
+
+TEST(StartupAnswer, AnAuthenticationRequestIsNot) {
+    EXPECT_FALSE(cannot_connect_now_answer("R\0\0\0\x08\0\0\0\0"sv).has_value());
+}
+
+TEST(StartupAnswer, AnIncompleteErrorResponseIsNot) {
+    for (std::size_t size = 0; size < shutting_down.size(); ++size) {
+        EXPECT_FALSE(cannot_connect_now_answer(std::string_view(shutting_down).substr(0, size)))
+            << "with the first " << size << " bytes";
+    }
+}
+
+TEST(StartupAnswer, ALengthShorterThanItselfIsNot) {
+    EXPECT_FALSE(cannot_connect_now_answer("E\0\0\0\x03"sv).has_value());
+}
+
+}  // namespace
+}  // namespace pgroute::protocol
