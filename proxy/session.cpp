@@ -143,7 +143,8 @@ asio::awaitable<void> wait_for_newer_snapshot(const worker_context& worker,
 // Asks the router, and asks again with every new snapshot while the session may wait (up to
 // limits.node_wait): during a switchover the leader is gone for a second or two, and a client
 // that waits that long is better served than one that is refused. `stale`, if set, is a snapshot
-// whose answer already failed (its node refused the connection): only a newer one is asked.
+// whose answer already failed (its node refused or dropped the session, or said 57P03): only a
+// newer one is asked.
 asio::awaitable<routing> route_session(const endpoint_config& endpoint, std::size_t endpoint_index,
                                        worker_context& worker,
                                        std::chrono::steady_clock::time_point give_up,
