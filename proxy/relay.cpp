@@ -1,49 +1,27 @@
 #include "proxy/relay.h"
 
-#include <asio/co_spawn.hpp>
-#include <asio/experimental/as_tuple.hpp>
-#include <asio/experimental/deferred.hpp>
-#include <asio/experimental/parallel_group.hpp>
-#include <asio/ssl/error.hpp>
-#include <asio/this_coro.hpp>
+#include <asio/async_result.hpp>
+#include <asio/post.hpp>
 #include <asio/use_awaitable.hpp>
-#include <asio/write.hpp>
-#include <cstring>
 #include <limits>
-#include <tuple>
-#include <type_traits>
+#include <memory>
+#include <string>
 
 #include "protocol/frame_scanner.h"
 #include "protocol/message_type.h"
 #include "protocol/sasl_mechanisms.h"
 #include "proxy/metrics_query_clock.h"
+#include "proxy/relay_pump.h"
 
 namespace pgroute::proxy {
 
 namespace {
 
 using asio::ip::tcp;
-constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
-
-enum class pump_stop {
-    source_closed,
-    source_error,
-    sink_error,
-    protocol_violation,
-    idle_cut,
-    cancelled
-};
-
-struct pump_state {
-    pump_state(std::uint32_t max_length, counter& relayed_bytes)
-        : scanner(max_length), relayed(relayed_bytes) {}
-    protocol::frame_scanner scanner;
-    std::uint64_t bytes = 0;
-    counter& relayed;        // the metric, bumped per read rather than at the end of the session
-    bool mid_write = false;  // a write was interrupted: the sink may hold half a frame
-    std::error_code error;
-    protocol::frame_error frame_error = protocol::frame_error::none;
-};
+using relay_detail::pump;
+using relay_detail::pump_owner;
+using relay_detail::pump_state;
+using relay_detail::pump_stop;
 
 // Client messages: any of them means the session is no longer idle; some start a query cycle.
 struct frontend_observer {
@@ -94,132 +72,13 @@ struct backend_observer {
     }
 };
 
-// On epoll a readiness wait is a flag in the reactor, so a plain socket is best served by
-// non-blocking calls and a wait only when the kernel has nothing (or no room). On io_uring a
-// wait is a POLL_ADD of its own followed by a system call for the read; giving the ring the read
-// and the write (RECV, SEND) instead measured 7-9% more TPS and 10% less CPU per transaction
-// (pgbench -S -c 32, 3 interleaved rounds), at the price of a buffer held by every waiting pump
-// (19.6 instead of 11.1 KiB per idle session).
-#if defined(ASIO_HAS_IO_URING) && defined(ASIO_DISABLE_EPOLL)
-constexpr bool readiness_backend = false;
-#else
-constexpr bool readiness_backend = true;
-#endif
-
-template <typename Stream>
-constexpr bool uses_readiness() {
-    return readiness_backend && std::is_same_v<Stream, tcp::socket>;
-}
-
-// The pump writes straight away, which on a socket with room succeeds at once: an async_write
-// would cost a trip through the scheduler and a coroutine suspension per message even when
-// nothing blocks. This is the slow path for what the kernel did not take: wait until writable.
-// (Not used in io_uring builds.)
-[[maybe_unused]] asio::awaitable<std::error_code> write_rest(tcp::socket& to, std::string_view data,
-                                                             const session_control& control) {
-    while (!data.empty()) {
-        if (control.cut_due()) co_return asio::error::operation_aborted;
-        auto [wait_ec] = co_await to.async_wait(tcp::socket::wait_write, use_tuple);
-        if (wait_ec) co_return wait_ec;
-        std::error_code ec;
-        const std::size_t n = to.write_some(asio::buffer(data.data(), data.size()), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
-        if (ec) co_return ec;
-        data.remove_prefix(n);
-    }
-    co_return std::error_code{};
-}
-
-// Moves bytes from one stream to the other until something ends it. With readiness (a plain
-// socket on epoll) reads and writes are non-blocking attempts first; the pump waits only after
-// the socket ran dry (or filled up), and gives its buffer back to the pool while it waits with
-// nothing held. Otherwise (TLS, which cannot be read that way without risking a half-written
-// record, or io_uring) it uses asynchronous reads and writes, holding its buffer while it waits.
-template <typename From, typename To, typename Observer>
-asio::awaitable<pump_stop> pump(From& from, To& to, buffer_pool& pool, pump_state& state,
-                                Observer& observer) {
-    const std::size_t capacity = pool.buffer_size();
-    pooled_buffer buffer;
-    std::size_t filled = 0;
-    for (;;) {
-        if (!buffer) buffer = pool.acquire();
-        const auto free_space = asio::buffer(buffer.data() + filled, capacity - filled);
-        std::error_code ec;
-        std::size_t n = 0;
-        if constexpr (uses_readiness<From>()) {
-            n = from.read_some(free_space, ec);
-            if (ec == asio::error::would_block || ec == asio::error::try_again) {
-                if (filled == 0) buffer.reset();
-                if (observer.control.cut_due()) co_return pump_stop::cancelled;
-                auto [wait_ec] = co_await from.async_wait(tcp::socket::wait_read, use_tuple);
-                if (wait_ec) {
-                    state.error = wait_ec;
-                    co_return pump_stop::cancelled;
-                }
-                continue;
-            }
-        } else {
-            if (observer.control.cut_due()) co_return pump_stop::cancelled;
-            std::tie(ec, n) = co_await from.async_read_some(free_space, use_tuple);
-            if (ec == asio::error::operation_aborted) {
-                state.error = ec;
-                co_return pump_stop::cancelled;
-            }
-            // A peer that closes without TLS's close_notify has still closed.
-            if (ec == asio::ssl::error::stream_truncated) ec = asio::error::eof;
-        }
-        if (ec == asio::error::eof) co_return pump_stop::source_closed;
-        if (ec) {
-            state.error = ec;
-            co_return pump_stop::source_error;
-        }
-        state.bytes += n;
-        state.relayed.add(n);
-        filled += n;
-        const auto scanned =
-            state.scanner.scan(std::string_view(buffer.data(), filled), capacity, observer);
-        if (scanned.forward > 0) {
-            state.mid_write = true;
-            const auto frames = asio::buffer(buffer.data(), scanned.forward);
-            std::error_code write_ec;
-            if constexpr (uses_readiness<To>()) {
-                std::size_t written = to.write_some(frames, write_ec);
-                if (write_ec == asio::error::would_block || write_ec == asio::error::try_again) {
-                    written = 0;
-                    write_ec.clear();
-                }
-                if (!write_ec && written < scanned.forward) {
-                    write_ec = co_await write_rest(
-                        to, std::string_view(buffer.data() + written, scanned.forward - written),
-                        observer.control);
-                }
-            } else {
-                std::tie(write_ec, std::ignore) = co_await asio::async_write(to, frames, use_tuple);
-            }
-            if (write_ec) {
-                state.error = write_ec;
-                co_return pump_stop::sink_error;
-            }
-            state.mid_write = false;
-        }
-        if (scanned.error != protocol::frame_error::none) {
-            state.frame_error = scanned.error;
-            co_return pump_stop::protocol_violation;
-        }
-        filled -= scanned.forward;
-        if (filled > 0) std::memmove(buffer.data(), buffer.data() + scanned.forward, filled);
-        if (filled == 0 && observer.stop_requested() && state.scanner.at_frame_boundary()) {
-            co_return pump_stop::idle_cut;
-        }
-    }
-}
-
 relay_end classify(bool client_to_server, pump_stop stop) {
     switch (stop) {
         case pump_stop::source_closed:
             return client_to_server ? relay_end::client_closed : relay_end::server_closed;
         case pump_stop::source_error:
         case pump_stop::cancelled:
+        case pump_stop::internal_error:
             return client_to_server ? relay_end::client_error : relay_end::server_error;
         case pump_stop::sink_error:
             return client_to_server ? relay_end::server_error : relay_end::client_error;
@@ -231,6 +90,99 @@ relay_end classify(bool client_to_server, pump_stop stop) {
     }
     return relay_end::server_error;
 }
+
+// One session's relay: both pumps and what they observe, on the heap for as long as either
+// runs. The first pump to stop decides how the relay ended and cancels whatever the other waits
+// for; the session's handler gets the result once both have stopped.
+template <typename ClientStream, typename ServerStream, typename Handler>
+class relay_operation final : pump_owner {
+  public:
+    relay_operation(ClientStream& client, ServerStream& server, session_control& control,
+                    cancel_key_swap& cancel_key, buffer_pool& buffers, relay_limits limits,
+                    route_counters& counters, Handler handler)
+        : client_(client),
+          server_(server),
+          control_(control),
+          upstream_(limits.max_client_message_length, counters.bytes_from_client),
+          // The server is trusted with any length it can express; only impossible lengths stop it.
+          downstream_(std::numeric_limits<std::uint32_t>::max(), counters.bytes_from_server),
+          queries_(counters),
+          from_client_{control, queries_},
+          from_server_{control, queries_, cancel_key},
+          up_pump_(client, server, buffers, upstream_, from_client_, *this),
+          down_pump_(server, client, buffers, downstream_, from_server_, *this),
+          handler_(std::move(handler)) {}
+
+    // Owns itself from here until it hands the handler its result.
+    void start() {
+        up_pump_.run();
+        down_pump_.run();
+    }
+
+  private:
+    [[nodiscard]] bool stopping() const override { return first_stopped_ != nullptr; }
+
+    void pump_stopped() override {
+        if (first_stopped_ == nullptr) {
+            first_stopped_ = upstream_.stopped() ? &upstream_ : &downstream_;
+            // Cancels the other pump's wait, read or write: it stops when that completes.
+            std::error_code ignored;
+            client_.lowest_layer().cancel(ignored);
+            server_.lowest_layer().cancel(ignored);
+        }
+        if (!upstream_.stopped() || !downstream_.stopped()) return;
+        // Not from inside the pump that just stopped: it returns through frames of its own.
+        asio::post(client_.get_executor(), [self = std::unique_ptr<relay_operation>(
+                                                this)]() mutable { complete(std::move(self)); });
+    }
+
+    [[nodiscard]] relay_result outcome() const {
+        const bool client_first = first_stopped_ == &upstream_;
+        const pump_state& first = *first_stopped_;
+        relay_result result;
+        result.end = classify(client_first, *first.stop);
+        // A cut shows as an aborted wait or write. If the server ended the session on its own
+        // first (a FATAL during its shutdown), that is the story the client already heard.
+        const bool interrupted = *first.stop == pump_stop::cancelled ||
+                                 *first.stop == pump_stop::idle_cut ||
+                                 first.error == asio::error::operation_aborted;
+        if (control_.cut && interrupted) result.end = relay_end::cut;
+        if (*first.stop == pump_stop::internal_error) {
+            result.detail = "internal error in the relay: " + first.failure;
+        } else if (first.frame_error != protocol::frame_error::none) {
+            result.detail = std::string(protocol::to_string(first.frame_error));
+        } else if (first.error) {
+            result.detail = first.error.message();
+        }
+        result.bytes_from_client = upstream_.bytes;
+        result.bytes_from_server = downstream_.bytes;
+        result.client_at_frame_boundary =
+            downstream_.scanner.at_frame_boundary() && !downstream_.mid_write;
+        result.client_sent_terminate = from_client_.sent_terminate;
+        result.server_ended_with_error = from_server_.last_was_error;
+        return result;
+    }
+
+    static void complete(std::unique_ptr<relay_operation> self) {
+        auto result = self->outcome();
+        auto handler = std::move(self->handler_);
+        self.reset();  // the session resumes inside the handler and may end there
+        std::move(handler)(std::move(result));
+    }
+
+    ClientStream& client_;
+    ServerStream& server_;
+    const session_control& control_;
+    pump_state upstream_;
+    pump_state downstream_;
+    query_clock queries_;
+    frontend_observer from_client_;
+    backend_observer from_server_;
+    pump<ClientStream, ServerStream, frontend_observer> up_pump_;
+    pump<ServerStream, ClientStream, backend_observer> down_pump_;
+    const pump_state* first_stopped_ = nullptr;
+    Handler handler_;
+};
 
 }  // namespace
 
@@ -259,49 +211,16 @@ asio::awaitable<relay_result> relay(ClientStream& client, ServerStream& server,
                                     session_control& control, cancel_key_swap& cancel_key,
                                     buffer_pool& buffers, relay_limits limits,
                                     route_counters& counters) {
-    pump_state upstream(limits.max_client_message_length, counters.bytes_from_client);
-    // The server is trusted with any length it can express; only impossible lengths stop it.
-    pump_state downstream(std::numeric_limits<std::uint32_t>::max(), counters.bytes_from_server);
-    query_clock queries(counters);
-    frontend_observer from_client{control, queries};
-    backend_observer from_server{control, queries, cancel_key};
-
-    const auto executor = co_await asio::this_coro::executor;
-    auto [order, up_exception, up_stop, down_exception, down_stop] =
-        co_await asio::experimental::make_parallel_group(
-            asio::co_spawn(executor, pump(client, server, buffers, upstream, from_client),
-                           asio::experimental::deferred),
-            asio::co_spawn(executor, pump(server, client, buffers, downstream, from_server),
-                           asio::experimental::deferred))
-            .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-
-    const bool client_first = order[0] == 0;
-    const auto& first = client_first ? upstream : downstream;
-    const auto first_stop = client_first ? up_stop : down_stop;
-    relay_result result;
-    result.end = classify(client_first, first_stop);
-    if ((client_first ? up_exception : down_exception) != nullptr) {
-        result.end = client_first ? relay_end::client_error : relay_end::server_error;
-        result.detail = "internal error in the relay";
-    }
-    // A cut shows as an aborted wait or write. If the server ended the session on its own first
-    // (a FATAL during its shutdown), that is the story the client already heard.
-    const bool interrupted = first_stop == pump_stop::cancelled ||
-                             first_stop == pump_stop::idle_cut ||
-                             first.error == asio::error::operation_aborted;
-    if (control.cut && interrupted) result.end = relay_end::cut;
-    if (first.frame_error != protocol::frame_error::none) {
-        result.detail = std::string(protocol::to_string(first.frame_error));
-    } else if (first.error) {
-        result.detail = first.error.message();
-    }
-    result.bytes_from_client = upstream.bytes;
-    result.bytes_from_server = downstream.bytes;
-    result.client_at_frame_boundary =
-        downstream.scanner.at_frame_boundary() && !downstream.mid_write;
-    result.client_sent_terminate = from_client.sent_terminate;
-    result.server_ended_with_error = from_server.last_was_error;
-    co_return result;
+    // The initiation runs when the session awaits it, after this function returned: it holds
+    // the references, and the limits by value.
+    return asio::async_initiate<const asio::use_awaitable_t<>, void(relay_result)>(
+        [&client, &server, &control, &cancel_key, &buffers, limits, &counters](auto handler) {
+            using operation = relay_operation<ClientStream, ServerStream, decltype(handler)>;
+            auto op = std::make_unique<operation>(client, server, control, cancel_key, buffers,
+                                                  limits, counters, std::move(handler));
+            op.release()->start();
+        },
+        asio::use_awaitable);
 }
 
 // The four ways a session can be carried: plaintext or TLS on each side.
