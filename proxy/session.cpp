@@ -391,6 +391,18 @@ asio::awaitable<relay_result> relay_streams(session_state& s, cancel_key_swap& c
     return relay(s.client, s.server, control, cancel_key, s.worker.buffers, limits, route);
 }
 
+// The session's last log line.
+std::string end_line(const session_state& s, const relay_result& result) {
+    const auto& control = s.registration->control();
+    std::string end = s.label.text() + " end duration=" + seconds_since(s.started) +
+                      " bytes_in=" + std::to_string(result.bytes_from_client) +
+                      " bytes_out=" + std::to_string(result.bytes_from_server) + " reason=\"" +
+                      std::string(to_string(result.end));
+    if (control.cut) end += ": " + std::string(to_string(control.cut->reason));
+    if (!result.detail.empty()) end += ": " + result.detail;
+    return end + "\"";
+}
+
 // Relays until either side ends; then the client's
 // ErrorResponse if it is owed one, the session's last log line, and the linger for its last word.
 asio::awaitable<void> carry_session(session_state& s) {
@@ -402,7 +414,10 @@ asio::awaitable<void> carry_session(session_state& s) {
     s.server.set_option(tcp::no_delay(true), ignored);
     s.client.set_option(tcp::no_delay(true), ignored);
     s.client.non_blocking(true, ignored);
-    s.worker.log.info(s.label.text() + " start");
+    // Checked before the lines are built, not only in the logger: at log_level warn a session
+    // then formats nothing.
+    const bool log_session = s.worker.log.enabled(log_level::info);
+    if (log_session) s.worker.log.info(s.label.text() + " start");
     const counted_open backend_count(route.backend_opened, route.backend_closed);
     cancel_key_swap cancel_key(s.worker.issued_cancel_keys, node.address);
     const relay_result result = co_await relay_streams(s, cancel_key, route);
@@ -410,13 +425,7 @@ asio::awaitable<void> carry_session(session_state& s) {
     if (auto error = closing_error_for(result, control)) {
         co_await s.tell_client(error->sqlstate, error->message);
     }
-    std::string end = s.label.text() + " end duration=" + seconds_since(s.started) +
-                      " bytes_in=" + std::to_string(result.bytes_from_client) +
-                      " bytes_out=" + std::to_string(result.bytes_from_server) + " reason=\"" +
-                      std::string(to_string(result.end));
-    if (control.cut) end += ": " + std::string(to_string(control.cut->reason));
-    if (!result.detail.empty()) end += ": " + result.detail;
-    s.worker.log.info(end + "\"");
+    if (log_session) s.worker.log.info(end_line(s, result));
     // The session is over (and no longer counted) while the socket waits for the client to close.
     if (result.end != relay_end::client_closed && result.end != relay_end::client_error) {
         s.client_tls.reset();  // it refers to the socket about to move
