@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# README's test command: installs what is missing, then builds and runs every test in the three
+# README's test command: installs what is missing, then builds and runs every test in the four
 # builds CI needs, and ends with one summary line ("N passed, M failed").
 #   1. release build, -Werror, epoll backend       -> unit + integration tests
 #   2. ASan+UBSan build, -Werror, io_uring backend -> unit + integration tests
-#   3. clang libFuzzer build                        -> each fuzzer for a bounded time
+#   3. ASan+UBSan build, -Werror, epoll backend    -> unit + integration tests (the relay reads
+#      and writes differently on each backend, and epoll is the default)
+#   4. clang libFuzzer build                        -> each fuzzer for a bounded time
 # Also checks formatting. Set PGROUTE_TEST_FAST=1 to run build 1 only (local iteration).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -70,14 +72,18 @@ else
 fi
 
 if [[ ${PGROUTE_TEST_FAST:-0} != 1 ]]; then
-  if build build-ci/sanitize -DCMAKE_BUILD_TYPE=Debug -DPGROUTE_SANITIZE=ON -DPGROUTE_IO_URING=ON \
-    -DPGROUTE_BUILD_BENCH=OFF; then
-    record "build asan+ubsan (io_uring)" 0
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      run_ctest build-ci/sanitize "asan+ubsan (io_uring)"
-  else
-    record "build asan+ubsan (io_uring)" 1
-  fi
+  for backend in io_uring epoll; do
+    uring=OFF
+    [[ $backend == io_uring ]] && uring=ON
+    if build "build-ci/sanitize-$backend" -DCMAKE_BUILD_TYPE=Debug -DPGROUTE_SANITIZE=ON \
+      -DPGROUTE_IO_URING=$uring -DPGROUTE_BUILD_BENCH=OFF; then
+      record "build asan+ubsan ($backend)" 0
+      ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        run_ctest "build-ci/sanitize-$backend" "asan+ubsan ($backend)"
+    else
+      record "build asan+ubsan ($backend)" 1
+    fi
+  done
 
   # Only the fuzz targets: the rest of the tree is covered by the two builds above.
   if BUILD_TARGETS="fuzz_frame_scanner fuzz_startup" CC=clang CXX=clang++ build build-ci/fuzz -DCMAKE_BUILD_TYPE=Debug -DPGROUTE_FUZZ=ON \
