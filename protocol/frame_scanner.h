@@ -1,5 +1,6 @@
-// Finds frame boundaries in a byte stream so the relay can forward whole frames without copying
-// payloads (cut-through, as PgBouncer's sbuf does). Pure: bytes in, decisions out, no I/O.
+// Finds frame boundaries in a byte stream so the relay can forward frames as their bytes arrive
+// without copying payloads (cut-through, as PgBouncer's sbuf does), holding back whole only the
+// small frames the proxy must read. Pure: bytes in, decisions out, no I/O.
 #pragma once
 
 #include <algorithm>

@@ -9,8 +9,8 @@
 #include <cstdint>
 
 #include "protocol/backend_message.h"
-#include "proxy/metrics_counters.h"
-#include "proxy/metrics_query_clock.h"
+#include "proxy/metrics/counters.h"
+#include "proxy/metrics/query_clock.h"
 
 namespace pgroute::bench {
 namespace {

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "health/topology.h"
-#include "proxy/config.h"
-#include "proxy/router.h"
+#include "health/topology/snapshot.h"
+#include "proxy/config/config.h"
+#include "proxy/routing/router.h"
 
 namespace pgroute::bench {
 namespace {

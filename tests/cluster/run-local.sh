@@ -30,7 +30,7 @@ if [[ -z $pgroute ]]; then
   log "building pgroute (Release) in $repo/build"
   cmake -S "$repo" -B "$repo/build" -DCMAKE_BUILD_TYPE=Release
   cmake --build "$repo/build" -j2 --target pgroute
-  pgroute=$repo/build/proxy/pgroute
+  pgroute=$repo/build/proxy/app/pgroute
 fi
 [[ -x $pgroute ]] || {
   echo "run-local: $pgroute is not an executable" >&2

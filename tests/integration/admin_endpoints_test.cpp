@@ -10,11 +10,13 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "protocol/cancel_key.h"
 #include "tests/integration/admin_test_client.h"
 #include "tests/integration/proxy_test_cluster.h"
 #include "tests/integration/proxy_test_libpq.h"
@@ -229,6 +231,36 @@ TEST_F(AdminEndpoints, StartupFailuresAreCountedAsRejectedByReason) {
     EXPECT_EQ(env().metric(total), total_before + 2);
 }
 
+std::string cancel_series(std::string_view endpoint, std::string_view outcome) {
+    return "pgroute_cancel_requests_total{endpoint=\"" + std::string(endpoint) + "\",outcome=\"" +
+           std::string(outcome) + "\"}";
+}
+
+TEST_F(AdminEndpoints, CancelRequestsAreCountedByWhatBecameOfThem) {
+    const auto forwarded = cancel_series("write", "forwarded");
+    const auto unknown = cancel_series("write", "unknown_key");
+    const double forwarded_before = env().metric(forwarded);
+    const double unknown_before = env().metric(unknown);
+    RawClient session(env().proxy.write);
+    session.send(startup_packet(
+        {{"user", std::string(trust_role.name)}, {"database", std::string(test_database)}}));
+    std::optional<protocol::cancel_key> key;
+    for (const auto& message : session.read_until_ready()) {
+        if (message.type == protocol::PqMsg_BackendKeyData) {
+            key = protocol::read_backend_key_data(message.body);
+        }
+    }
+    ASSERT_TRUE(key.has_value());
+
+    RawClient(env().proxy.write).send(protocol::build_cancel_request(*key));
+    env().wait_for_metric(forwarded, forwarded_before + 1);
+    // 64 random bits: no session holds the key one bit away from a live one.
+    RawClient(env().proxy.write)
+        .send(protocol::build_cancel_request({key->process_id, key->secret ^ 1}));
+    env().wait_for_metric(unknown, unknown_before + 1);
+    EXPECT_EQ(env().metric(forwarded), forwarded_before + 1);
+}
+
 TEST_F(AdminEndpoints, StatusCommandPrintsTheNodesAsATable) {
     const auto by_url =
         run_command({.argv = {std::string(pgroute_binary), "status", "--url",
@@ -425,6 +457,22 @@ TEST_F(AdminEndpoints, APrometheusServerScrapesPgrouteAndSeesTheQueryCounterGrow
     EXPECT_EQ(prometheus.terminate(SIGTERM, 10s), 0) << log();
 }
 
+// True once `endpoint` has accepted a connection and every connection it accepted has ended and
+// been counted, as a session or as a refusal (a probe that connects and leaves ends as
+// startup_abandoned).
+bool every_connection_counted(std::uint16_t admin_port, std::string_view endpoint) {
+    const double accepted =
+        scrape(admin_port, endpoint_series("pgroute_client_sessions_total", endpoint));
+    double ended = 0;
+    for (const char* reason : {"too_many_clients", "startup_error", "startup_abandoned", "no_node",
+                               "node_unreachable"}) {
+        ended += scrape(admin_port, endpoint_series("pgroute_client_sessions_rejected_total",
+                                                    endpoint, reason));
+    }
+    return accepted >= 1 && accepted == ended &&
+           scrape(admin_port, endpoint_series("pgroute_client_sessions_open", endpoint)) == 0;
+}
+
 TEST_F(AdminEndpoints, ClientsOverTheLimitAreCountedAsTooManyClients) {
     const auto ports = free_ports(3);
     PgrouteProcess limited(
@@ -437,18 +485,43 @@ TEST_F(AdminEndpoints, ClientsOverTheLimitAreCountedAsTooManyClients) {
         loopback_conninfo(ports[0], superuser, test_database) + " sslmode=disable";
     const auto refused =
         endpoint_series("pgroute_client_sessions_rejected_total", "write", "too_many_clients");
-    // PgrouteProcess probes each port once it starts: those clients hold the one slot a moment.
+    // PgrouteProcess probes each port once it starts, and pgroute may accept those connections
+    // after the probes are gone: one of them can take the slot while the other is refused. The
+    // baseline is read once every connection pgroute accepted has ended and been counted.
     wait_until(
         [&] {
-            return scrape(ports[2], endpoint_series("pgroute_client_sessions_open", "write")) ==
-                       0 &&
-                   scrape(ports[2], endpoint_series("pgroute_client_sessions_open", "read")) == 0;
+            return every_connection_counted(ports[2], "write") &&
+                   every_connection_counted(ports[2], "read");
         },
-        metric_timeout, "pgroute's start-up probes have left");
+        metric_timeout, "pgroute has counted its start-up probes");
     const double refused_before = scrape(ports[2], refused);
     const LibpqConn first(conninfo);
     EXPECT_EQ(sqlstate_thrown_by([&] { const LibpqConn second(conninfo); }), "53300");
     EXPECT_EQ(scrape(ports[2], refused), refused_before + 1);
+    limited.stop();
+}
+
+// A client turned away for the limit may still cancel: that is how it gets out from under a full
+// pgroute. Its request is served and counted like any other.
+TEST_F(AdminEndpoints, ACancelRequestOverTheClientLimitIsServedAndCounted) {
+    const auto ports = free_ports(3);
+    PgrouteProcess limited(
+        cluster_config(env().cluster, {ports[0], ports[1]},
+                       "limits:\n  max_client_connections: 1\n" + admin_section(ports[2])),
+        {ports[0], ports[1], ports[2]});
+    wait_until(
+        [&] {
+            return every_connection_counted(ports[2], "write") &&
+                   every_connection_counted(ports[2], "read");
+        },
+        metric_timeout, "pgroute has counted its start-up probes");
+    const auto unknown = cancel_series("write", "unknown_key");
+    const double before = scrape(ports[2], unknown);
+    const LibpqConn first(loopback_conninfo(ports[0], superuser, test_database));
+    RawClient(ports[0]).send(protocol::build_cancel_request({1, 2}));
+    wait_until([&] { return scrape(ports[2], unknown) == before + 1; }, metric_timeout,
+               unknown + " counts the refused client's cancel");
+    EXPECT_NE(limited.log_text().find("refused client cancel request dropped"), std::string::npos);
     limited.stop();
 }
 

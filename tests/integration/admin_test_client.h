@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "health/http_get.h"
+#include "health/patroni/http_get.h"
 
 namespace pgroute::test_support {
 

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <csignal>
 #include <regex>
 #include <string>
 #include <thread>
@@ -121,6 +122,28 @@ TEST_F(ProxyLifecycle, SigtermEndsAnOpenSessionWith57P01AndExitsZero) {
     EXPECT_EQ(error.sqlstate, "57P01") << error.message;
     EXPECT_TRUE(client.closes_without_more_data(1s));
     EXPECT_NE(pgroute.log_text().find("received SIGTERM"), std::string::npos);
+}
+
+// `systemctl reload` sends SIGHUP; until pgroute reloads its config, it must neither exit nor
+// drop a session over it.
+TEST_F(ProxyLifecycle, SighupIsLoggedAndIgnoredAndTheOpenSessionKeepsWorking) {
+    const ProxyPorts ports = ProxyPorts::pick();
+    PgrouteProcess pgroute(cluster_config(env(), ports), {ports.write, ports.read});
+    RawClient client(ports.write);
+    client.send(startup_packet(
+        {{"user", std::string(trust_role.name)}, {"database", std::string(test_database)}}));
+    client.read_until_ready();
+
+    ASSERT_EQ(::kill(pgroute.pid(), SIGHUP), 0);
+    wait_until([&] { return pgroute.log_text().find("received SIGHUP") != std::string::npos; }, 5s,
+               "pgroute logs the SIGHUP it received");
+    client.send(query_message("SELECT 42"));
+    const auto answer = client.read_until_ready();
+    const bool row_42 = std::any_of(answer.begin(), answer.end(), [](const BackendMessage& m) {
+        return m.type == 'D' /* DataRow */ && m.body.find("42") != std::string::npos;
+    });
+    EXPECT_TRUE(row_42);
+    EXPECT_NO_THROW(pgroute.stop());  // it was still running, and exits 0
 }
 
 // The client reads nothing while the server streams a large result, so pgroute is in the middle

@@ -1,8 +1,8 @@
-#include "health/http_codec.h"
+#include "health/patroni/http_codec.h"
 
 #include <gtest/gtest.h>
 
-#include "health/api_access.h"
+#include "health/patroni/api_access.h"
 
 namespace pgroute::health {
 namespace {

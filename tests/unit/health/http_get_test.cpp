@@ -1,4 +1,4 @@
-#include "health/http_get.h"
+#include "health/patroni/http_get.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "health/http_url.h"
+#include "health/patroni/http_url.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "health/members.h"
+#include "health/patroni/members.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "health/monitor.h"
+#include "health/patroni/monitor.h"
 
 #include <gtest/gtest.h>
 
@@ -33,10 +33,9 @@ class MonitorTest : public ::testing::Test {
     void start(std::vector<Member> seeds, std::chrono::milliseconds timeout = 200ms,
                std::chrono::milliseconds interval = 20ms,
                std::chrono::milliseconds fast_interval = 20ms) {
-        MonitorConfig config{.seeds = std::move(seeds),
-                             .interval = interval,
-                             .fast_interval = fast_interval,
-                             .timeout = timeout};
+        MonitorConfig config{
+            .seeds = std::move(seeds),
+            .timing = {.interval = interval, .fast_interval = fast_interval, .timeout = timeout}};
         monitor_.emplace(
             io_.get_executor(), config,
             [this](const TopologyPtr& topology, const std::vector<TopologyEvent>& events) {

@@ -1,6 +1,6 @@
-#include "health/patroni_timestamp.h"
-
 #include <gtest/gtest.h>
+
+#include "health/patroni/timestamp.h"
 
 namespace pgroute::health {
 namespace {

@@ -1,4 +1,4 @@
-#include "health/poll_pace.h"
+#include "health/patroni/poll_pace.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
-#include "health/topology_events.h"
-
 #include <gtest/gtest.h>
+
+#include "health/topology/events.h"
 
 namespace pgroute::health {
 namespace {

@@ -1,8 +1,8 @@
-#include "health/topology_rules.h"
-
 #include <gtest/gtest.h>
 
 #include <random>
+
+#include "health/topology/rules.h"
 
 namespace pgroute::health {
 namespace {

@@ -1,7 +1,6 @@
-#include "proxy/admin_health_board.h"
-
 #include <gtest/gtest.h>
 
+#include "proxy/admin/health_board.h"
 #include "topology_builder.h"
 
 namespace pgroute::proxy {
@@ -16,7 +15,8 @@ health::TopologyPtr with_leader(const std::string& leader) {
     return std::make_shared<health::Topology>(t);
 }
 
-health_round round(health::TopologyPtr topology, std::vector<health::TopologyEvent> events = {}) {
+health::TopologyUpdate round(health::TopologyPtr topology,
+                             std::vector<health::TopologyEvent> events = {}) {
     return {std::move(topology), std::move(events), {}, {}, {}, std::chrono::system_clock::now()};
 }
 

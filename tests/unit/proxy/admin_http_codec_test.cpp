@@ -1,8 +1,8 @@
-#include "proxy/admin_http_codec.h"
-
 #include <gtest/gtest.h>
 
 #include <random>
+
+#include "proxy/admin/http_codec.h"
 
 namespace pgroute::proxy {
 namespace {

@@ -1,10 +1,9 @@
-#include "proxy/admin_routes.h"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "admin_sources_fixture.h"
+#include "proxy/admin/routes.h"
 
 namespace pgroute::proxy {
 namespace {

@@ -1,5 +1,3 @@
-#include "proxy/admin_server.h"
-
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -13,7 +11,8 @@
 #include <thread>
 
 #include "admin_sources_fixture.h"
-#include "proxy/admin_http_codec.h"
+#include "proxy/admin/http_codec.h"
+#include "proxy/admin/server.h"
 
 namespace pgroute::proxy {
 namespace {

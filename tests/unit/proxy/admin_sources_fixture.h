@@ -4,10 +4,10 @@
 
 #include <memory>
 
-#include "proxy/admin_health_board.h"
-#include "proxy/admin_snapshot.h"
-#include "proxy/config.h"
-#include "proxy/metrics_counters.h"
+#include "proxy/admin/health_board.h"
+#include "proxy/admin/snapshot.h"
+#include "proxy/config/config.h"
+#include "proxy/metrics/counters.h"
 #include "topology_builder.h"
 
 namespace pgroute::proxy::testing {

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "proxy/cli.h"
-#include "proxy/status_command.h"
-#include "proxy/status_table.h"
+#include "proxy/app/cli.h"
+#include "proxy/app/status_command.h"
+#include "proxy/app/status_table.h"
 
 namespace pgroute::proxy {
 namespace {

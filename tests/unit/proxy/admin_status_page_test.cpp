@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "admin_sources_fixture.h"
-#include "proxy/status_page.h"
+#include "proxy/admin/status_page.h"
 
 namespace pgroute::proxy {
 namespace {

@@ -1,10 +1,9 @@
-#include "proxy/admin_topology_json.h"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "admin_sources_fixture.h"
+#include "proxy/admin/topology_json.h"
 
 namespace pgroute::proxy {
 namespace {

@@ -1,4 +1,4 @@
-#include "proxy/cancel_keys.h"
+#include "proxy/cancel/cancel_keys.h"
 
 #include <gtest/gtest.h>
 

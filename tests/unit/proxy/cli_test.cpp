@@ -1,4 +1,4 @@
-#include "proxy/cli.h"
+#include "proxy/app/cli.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "proxy/config_loader.h"
+#include "proxy/config/config_loader.h"
 
 #include <gtest/gtest.h>
 
@@ -70,12 +70,12 @@ patroni:
 )");
     ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
     ASSERT_TRUE(r.cfg.patroni);
-    EXPECT_EQ(r.cfg.patroni->interval, std::chrono::milliseconds(500));
-    EXPECT_EQ(r.cfg.patroni->fast_interval, std::chrono::milliseconds(100));
-    EXPECT_EQ(r.cfg.patroni->max_lag_bytes, 16u * 1024);
-    EXPECT_EQ(r.cfg.patroni->max_lag_time, std::chrono::seconds(2));
-    EXPECT_EQ(r.cfg.patroni->fall, 5u);
-    EXPECT_EQ(r.cfg.patroni->rise, 2u);
+    EXPECT_EQ(r.cfg.patroni->timing.interval, std::chrono::milliseconds(500));
+    EXPECT_EQ(r.cfg.patroni->timing.fast_interval, std::chrono::milliseconds(100));
+    EXPECT_EQ(r.cfg.patroni->rules.max_lag_bytes, 16u * 1024);
+    EXPECT_EQ(r.cfg.patroni->rules.max_lag_time, std::chrono::seconds(2));
+    EXPECT_EQ(r.cfg.patroni->rules.fall, 5u);
+    EXPECT_EQ(r.cfg.patroni->rules.rise, 2u);
 }
 
 TEST(ConfigLoader, EmptyPatroniSectionMeansPatroniModeWithDefaults) {
@@ -86,8 +86,8 @@ patroni:
 )");
     ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
     ASSERT_TRUE(r.cfg.patroni);
-    EXPECT_EQ(r.cfg.patroni->interval, std::chrono::seconds(1));
-    EXPECT_EQ(r.cfg.patroni->fast_interval, std::chrono::milliseconds(250));
+    EXPECT_EQ(r.cfg.patroni->timing.interval, std::chrono::seconds(1));
+    EXPECT_EQ(r.cfg.patroni->timing.fast_interval, std::chrono::milliseconds(250));
     EXPECT_EQ(r.cfg.limits.node_wait, std::chrono::seconds(3));
 }
 

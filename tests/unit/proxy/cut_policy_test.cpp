@@ -1,4 +1,4 @@
-#include "proxy/cut_policy.h"
+#include "proxy/routing/cut_policy.h"
 
 #include <gtest/gtest.h>
 

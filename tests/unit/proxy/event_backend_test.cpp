@@ -1,7 +1,7 @@
 // The event backend's promise that a session's sockets are its own: cancelling an operation on one
 // socket never completes an operation on another. The io_uring build once broke it (see
-// proxy/asio_uring_sqe_fix.h): each cancel was submitted with the ring slot's stale user_data, so
-// once the ring wrapped, a cancel's completion reached whichever socket had last used its slot.
+// proxy/net/asio_uring_sqe_fix.h): each cancel was submitted with the ring slot's stale user_data,
+// so once the ring wrapped, a cancel's completion reached whichever socket had last used its slot.
 #include <gtest/gtest.h>
 
 #include <array>

@@ -1,10 +1,9 @@
-#include "proxy/metrics_counters.h"
-
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "proxy/metrics_totals.h"
+#include "proxy/metrics/counters.h"
+#include "proxy/metrics/totals.h"
 
 namespace pgroute::proxy {
 namespace {

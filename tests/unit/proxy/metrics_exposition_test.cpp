@@ -1,11 +1,10 @@
-#include "proxy/metrics_exposition.h"
-
 #include <gtest/gtest.h>
 
 #include <set>
 #include <sstream>
 
 #include "admin_sources_fixture.h"
+#include "proxy/admin/exposition.h"
 
 namespace pgroute::proxy {
 namespace {
@@ -125,7 +124,7 @@ TEST(MetricsExposition, NodeStateComesFromTheTopology) {
 
 TEST(MetricsExposition, PollOutcomesAndLeaderChangesComeFromTheHealthBoard) {
     auto f = three_nodes();
-    poll_counts pg1{};
+    health::PollCounts pg1{};
     pg1[0] = 7;  // ok
     pg1[2] = 1;  // timeout
     auto next = make_topology({{"pg1", NodeRole::replica, true}, {"pg2", NodeRole::leader}});

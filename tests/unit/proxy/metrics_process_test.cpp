@@ -1,9 +1,9 @@
-#include "proxy/metrics_process.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
+
+#include "proxy/metrics/process_stats.h"
 
 namespace pgroute::proxy {
 namespace {

@@ -1,6 +1,6 @@
-#include "proxy/metrics_query_clock.h"
-
 #include <gtest/gtest.h>
+
+#include "proxy/metrics/query_clock.h"
 
 namespace pgroute::proxy {
 namespace {

@@ -1,9 +1,9 @@
-#include "proxy/metrics_writer.h"
-
 #include <gtest/gtest.h>
 
 #include <array>
 #include <limits>
+
+#include "proxy/admin/exposition_writer.h"
 
 namespace pgroute::proxy {
 namespace {

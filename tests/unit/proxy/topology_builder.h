@@ -4,7 +4,7 @@
 #include <initializer_list>
 #include <string>
 
-#include "health/topology.h"
+#include "health/topology/snapshot.h"
 
 namespace pgroute::proxy::testing {
 

@@ -1,0 +1,33 @@
+// A minimal asynchronous HTTP/1.1 GET for polling Patroni's REST API: one request per connection,
+// one deadline over resolve, connect, send and receive, and a cap on what it will read.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "health/patroni/api_access.h"
+#include "health/patroni/http_url.h"
+#include "health/topology/poll_outcome.h"
+
+namespace pgroute::health {
+
+struct HttpResult {
+    // ok (status 200, body complete), unreachable, timeout or http_error.
+    PollOutcome outcome = PollOutcome::unreachable;
+    int status_code = 0;  // when a status line arrived
+    std::string body{};   // when outcome is ok
+    std::string error{};  // what went wrong, for logs
+};
+
+inline constexpr std::size_t default_max_response_bytes = std::size_t{1} << 20;
+
+// Never throws for network or protocol trouble. Cancelling the awaiting coroutine ends the
+// request early (reported as unreachable, "cancelled").
+// `access` is taken by value: requests are often built now and awaited later, together.
+[[nodiscard]] asio::awaitable<HttpResult> http_get(
+    HttpUrl url, std::string path, std::chrono::milliseconds timeout, ApiAccess access = {},
+    std::size_t max_response_bytes = default_max_response_bytes);
+
+}  // namespace pgroute::health

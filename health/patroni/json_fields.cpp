@@ -1,0 +1,64 @@
+#include "health/patroni/json_fields.h"
+
+namespace pgroute::health {
+
+const nlohmann::json* JsonFields::raw(std::string_view key) const {
+    const auto it = object_.find(key);
+    return it == object_.end() ? nullptr : &*it;
+}
+
+const nlohmann::json* JsonFields::typed(std::string_view key,
+                                        bool (nlohmann::json::*is_type)() const,
+                                        std::string_view type_name) {
+    const nlohmann::json* value = raw(key);
+    if (value == nullptr || value->is_null()) return nullptr;
+    if (!(value->*is_type)()) {
+        fail(prefix_ + std::string(key) + " is " + value->type_name() + ", expected " +
+             std::string(type_name));
+        return nullptr;
+    }
+    return value;
+}
+
+std::optional<std::string> JsonFields::string(std::string_view key) {
+    const nlohmann::json* value = typed(key, &nlohmann::json::is_string, "a string");
+    if (value == nullptr) return std::nullopt;
+    return value->get_ref<const std::string&>();
+}
+
+std::optional<std::uint64_t> JsonFields::unsigned_integer(std::string_view key) {
+    // nlohmann stores non-negative integers as unsigned, negative ones as signed and those beyond
+    // 64 bits as floating point, so only number_unsigned is a valid position or timeline.
+    const nlohmann::json* value =
+        typed(key, &nlohmann::json::is_number_unsigned, "an unsigned 64-bit integer");
+    if (value == nullptr) return std::nullopt;
+    return value->get<std::uint64_t>();
+}
+
+std::optional<bool> JsonFields::boolean(std::string_view key) {
+    const nlohmann::json* value = typed(key, &nlohmann::json::is_boolean, "a boolean");
+    if (value == nullptr) return std::nullopt;
+    return value->get<bool>();
+}
+
+const nlohmann::json* JsonFields::object(std::string_view key) {
+    return typed(key, &nlohmann::json::is_object, "an object");
+}
+
+const nlohmann::json* JsonFields::array(std::string_view key) {
+    return typed(key, &nlohmann::json::is_array, "an array");
+}
+
+std::string JsonFields::required_string(std::string_view key) {
+    if (raw(key) == nullptr || raw(key)->is_null()) {
+        fail("missing " + prefix_ + std::string(key));
+        return {};
+    }
+    return string(key).value_or(std::string{});
+}
+
+void JsonFields::fail(std::string message) {
+    if (error_.empty()) error_ = std::move(message);
+}
+
+}  // namespace pgroute::health

@@ -1,0 +1,187 @@
+#include "health/patroni/monitor.h"
+
+#include <algorithm>
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
+#include <chrono>
+#include <exception>
+
+#include "health/patroni/http_get.h"
+#include "health/patroni/http_url.h"
+#include "health/patroni/poll_pace.h"
+#include "health/patroni/status_parser.h"
+
+namespace pgroute::health {
+namespace {
+
+std::size_t index_of(PollOutcome outcome) {
+    return static_cast<std::size_t>(outcome);
+}
+
+bool contains(const std::vector<Member>& members, const std::string& name) {
+    return std::any_of(members.begin(), members.end(),
+                       [&](const Member& m) { return m.address.name == name; });
+}
+
+// /cluster is asked of the node answering as leader, whose view of the DCS is authoritative, or
+// else of any node that answered.
+const NodeObservation* pick_membership_source(const std::vector<const NodeObservation*>& answered) {
+    const auto leader = std::find_if(answered.begin(), answered.end(), [](const auto* o) {
+        return o->status.role == NodeRole::leader;
+    });
+    if (leader != answered.end()) return *leader;
+    return answered.empty() ? nullptr : answered.front();
+}
+
+}  // namespace
+
+Monitor::Monitor(asio::any_io_executor executor, MonitorConfig config, PublishFn publish, LogFn log)
+    : executor_(executor),
+      config_(std::move(config)),
+      publish_(std::move(publish)),
+      log_(std::move(log)),
+      members_(config_.seeds),
+      round_timer_(executor),
+      requests_(executor) {}
+
+void Monitor::start(std::function<void()> on_stopped) {
+    running_ = true;
+    asio::co_spawn(executor_, run(),
+                   [this, on_stopped = std::move(on_stopped)](std::exception_ptr error) {
+                       running_ = false;
+                       if (error) log_("health monitor stopped by an unexpected exception");
+                       if (on_stopped) on_stopped();
+                   });
+}
+
+void Monitor::stop() {
+    stopping_ = true;
+    round_timer_.cancel();
+    requests_.cancel();
+}
+
+asio::awaitable<void> Monitor::run() {
+    while (!stopping_) {
+        const auto round_start = std::chrono::steady_clock::now();
+        co_await run_round();
+        if (stopping_) break;
+        round_timer_.expires_at(round_start + next_round_delay(current().get(),
+                                                               config_.timing.interval,
+                                                               config_.timing.fast_interval));
+        co_await round_timer_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    }
+}
+
+asio::awaitable<void> Monitor::run_round() {
+    const auto polled_at = std::chrono::system_clock::now();
+    std::vector<asio::awaitable<NodePoll>> polls_in_flight;
+    for (const Member& member : members_)
+        polls_in_flight.push_back(poll_node(member));
+    std::vector<NodePoll> polls = co_await requests_.run_all(std::move(polls_in_flight));
+    if (stopping_) co_return;
+    for (const NodePoll& poll : polls)
+        record_status_poll(poll);
+
+    co_await refresh_membership(polls);
+    if (stopping_) co_return;
+
+    // A member that joined is polled from the next round on; one that left is dropped now.
+    std::vector<NodeObservation> round;
+    for (NodePoll& poll : polls) {
+        if (contains(members_, poll.observation.address.name)) {
+            round.push_back(std::move(poll.observation));
+        }
+    }
+    RoundResult result = apply_round(config_.rules, state_, round, polled_at);
+    state_ = std::move(result.state);
+    publish_(result.snapshot, result.events);
+}
+
+asio::awaitable<Monitor::NodePoll> Monitor::poll_node(Member member) {
+    NodePoll poll{.observation = {.address = member.address}};
+    NodeObservation& observation = poll.observation;
+    const Result<HttpUrl> url = parse_http_url(member.api_url);
+    if (!url) {
+        observation.outcome = PollOutcome::unreachable;
+        poll.error = url.error();
+        co_return poll;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    HttpResult response =
+        co_await http_get(*url, "/patroni", config_.timing.timeout, config_.access);
+    poll.elapsed = std::chrono::steady_clock::now() - started;
+    if (response.outcome != PollOutcome::ok) {
+        observation.outcome = response.outcome;
+        poll.error = std::move(response.error);
+        co_return poll;
+    }
+    StatusParse parsed = parse_patroni_status(response.body);
+    observation.outcome = parsed.outcome;
+    observation.status = std::move(parsed.status);
+    poll.error = std::move(parsed.error);
+    co_return poll;
+}
+
+void Monitor::record_status_poll(const NodePoll& poll) {
+    const std::string& name = poll.observation.address.name;
+    const PollOutcome outcome = poll.observation.outcome;
+    ++status_polls_[name][index_of(outcome)];
+    status_poll_durations_[name].record(poll.elapsed);
+    const auto [last, first_poll] = last_status_outcome_.try_emplace(name, PollOutcome::ok);
+    if (last->second == outcome && !(first_poll && outcome != PollOutcome::ok)) return;
+    last->second = outcome;
+    std::string line = name + ": GET /patroni " + std::string(to_string(outcome));
+    if (!poll.error.empty()) line += ": " + poll.error;
+    log_(line);
+}
+
+asio::awaitable<void> Monitor::refresh_membership(const std::vector<NodePoll>& polls) {
+    std::vector<const NodeObservation*> answered;
+    for (const NodePoll& poll : polls) {
+        if (poll.observation.outcome == PollOutcome::ok) answered.push_back(&poll.observation);
+    }
+    const NodeObservation* source = pick_membership_source(answered);
+    if (source == nullptr) co_return;
+    const auto member = std::find_if(members_.begin(), members_.end(), [&](const Member& m) {
+        return m.address.name == source->address.name;
+    });
+    if (member == members_.end()) co_return;
+    const Result<HttpUrl> url = parse_http_url(member->api_url);
+    if (!url) co_return;  // cannot happen: the node just answered through this same URL
+
+    std::vector<asio::awaitable<HttpResult>> request;
+    request.push_back(http_get(*url, "/cluster", config_.timing.timeout, config_.access));
+    const HttpResult response = std::move((co_await requests_.run_all(std::move(request)))[0]);
+    if (stopping_) co_return;
+
+    MembersParse parsed{.outcome = response.outcome, .error = response.error};
+    if (response.outcome == PollOutcome::ok) parsed = parse_cluster_members(response.body);
+    ++cluster_polls_[index_of(parsed.outcome)];
+    if (parsed.outcome != last_cluster_outcome_) {
+        last_cluster_outcome_ = parsed.outcome;
+        std::string line =
+            source->address.name + ": GET /cluster " + std::string(to_string(parsed.outcome));
+        if (!parsed.error.empty()) line += ": " + parsed.error + " (membership unchanged)";
+        log_(line);
+    }
+    if (parsed.outcome == PollOutcome::ok) {
+        adopt_members(merge_members(config_.seeds, parsed.members));
+    }
+}
+
+void Monitor::adopt_members(std::vector<Member> next) {
+    for (const Member& member : next) {
+        if (!contains(members_, member.address.name)) {
+            log_("member " + member.address.name + " joined (listed by /cluster)");
+        }
+    }
+    for (const Member& member : members_) {
+        if (!contains(next, member.address.name)) {
+            log_("member " + member.address.name + " left (no longer listed by /cluster)");
+        }
+    }
+    members_ = std::move(next);
+}
+
+}  // namespace pgroute::health

@@ -1,0 +1,97 @@
+#include "health/patroni/status_parser.h"
+
+#include <nlohmann/json.hpp>
+
+#include "health/patroni/json_fields.h"
+#include "health/patroni/timestamp.h"
+
+namespace pgroute::health {
+namespace {
+
+// Patroni evaluates a tag with bool(value), so "nofailover": "false" counts as set, exactly as
+// Patroni itself treats it.
+bool python_truthy(const nlohmann::json* value) {
+    if (value == nullptr) return false;
+    switch (value->type()) {
+        case nlohmann::json::value_t::boolean:
+            return value->get<bool>();
+        case nlohmann::json::value_t::number_integer:
+        case nlohmann::json::value_t::number_unsigned:
+        case nlohmann::json::value_t::number_float:
+            return value->get<double>() != 0.0;
+        case nlohmann::json::value_t::string:
+        case nlohmann::json::value_t::array:
+        case nlohmann::json::value_t::object:
+            return !value->empty();
+        default:
+            return false;
+    }
+}
+
+NodeTags read_tags(const nlohmann::json& tags) {
+    const auto flag = [&](const char* name) {
+        const auto it = tags.find(name);
+        return python_truthy(it == tags.end() ? nullptr : &*it);
+    };
+    return NodeTags{
+        .nofailover = flag("nofailover"),
+        .noloadbalance = flag("noloadbalance"),
+        .nosync = flag("nosync"),
+    };
+}
+
+void read_xlog(const nlohmann::json& xlog, NodeStatus& status, std::string& error) {
+    JsonFields fields(xlog, "xlog.", error);
+    status.leader_location = fields.unsigned_integer("location");
+    status.received_location = fields.unsigned_integer("received_location");
+    status.replayed_location = fields.unsigned_integer("replayed_location");
+    status.replay_paused = fields.boolean("paused").value_or(false);
+    if (const std::optional<std::string> text = fields.string("replayed_timestamp")) {
+        status.replayed_timestamp = parse_patroni_timestamp(*text);
+        if (!status.replayed_timestamp && error.empty()) {
+            error = "xlog.replayed_timestamp \"" + *text + "\" is not a timestamp";
+        }
+    }
+}
+
+}  // namespace
+
+StatusParse parse_patroni_status(std::string_view json) {
+    const nlohmann::json document =
+        nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+    if (document.is_discarded()) {
+        return {.outcome = PollOutcome::malformed_json, .error = "body is not valid JSON"};
+    }
+    if (!document.is_object()) {
+        return {.outcome = PollOutcome::unexpected_fields,
+                .error =
+                    std::string("body is a JSON ") + document.type_name() + ", expected an object"};
+    }
+
+    StatusParse parsed;
+    std::string& error = parsed.error;
+    JsonFields fields(document, "", error);
+    NodeStatus& status = parsed.status;
+    status.role = parse_patroni_role(fields.required_string("role"));
+    status.state = fields.required_string("state");
+    status.timeline = fields.unsigned_integer("timeline");
+    status.replication_state = fields.string("replication_state");
+    status.cluster_paused = fields.boolean("pause").value_or(false);
+    if (const nlohmann::json* xlog = fields.object("xlog")) read_xlog(*xlog, status, error);
+    if (const nlohmann::json* tags = fields.object("tags")) status.tags = read_tags(*tags);
+
+    if (!error.empty()) {
+        return {.outcome = PollOutcome::unexpected_fields, .error = std::move(error)};
+    }
+    return parsed;
+}
+
+NodeRole parse_patroni_role(std::string_view role) {
+    if (role == "master" || role == "primary") return NodeRole::leader;
+    if (role == "replica") return NodeRole::replica;
+    if (role == "standby_leader") return NodeRole::standby_leader;
+    if (role == "demoted") return NodeRole::demoted;
+    return NodeRole::unknown;
+}
+
+}  // namespace pgroute::health

@@ -1,0 +1,32 @@
+// Judges from one round's evidence whether a node may take new read sessions. The verdict
+// separates what a node told us (unfit: it leaves the read pool at once) from what we could not
+// measure (unknown: it leaves only after `fall` such rounds).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "health/topology/node_round.h"
+#include "health/topology/rules_config.h"
+
+namespace pgroute::health {
+
+enum class ReadFitness { good, unfit, unknown };
+
+struct ReadVerdict {
+    ReadFitness fitness = ReadFitness::unknown;
+    std::string reason{};  // empty when good
+    std::optional<std::uint64_t> lag_bytes{};
+    std::optional<double> lag_seconds{};
+};
+
+// `leader_location` is the write target's xlog.location from this same round, if it answered:
+// comparing positions from different rounds would invent lag or hide it.
+[[nodiscard]] ReadVerdict judge_read_fitness(const NodeRound& node,
+                                             std::optional<std::uint64_t> leader_location,
+                                             const RulesConfig& config,
+                                             std::chrono::system_clock::time_point now);
+
+}  // namespace pgroute::health

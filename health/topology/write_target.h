@@ -1,0 +1,21 @@
+// Picks the one node that may take writes: the single node whose trusted status says leader AND
+// running. Two claimants, or none, give no write target and a reason, never a guess.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "health/topology/node_round.h"
+
+namespace pgroute::health {
+
+struct WriteTargetChoice {
+    std::optional<std::size_t> index{};  // into the nodes given
+    std::string reason{};                // why there is none, when index is empty
+};
+
+[[nodiscard]] WriteTargetChoice choose_write_target(std::span<const NodeRound> nodes);
+
+}  // namespace pgroute::health

@@ -1,0 +1,55 @@
+// The admin HTTP listener (admin.listen) on a thread and io_context of its own, so scrapers,
+// however slow or many, never run on a worker's thread.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <thread>
+#include <unordered_set>
+
+#include "proxy/admin/snapshot.h"
+#include "proxy/config/config.h"
+#include "proxy/log/logger.h"
+
+namespace pgroute::proxy {
+
+struct admin_server_limits {
+    std::size_t max_connections = 64;                 // more are closed at once, unanswered
+    std::chrono::milliseconds request_timeout{5000};  // to receive the request and send the answer
+};
+
+// One request per connection, a deadline on each, and a cap on how many are served at once.
+class admin_server {
+  public:
+    // Binds at once; throws std::runtime_error naming the address when it cannot.
+    admin_server(const listen_address& at, const admin_sources& sources, const logger& log,
+                 admin_server_limits limits = {});
+    admin_server(const admin_server&) = delete;
+    admin_server& operator=(const admin_server&) = delete;
+    ~admin_server();
+
+    void start();
+    // Thread-safe; closes the listener and every connection, and returns once the thread ended.
+    void stop();
+
+    [[nodiscard]] std::uint16_t port() const { return port_; }
+
+  private:
+    asio::awaitable<void> accept_connections();
+    asio::awaitable<void> serve(asio::ip::tcp::socket socket);
+
+    asio::io_context io_{1};
+    asio::ip::tcp::acceptor acceptor_;
+    std::uint16_t port_ = 0;
+    const admin_sources& sources_;
+    const logger& log_;
+    admin_server_limits limits_;
+    std::unordered_set<asio::ip::tcp::socket*> connections_;  // being served, to close on stop
+    std::thread thread_;
+};
+
+}  // namespace pgroute::proxy

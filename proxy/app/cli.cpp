@@ -1,0 +1,58 @@
+#include "proxy/app/cli.h"
+
+#include <string_view>
+
+namespace pgroute::proxy {
+
+std::string usage_text() {
+    return R"(pgroute - a protocol-aware PostgreSQL proxy for Patroni clusters
+
+Usage:
+  pgroute [-c FILE]            run the proxy
+  pgroute --check [-c FILE]    validate the config, print every problem, exit 1 if any
+  pgroute status [-c FILE | --url URL]
+                               print the running proxy's nodes as a table (from /topology)
+  pgroute --help | --version
+
+Options:
+  -c, --config FILE   configuration file (default /etc/pgroute/pgroute.yaml)
+      --check         check the configuration and exit
+      --url URL       status: the admin listener, e.g. http://127.0.0.1:5553
+  -h, --help          show this help
+  -V, --version       show the version
+
+Signals: SIGINT or SIGTERM close every session with an ErrorResponse (57P01) and exit.
+)";
+}
+
+std::variant<cli_options, cli_error> parse_cli(int argc, const char* const* argv) {
+    cli_options options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "-c" || arg == "--config") {
+            if (i + 1 >= argc) return cli_error{std::string(arg) + " needs a file name"};
+            options.config_path = argv[++i];
+        } else if (arg.starts_with("--config=")) {
+            options.config_path = arg.substr(9);
+        } else if (arg == "status" && i == 1) {
+            options.cmd = command::status;
+        } else if (arg == "--url") {
+            if (i + 1 >= argc) return cli_error{"--url needs an address"};
+            options.admin_url = argv[++i];
+        } else if (arg == "--check") {
+            options.cmd = command::check;
+        } else if (arg == "-h" || arg == "--help") {
+            options.cmd = command::help;
+        } else if (arg == "-V" || arg == "--version") {
+            options.cmd = command::version;
+        } else {
+            return cli_error{"unknown argument '" + std::string(arg) + "'"};
+        }
+    }
+    if (!options.admin_url.empty() && options.cmd != command::status) {
+        return cli_error{"--url goes with pgroute status"};
+    }
+    return options;
+}
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,61 @@
+// pgroute's entry point: parse the command line, load the config, run or check.
+#include <cstdio>
+#include <iostream>
+
+#include "proxy/app/app.h"
+#include "proxy/app/cli.h"
+#include "proxy/app/status_command.h"
+#include "proxy/config/config_loader.h"
+#include "proxy/net/tls_contexts.h"
+
+namespace {
+
+void print_problems(const std::string& path,
+                    const std::vector<pgroute::proxy::config_problem>& problems) {
+    for (const auto& p : problems) {
+        std::cerr << path << ": " << (p.key.empty() ? "" : p.key + ": ") << p.message << "\n";
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace pgroute::proxy;
+    const auto parsed = parse_cli(argc, argv);
+    if (const auto* error = std::get_if<cli_error>(&parsed)) {
+        std::cerr << "pgroute: " << error->message << "\n\n" << usage_text();
+        return 2;
+    }
+    const auto& options = std::get<cli_options>(parsed);
+    switch (options.cmd) {
+        case command::help:
+            std::cout << usage_text();
+            return 0;
+        case command::version:
+            std::cout << "pgroute " << PGROUTE_VERSION << "\n";
+            return 0;
+        case command::status:
+            return print_status(options);
+        case command::check:
+        case command::run:
+            break;
+    }
+    const auto loaded = load_config_file(options.config_path);
+    if (!loaded.ok()) {
+        print_problems(options.config_path, loaded.problems);
+        std::cerr << options.config_path << ": " << loaded.problems.size() << " problem(s) found\n";
+        return 1;
+    }
+    if (options.cmd == command::check) {
+        try {
+            (void)make_tls_contexts(loaded.cfg);  // the files must load, not just be named
+        } catch (const std::exception& e) {
+            std::cerr << options.config_path << ": " << e.what() << "\n";
+            return 1;
+        }
+        std::cout << options.config_path << ": configuration is valid\n";
+        return 0;
+    }
+    const logger log(loaded.cfg.level);
+    return run_proxy(loaded.cfg, log);
+}

@@ -1,0 +1,36 @@
+#include "proxy/app/topology_sources.h"
+
+#include "health/patroni/patroni_source.h"
+#include "health/topology/static_source.h"
+
+namespace pgroute::proxy {
+
+health::MonitorConfig make_monitor_config(const config& cfg, asio::ssl::context* api_tls) {
+    const auto& patroni = cfg.patroni.value();
+    health::MonitorConfig out;
+    out.timing = patroni.timing;
+    out.rules = patroni.rules;
+    for (const auto& node : cfg.nodes)
+        out.seeds.push_back({node.address, node.api_url});
+    out.access.tls = api_tls;
+    if (!patroni.api_username.empty()) {
+        out.access.authorization =
+            health::basic_authorization(patroni.api_username, patroni.api_password);
+    }
+    return out;
+}
+
+std::unique_ptr<health::TopologySource> make_topology_source(const config& cfg,
+                                                             asio::ssl::context* api_tls,
+                                                             const logger& log) {
+    if (cfg.patroni) {
+        return std::make_unique<health::PatroniSource>(
+            make_monitor_config(cfg, api_tls), [&log](std::string_view line) { log.info(line); });
+    }
+    std::vector<health::StaticNode> nodes;
+    for (const auto& node : cfg.nodes)
+        nodes.push_back({node.address, node.static_role.value_or(health::NodeRole::unknown)});
+    return std::make_unique<health::StaticSource>(nodes);
+}
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,34 @@
+// Delivers a client's CancelRequest. Clients hold pgroute's keys, not the nodes' (see
+// cancel_keys.h), so the request is translated back and sent only to the node that ran the
+// session; a key pgroute never issued, or whose session has ended, is dropped.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <chrono>
+#include <string>
+
+#include "protocol/startup.h"
+#include "proxy/cancel/cancel_keys.h"
+#include "proxy/log/logger.h"
+#include "proxy/metrics/counters.h"
+
+namespace pgroute::proxy {
+
+struct cancel_delivery {
+    cancel_outcome outcome = cancel_outcome::unknown_key;
+    std::string detail;  // the node it went to, or why it went nowhere: for the log
+};
+
+[[nodiscard]] asio::awaitable<cancel_delivery> forward_cancel(
+    const cancel_keys& keys, const protocol::cancel_request& request,
+    std::chrono::milliseconds timeout);
+
+// What a connection that opened with a CancelRequest gets: the request forwarded, its outcome
+// counted in `counters` and one log line as `who`.
+[[nodiscard]] asio::awaitable<void> serve_cancel_request(const cancel_keys& keys,
+                                                         const protocol::cancel_request& request,
+                                                         std::chrono::milliseconds timeout,
+                                                         endpoint_counters& counters,
+                                                         const logger& log, const std::string& who);
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,101 @@
+// pgroute.yaml as typed values. Parsing and validation live in config_loader; everything else
+// reads these immutable structs.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "health/patroni/monitor_config.h"
+#include "health/topology/rules_config.h"
+#include "health/topology/snapshot.h"
+#include "protocol/message_type.h"
+#include "proxy/log/logger.h"
+
+namespace pgroute::proxy {
+
+using std::chrono::milliseconds;
+
+enum class route_kind { leader, replica };
+// Per endpoint: whether a client's SSLRequest is answered 'S', and whether it must be sent.
+enum class client_tls_mode { disable, allow, require };
+// pgroute -> nodes, meaning what libpq's sslmode of the same name means.
+enum class server_tls_mode { disable, prefer, require, verify_full };
+enum class balance_kind { round_robin, least_connections };
+
+struct listen_address {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
+struct endpoint_config {
+    std::string name;
+    listen_address listen;
+    route_kind route = route_kind::leader;
+    balance_kind balance = balance_kind::round_robin;
+    bool fallback_to_leader = false;
+    bool cut_on_promote = true;          // read sessions on a replica that became the leader
+    bool cut_lagging_when_idle = false;  // read sessions on a replica over the lag bound
+    client_tls_mode tls = client_tls_mode::disable;  // allow by default once `tls` is configured
+};
+
+struct node_config {
+    health::NodeAddress address;
+    std::optional<health::NodeRole> static_role;  // static mode: leader or replica
+    std::string api_url;                          // Patroni mode
+};
+
+struct patroni_config {
+    health::PollTiming timing;  // interval, fast_interval (HAProxy's fastinter), timeout
+    health::RulesConfig rules;  // max_lag, max_lag_time, rise, fall
+    // For https api_urls and Patroni's restapi.authentication.
+    std::string api_ca_file;  // empty: the system's trusted CAs
+    std::string api_cert_file;
+    std::string api_key_file;
+    std::string api_username;
+    std::string api_password;
+};
+
+struct limits_config {
+    std::uint32_t max_message_length = protocol::PQ_LARGE_MESSAGE_LIMIT;
+    std::uint32_t max_startup_packet_length = protocol::MAX_STARTUP_PACKET_LENGTH;
+    milliseconds startup_timeout{10'000};
+    milliseconds connect_timeout{5'000};
+    // Patroni mode: how long a new session waits for a node to serve it (a leader during a
+    // switchover) before 57P03, or for a newer snapshot after its node refused the connection.
+    milliseconds node_wait{3'000};
+    std::uint32_t max_client_connections = 1000;
+    std::uint32_t buffer_size = 16 * 1024;
+};
+
+// pgroute's own certificate, offered to clients.
+struct tls_config {
+    std::string cert_file;
+    std::string key_file;
+    std::string ca_file;  // optional: client certificates, when presented, must chain to it
+};
+
+struct server_tls_config {
+    server_tls_mode mode = server_tls_mode::disable;
+    std::string ca_file;  // required for verify-full
+};
+
+struct admin_config {
+    listen_address listen{"127.0.0.1", 5553};
+};
+
+struct config {
+    unsigned threads = 0;  // 0 = one per core
+    log_level level = log_level::info;
+    std::vector<endpoint_config> endpoints;
+    std::vector<node_config> nodes;
+    std::optional<patroni_config> patroni;  // absent: static roles from `nodes`
+    limits_config limits;
+    std::optional<admin_config> admin;
+    std::optional<tls_config> tls;  // absent: no endpoint can offer TLS
+    server_tls_config server_tls;
+};
+
+}  // namespace pgroute::proxy

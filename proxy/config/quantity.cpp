@@ -1,0 +1,99 @@
+#include "proxy/config/quantity.h"
+
+#include <array>
+#include <charconv>
+#include <limits>
+#include <optional>
+#include <string>
+
+namespace pgroute::proxy {
+namespace {
+
+struct Unit {
+    std::string_view name;
+    std::uint64_t multiplier;
+};
+
+constexpr std::array size_units{
+    Unit{"B", 1},
+    Unit{"kB", std::uint64_t{1} << 10},
+    Unit{"MB", std::uint64_t{1} << 20},
+    Unit{"GB", std::uint64_t{1} << 30},
+    Unit{"TB", std::uint64_t{1} << 40},
+};
+
+constexpr std::array duration_units_ms{
+    Unit{"ms", 1},       Unit{"s", 1000},      Unit{"m", 60'000},
+    Unit{"min", 60'000}, Unit{"h", 3'600'000}, Unit{"d", 86'400'000},
+};
+
+template <std::size_t N>
+std::string unit_list(const std::array<Unit, N>& units) {
+    std::string list;
+    for (std::size_t i = 0; i < N; ++i) {
+        if (i > 0) list += i + 1 == N ? " or " : ", ";
+        list += units[i].name;
+    }
+    return list;
+}
+
+// Parses "<digits>[ ]<unit>" into count * unit multiplier; `default_multiplier` is used when the
+// unit is omitted, and an absent default makes the unit mandatory.
+template <std::size_t N>
+health::Result<std::uint64_t> parse_quantity(std::string_view kind, std::string_view text,
+                                             const std::array<Unit, N>& units,
+                                             std::optional<std::uint64_t> default_multiplier) {
+    const auto fail = [&](std::string_view why) {
+        return health::Error{"invalid " + std::string(kind) + " \"" + std::string(text) +
+                             "\": " + std::string(why)};
+    };
+    if (text.empty()) return fail("empty value");
+    if (text.front() == '-') return fail("must not be negative");
+
+    std::uint64_t count = 0;
+    const auto [number_end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
+    if (ec == std::errc::result_out_of_range) return fail("number too large");
+    if (ec != std::errc{}) return fail("expected a whole number followed by a unit");
+
+    std::string_view unit = text.substr(static_cast<std::size_t>(number_end - text.data()));
+    if (!unit.empty() && unit.front() == '.') return fail("must be a whole number");
+    while (!unit.empty() && unit.front() == ' ')
+        unit.remove_prefix(1);
+
+    std::uint64_t multiplier = 0;
+    if (unit.empty()) {
+        if (!default_multiplier) return fail("missing unit (use " + unit_list(units) + ")");
+        multiplier = *default_multiplier;
+    } else {
+        for (const Unit& candidate : units) {
+            if (candidate.name == unit) multiplier = candidate.multiplier;
+        }
+        if (multiplier == 0) {
+            return fail("unknown unit \"" + std::string(unit) + "\" (use " + unit_list(units) +
+                        ")");
+        }
+    }
+    if (count > std::numeric_limits<std::uint64_t>::max() / multiplier) {
+        return fail("too large");
+    }
+    return count * multiplier;
+}
+
+}  // namespace
+
+health::Result<std::uint64_t> parse_size(std::string_view text) {
+    return parse_quantity("size", text, size_units, 1);
+}
+
+health::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+    const health::Result<std::uint64_t> ms =
+        parse_quantity("duration", text, duration_units_ms, std::nullopt);
+    if (!ms) return health::Error{ms.error()};
+    using Rep = std::chrono::milliseconds::rep;
+    if (*ms > static_cast<std::uint64_t>(std::numeric_limits<Rep>::max())) {
+        return health::Error{"invalid duration \"" + std::string(text) + "\": too large"};
+    }
+    return std::chrono::milliseconds{static_cast<Rep>(*ms)};
+}
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,82 @@
+#include "proxy/config/yaml_reader.h"
+
+#include "proxy/config/quantity.h"
+
+namespace pgroute::proxy {
+
+yaml_reader::yaml_reader(YAML::Node node, std::string path, std::vector<config_problem>& problems)
+    : node_(std::move(node)), path_(std::move(path)), problems_(problems) {
+    valid_ = node_.IsMap() || node_.IsNull();
+    if (!valid_) problems_.push_back({path_, "must be a mapping"});
+}
+
+yaml_reader::~yaml_reader() {
+    if (!node_.IsMap()) return;
+    for (const auto& entry : node_) {
+        const auto key = entry.first.as<std::string>();
+        if (!seen_.contains(key)) problems_.push_back({path_of(key), "unknown key"});
+    }
+}
+
+std::string yaml_reader::path_of(const std::string& key) const {
+    return path_.empty() ? key : path_ + "." + key;
+}
+
+void yaml_reader::problem(const std::string& key, std::string message) {
+    problems_.push_back({path_of(key), std::move(message)});
+}
+
+bool yaml_reader::has(const std::string& key) {
+    seen_.insert(key);
+    return node_.IsMap() && node_[key] && !node_[key].IsNull();
+}
+
+YAML::Node yaml_reader::child(const std::string& key) {
+    seen_.insert(key);
+    return node_.IsMap() ? node_[key] : YAML::Node{};
+}
+
+void yaml_reader::read(const std::string& key, std::string& out) {
+    if (!has(key)) return;
+    const auto value = node_[key];
+    if (!value.IsScalar()) return problem(key, "must be a scalar");
+    out = value.Scalar();
+}
+
+void yaml_reader::read(const std::string& key, bool& out) {
+    if (!has(key)) return;
+    if (!YAML::convert<bool>::decode(node_[key], out)) problem(key, "must be true or false");
+}
+
+void yaml_reader::read(const std::string& key, unsigned& out, unsigned min, unsigned max) {
+    std::string text;
+    read(key, text);
+    if (text.empty()) return;
+    const auto parsed = parse_size(text);
+    if (!parsed || text.find_first_not_of("0123456789") != std::string::npos || *parsed < min ||
+        *parsed > max) {
+        return problem(key, "must be an integer from " + std::to_string(min) + " to " +
+                                std::to_string(max) + ", got '" + text + "'");
+    }
+    out = static_cast<unsigned>(*parsed);
+}
+
+void yaml_reader::read_size(const std::string& key, std::uint64_t& out) {
+    std::string text;
+    read(key, text);
+    if (text.empty()) return;
+    const auto parsed = parse_size(text);
+    if (!parsed) return problem(key, parsed.error());
+    out = *parsed;
+}
+
+void yaml_reader::read_duration(const std::string& key, std::chrono::milliseconds& out) {
+    std::string text;
+    read(key, text);
+    if (text.empty()) return;
+    const auto parsed = parse_duration(text);
+    if (!parsed) return problem(key, parsed.error());
+    out = *parsed;
+}
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,70 @@
+// The sessions one worker thread is relaying, so a new topology snapshot (or shutdown) can cut
+// the ones it invalidates. Touched only on the owning worker's thread: no locks.
+#pragma once
+
+#include <asio/ip/tcp.hpp>
+#include <cstdint>
+#include <list>
+#include <optional>
+#include <string>
+
+#include "proxy/config/config.h"
+#include "proxy/routing/cut_policy.h"
+
+namespace pgroute::proxy {
+
+struct session_control {
+    const endpoint_config* endpoint = nullptr;
+    session_role role = session_role::leader;
+    std::string node_name;
+    asio::ip::tcp::socket* server = nullptr;
+    asio::ip::tcp::socket* client = nullptr;
+    std::optional<cut_order> cut;
+    bool idle = false;  // the last ReadyForQuery said 'I'
+
+    // Records the order and, unless it waits for idle, interrupts the relay by cancelling both
+    // sockets' pending operations; the session then tells the client why.
+    void order_cut(cut_order order);
+
+    // A cut that must land now: the relay checks this before it waits, because a cancel only
+    // reaches operations already pending when it was ordered.
+    [[nodiscard]] bool cut_due() const { return cut && (!cut->when_idle || idle); }
+};
+
+class session_registry {
+  public:
+    // Keeps a session listed for exactly as long as it lives, whichever way it ends.
+    class registration {
+      public:
+        registration(session_registry& registry, session_control control)
+            : registry_(registry),
+              handle_(registry.sessions_.insert(registry.sessions_.end(), std::move(control))) {}
+        registration(const registration&) = delete;
+        registration& operator=(const registration&) = delete;
+        ~registration() { registry_.sessions_.erase(handle_); }
+
+        [[nodiscard]] session_control& control() const { return *handle_; }
+
+      private:
+        session_registry& registry_;
+        std::list<session_control>::iterator handle_;
+    };
+
+    [[nodiscard]] std::size_t size() const { return sessions_.size(); }
+
+    // Visits every session that has not been ordered to stop yet.
+    template <typename Fn>
+    void for_each_live(Fn&& fn) {
+        for (auto& s : sessions_) {
+            if (!s.cut) fn(s);
+        }
+    }
+
+    // Sessions on each node of the topology, aligned with its nodes, for least-connections.
+    [[nodiscard]] std::vector<std::uint32_t> count_per_node(const health::Topology& topology) const;
+
+  private:
+    std::list<session_control> sessions_;
+};
+
+}  // namespace pgroute::proxy

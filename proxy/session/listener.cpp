@@ -1,0 +1,117 @@
+#include "proxy/session/listener.h"
+
+#include <sys/socket.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/detail/socket_option.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "protocol/sqlstate.h"
+#include "proxy/cancel/cancel_forwarder.h"
+#include "proxy/session/client_error.h"
+#include "proxy/session/client_startup.h"
+#include "proxy/session/session.h"
+
+namespace pgroute::proxy {
+
+namespace {
+
+using asio::ip::tcp;
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+// Reads the startup packet first, as PostgreSQL does: libpq expects the refusal as the answer to
+// its StartupMessage, and one sent before its SSLRequest is answered is lost on the client.
+// A cancel request is still delivered: it is how a client gets out from under a full server.
+asio::awaitable<void> turn_away(tcp::socket client, std::size_t endpoint_index,
+                                worker_context& worker) {
+    const endpoint_config& endpoint = worker.cfg.endpoints[endpoint_index];
+    std::unique_ptr<tls_stream> tls;
+    auto startup = co_await read_client_startup(client, tls, client_tls_offer(worker.tls, endpoint),
+                                                worker.cfg.limits);
+    auto* accepted = std::get_if<client_startup>(&startup);
+    if (accepted == nullptr) co_return;
+    if (const auto* cancel = std::get_if<protocol::cancel_request>(&accepted->request)) {
+        co_await serve_cancel_request(
+            worker.issued_cancel_keys, *cancel, worker.cfg.limits.connect_timeout,
+            worker.metrics.endpoint(endpoint_index), worker.log, "refused client");
+        co_return;
+    }
+    const std::string message =
+        "sorry, too many clients already (pgroute max_client_connections is " +
+        std::to_string(worker.cfg.limits.max_client_connections) + ")";
+    co_await send_fatal_to(client, tls.get(), protocol::sqlstate::too_many_connections, message);
+}
+
+}  // namespace
+
+tcp::acceptor open_listener(asio::io_context& io, const listen_address& at) {
+    const tcp::endpoint endpoint(asio::ip::make_address(at.host), at.port);
+    tcp::acceptor acceptor(io);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.set_option(reuse_port(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    return acceptor;
+}
+
+void check_address_is_free(asio::io_context& io, const listen_address& at) {
+    const tcp::endpoint endpoint(asio::ip::make_address(at.host), at.port);
+    tcp::acceptor probe(io);
+    probe.open(endpoint.protocol());
+    // Connections of an earlier run still in TIME_WAIT do not make the address taken.
+    probe.set_option(tcp::acceptor::reuse_address(true));
+    probe.bind(endpoint);
+}
+
+asio::awaitable<void> accept_clients(tcp::acceptor& acceptor, std::size_t endpoint_index,
+                                     worker_context& worker) {
+    const endpoint_config& endpoint = worker.cfg.endpoints[endpoint_index];
+    const auto limit = worker.cfg.limits.max_client_connections;
+    auto& counters = worker.metrics.endpoint(endpoint_index);
+    while (!worker.stopping) {
+        auto [ec, client] =
+            co_await acceptor.async_accept(asio::experimental::as_tuple(asio::use_awaitable));
+        if (ec == asio::error::operation_aborted || worker.stopping) break;
+        if (ec) {
+            // Out of file descriptors or a similar transient fault: log, breathe, go on.
+            worker.log.error("accept on " + endpoint.name + " failed: " + ec.message());
+            asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+            co_await pause.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        counters.accepted.add();
+        if (worker.client_count.fetch_add(1) >= limit) {
+            worker.client_count.fetch_sub(1);
+            counters.rejections(session_rejection::too_many_clients).add();
+            worker.log.warn("endpoint " + endpoint.name + " refused a client: " +
+                            std::to_string(limit) + " clients already connected");
+            // Counted as active so shutdown waits for it like for a session in its startup.
+            ++worker.active_sessions;
+            asio::co_spawn(acceptor.get_executor(),
+                           turn_away(std::move(client), endpoint_index, worker),
+                           [&worker](const std::exception_ptr&) { --worker.active_sessions; });
+            continue;
+        }
+        ++worker.active_sessions;
+        counters.sessions_started.add();
+        asio::co_spawn(acceptor.get_executor(),
+                       run_session(std::move(client), endpoint_index, worker),
+                       [&worker, &counters](std::exception_ptr failure) {
+                           worker.client_count.fetch_sub(1);
+                           --worker.active_sessions;
+                           counters.sessions_ended.add();
+                           if (!failure) return;
+                           try {
+                               std::rethrow_exception(failure);
+                           } catch (const std::exception& e) {
+                               worker.log.error(std::string("session failed: ") + e.what());
+                           }
+                       });
+    }
+}
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,23 @@
+// The sessions of one worker that wait for a newer topology snapshot (a leader during a
+// switchover), woken the moment the worker adopts one, instead of each polling for it.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/steady_timer.hpp>
+#include <vector>
+
+namespace pgroute::proxy {
+
+class snapshot_waiters {
+  public:
+    // Returns at the next notify_all() or at `until`, whichever comes first. Owning worker's
+    // thread only, as notify_all().
+    [[nodiscard]] asio::awaitable<void> wait(asio::steady_timer::time_point until);
+    // Wakes every waiting session: a snapshot was published, or the worker is stopping.
+    void notify_all();
+
+  private:
+    std::vector<asio::steady_timer*> waiting_;
+};
+
+}  // namespace pgroute::proxy
