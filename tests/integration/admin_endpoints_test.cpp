@@ -473,56 +473,58 @@ bool every_connection_counted(std::uint16_t admin_port, std::string_view endpoin
            scrape(admin_port, endpoint_series("pgroute_client_sessions_open", endpoint)) == 0;
 }
 
+// pgroute with room for one client, its admin listener on, returned once its start-up probes are
+// counted. PgrouteProcess probes each port once it starts, and pgroute may accept those
+// connections after the probes are gone: one of them can take the slot while the other is
+// refused, so a test's baseline is read only once every accepted connection has been counted.
+struct OneClientPgroute {
+    explicit OneClientPgroute(const PgCluster& cluster)
+        : process(
+              cluster_config(cluster, {ports[0], ports[1]},
+                             "limits:\n  max_client_connections: 1\n" + admin_section(ports[2])),
+              {ports[0], ports[1], ports[2]}) {
+        wait_until(
+            [&] {
+                return every_connection_counted(admin_port(), "write") &&
+                       every_connection_counted(admin_port(), "read");
+            },
+            metric_timeout, "pgroute has counted its start-up probes");
+    }
+    [[nodiscard]] std::uint16_t write_port() const { return ports[0]; }
+    [[nodiscard]] std::uint16_t admin_port() const { return ports[2]; }
+
+    std::vector<std::uint16_t> ports = free_ports(3);
+    PgrouteProcess process;
+};
+
 TEST_F(AdminEndpoints, ClientsOverTheLimitAreCountedAsTooManyClients) {
-    const auto ports = free_ports(3);
-    PgrouteProcess limited(
-        cluster_config(env().cluster, {ports[0], ports[1]},
-                       "limits:\n  max_client_connections: 1\n" + admin_section(ports[2])),
-        {ports[0], ports[1], ports[2]});
+    OneClientPgroute limited(env().cluster);
     // Without SSL, so that each refused login is one connection rather than two (libpq's
     // sslmode=prefer tries again without it after the refusal).
     const auto conninfo =
-        loopback_conninfo(ports[0], superuser, test_database) + " sslmode=disable";
+        loopback_conninfo(limited.write_port(), superuser, test_database) + " sslmode=disable";
     const auto refused =
         endpoint_series("pgroute_client_sessions_rejected_total", "write", "too_many_clients");
-    // PgrouteProcess probes each port once it starts, and pgroute may accept those connections
-    // after the probes are gone: one of them can take the slot while the other is refused. The
-    // baseline is read once every connection pgroute accepted has ended and been counted.
-    wait_until(
-        [&] {
-            return every_connection_counted(ports[2], "write") &&
-                   every_connection_counted(ports[2], "read");
-        },
-        metric_timeout, "pgroute has counted its start-up probes");
-    const double refused_before = scrape(ports[2], refused);
+    const double refused_before = scrape(limited.admin_port(), refused);
     const LibpqConn first(conninfo);
     EXPECT_EQ(sqlstate_thrown_by([&] { const LibpqConn second(conninfo); }), "53300");
-    EXPECT_EQ(scrape(ports[2], refused), refused_before + 1);
-    limited.stop();
+    EXPECT_EQ(scrape(limited.admin_port(), refused), refused_before + 1);
+    limited.process.stop();
 }
 
 // A client turned away for the limit may still cancel: that is how it gets out from under a full
 // pgroute. Its request is served and counted like any other.
 TEST_F(AdminEndpoints, ACancelRequestOverTheClientLimitIsServedAndCounted) {
-    const auto ports = free_ports(3);
-    PgrouteProcess limited(
-        cluster_config(env().cluster, {ports[0], ports[1]},
-                       "limits:\n  max_client_connections: 1\n" + admin_section(ports[2])),
-        {ports[0], ports[1], ports[2]});
-    wait_until(
-        [&] {
-            return every_connection_counted(ports[2], "write") &&
-                   every_connection_counted(ports[2], "read");
-        },
-        metric_timeout, "pgroute has counted its start-up probes");
+    OneClientPgroute limited(env().cluster);
     const auto unknown = cancel_series("write", "unknown_key");
-    const double before = scrape(ports[2], unknown);
-    const LibpqConn first(loopback_conninfo(ports[0], superuser, test_database));
-    RawClient(ports[0]).send(protocol::build_cancel_request({1, 2}));
-    wait_until([&] { return scrape(ports[2], unknown) == before + 1; }, metric_timeout,
+    const double before = scrape(limited.admin_port(), unknown);
+    const LibpqConn first(loopback_conninfo(limited.write_port(), superuser, test_database));
+    RawClient(limited.write_port()).send(protocol::build_cancel_request({1, 2}));
+    wait_until([&] { return scrape(limited.admin_port(), unknown) == before + 1; }, metric_timeout,
                unknown + " counts the refused client's cancel");
-    EXPECT_NE(limited.log_text().find("refused client cancel request dropped"), std::string::npos);
-    limited.stop();
+    EXPECT_NE(limited.process.log_text().find("refused client cancel request dropped"),
+              std::string::npos);
+    limited.process.stop();
 }
 
 // Last: it stops the replica for a moment.

@@ -71,6 +71,13 @@ std::vector<std::string> session_lines(const PgrouteProcess& pgroute, const std:
     return lines;
 }
 
+// Logs `client` in as the trust role and reads up to its first ReadyForQuery.
+void log_in_as_trust_role(RawClient& client) {
+    client.send(startup_packet(
+        {{"user", std::string(trust_role.name)}, {"database", std::string(test_database)}}));
+    client.read_until_ready();
+}
+
 TEST_F(ProxyLifecycle, EachSessionLogsOneStartAndOneEndLineWithItsDetails) {
     const ProxyPorts ports = ProxyPorts::pick();
     PgrouteProcess pgroute(cluster_config(env(), ports), {ports.write, ports.read});
@@ -112,9 +119,7 @@ TEST_F(ProxyLifecycle, SigtermEndsAnOpenSessionWith57P01AndExitsZero) {
     const ProxyPorts ports = ProxyPorts::pick();
     PgrouteProcess pgroute(cluster_config(env(), ports), {ports.write, ports.read});
     RawClient client(ports.write);
-    client.send(startup_packet(
-        {{"user", std::string(trust_role.name)}, {"database", std::string(test_database)}}));
-    client.read_until_ready();
+    log_in_as_trust_role(client);
 
     EXPECT_NO_THROW(pgroute.stop());  // throws unless pgroute exits 0
     const protocol::parsed_error error = client.read_error(1s);
@@ -130,9 +135,7 @@ TEST_F(ProxyLifecycle, SighupIsLoggedAndIgnoredAndTheOpenSessionKeepsWorking) {
     const ProxyPorts ports = ProxyPorts::pick();
     PgrouteProcess pgroute(cluster_config(env(), ports), {ports.write, ports.read});
     RawClient client(ports.write);
-    client.send(startup_packet(
-        {{"user", std::string(trust_role.name)}, {"database", std::string(test_database)}}));
-    client.read_until_ready();
+    log_in_as_trust_role(client);
 
     ASSERT_EQ(::kill(pgroute.pid(), SIGHUP), 0);
     wait_until([&] { return pgroute.log_text().find("received SIGHUP") != std::string::npos; }, 5s,
@@ -153,9 +156,7 @@ TEST_F(ProxyLifecycle, SigtermEndsASessionThatIsStreamingAResultAndExitsZero) {
     const ProxyPorts ports = ProxyPorts::pick();
     PgrouteProcess pgroute(cluster_config(env(), ports), {ports.write, ports.read});
     RawClient client(ports.write);
-    client.send(startup_packet(
-        {{"user", std::string(trust_role.name)}, {"database", std::string(test_database)}}));
-    client.read_until_ready();
+    log_in_as_trust_role(client);
     client.send(query_message("SELECT repeat('x', 8192) FROM generate_series(1, 100000)"));
     const auto first = client.read_message();
     ASSERT_TRUE(first.has_value());
