@@ -1,6 +1,6 @@
 // One direction of a session's relay: moves frames from one stream to the other as their bytes
-// arrive and shows them to an observer on the way. Internal to proxy/relay/relay.cpp, which runs
-// two of them.
+// arrive, and asks the session's frame_handler about each on the way: forward, hold, stop, or a
+// rewrite in place. Internal to proxy/relay/relay.cpp, which runs two of them.
 #pragma once
 
 #include <asio/ip/tcp.hpp>
@@ -9,12 +9,14 @@
 #include <cstring>
 #include <exception>
 #include <optional>
+#include <span>
 #include <string>
 #include <type_traits>
 
 #include "protocol/frame_scanner.h"
 #include "proxy/metrics/counters.h"
 #include "proxy/relay/buffer_pool.h"
+#include "proxy/relay/frame_handler.h"
 
 namespace pgroute::proxy::relay_detail {
 
@@ -25,8 +27,8 @@ enum class pump_stop {
     source_error,
     sink_error,
     protocol_violation,
-    idle_cut,
-    cancelled,
+    handler_stop,  // a verdict of the session's handler ended it at a frame boundary
+    cancelled,     // the other pump stopped, or the session interrupted the relay
     internal_error
 };
 
@@ -86,19 +88,79 @@ class pump_owner {
 // socket ran dry (or filled up), and gives its buffer back to the pool while it waits with
 // nothing held. Otherwise (TLS, which cannot be read that way without risking a half-written
 // record, or io_uring) it uses asynchronous reads and writes, holding its buffer while it waits.
-template <typename From, typename To, typename Observer>
+//
+// Either stream can be swapped for another of its type at a frame boundary (rebind_source,
+// rebind_sink): that is how a session moves its server side to another node.
+template <typename From, typename To>
 class pump {
   public:
-    pump(From& from, To& to, buffer_pool& pool, pump_state& state, Observer& observer,
+    pump(From& from, To& to, buffer_pool& pool, pump_state& state, frame_handler& handler,
          pump_owner& owner)
-        : from_(from), to_(to), pool_(pool), state_(state), observer_(observer), owner_(owner) {}
+        : from_(&from), to_(&to), pool_(pool), state_(state), frames_{handler}, owner_(owner) {}
 
-    // Relays what there is; returns once the pump waits for a stream or has stopped.
+    // Relays what there is; returns once the pump waits for a stream, holds a frame, or stopped.
     void run() {
         guarded([this] { read_until_waiting(); });
     }
 
+    // True while a frame its handler held waits for release().
+    [[nodiscard]] bool held() const { return held_; }
+
+    // Forwards `injection` (whole messages of the session's own, possibly none), then the held
+    // frame, and goes on relaying. Only while held().
+    void release(std::string injection) {
+        if (!held_) return;
+        held_ = false;
+        injection_ = std::move(injection);
+        if (in_on_held_) return;  // the pump resumes as frame_handler::on_held returns
+        guarded([this] {
+            if (resume()) read_until_waiting();
+        });
+    }
+
+    // Reads come from `next` from now on. Only at a frame boundary with nothing of the current
+    // source buffered; false (and nothing changed) otherwise.
+    [[nodiscard]] bool rebind_source(From& next) {
+        if (filled_ > 0 || !state_.scanner.at_frame_boundary()) return false;
+        drained_ = false;
+        if (!waiting_for_source_) {
+            from_ = &next;
+            return true;
+        }
+        // The wait on the old source completes aborted; the pump then reads from `next`.
+        next_source_ = &next;
+        std::error_code ignored;
+        from_->lowest_layer().cancel(ignored);
+        return true;
+    }
+
+    // Writes go to `next` from now on. Not while a write is under way; false then.
+    [[nodiscard]] bool rebind_sink(To& next) {
+        if (state_.mid_write) return false;
+        to_ = &next;
+        return true;
+    }
+
+    // Stops a pump that holds a frame: it has no operation for a cancel to reach.
+    void abandon() {
+        if (!held_ || state_.stopped()) return;
+        held_ = false;
+        stop(pump_stop::cancelled);
+    }
+
   private:
+    enum class after_write { frames, injection };
+
+    // Shows frames to the handler for the scanner, which takes a visitor by template.
+    struct frames_visitor {
+        frame_handler& handler;
+        [[nodiscard]] bool wants_body(char type) const { return handler.wants_body(type); }
+        protocol::frame_verdict on_frame(const protocol::frame_header& header,
+                                         std::span<char> body) {
+            return handler.on_frame(header, body);
+        }
+    };
+
     // An exception (an allocation that failed) stops the pump instead of the worker thread.
     template <typename Step>
     void guarded(Step&& step) {
@@ -110,7 +172,7 @@ class pump {
         }
     }
 
-    [[nodiscard]] bool cut_due() const { return observer_.control.cut_due(); }
+    [[nodiscard]] bool stop_due() const { return frames_.handler.stop_due(); }
 
     void read_until_waiting() {
         for (;;) {
@@ -120,12 +182,15 @@ class pump {
             if constexpr (uses_readiness<From>()) {
                 std::error_code ec = asio::error::would_block;
                 std::size_t n = 0;
-                if (!drained_) n = from_.read_some(free_space, ec);
+                if (!drained_) n = from_->read_some(free_space, ec);
                 if (would_block(ec)) {
                     drained_ = false;
                     if (filled_ == 0) buffer_.reset();
-                    if (cut_due()) return stop(pump_stop::cancelled);
-                    from_.async_wait(tcp::socket::wait_read, [this](std::error_code wait_ec) {
+                    if (stop_due()) return stop(pump_stop::cancelled);
+                    waiting_for_source_ = true;
+                    from_->async_wait(tcp::socket::wait_read, [this](std::error_code wait_ec) {
+                        waiting_for_source_ = false;
+                        if (wait_ec && switched_source(wait_ec)) return run();
                         if (wait_ec) {
                             state_.error = wait_ec;
                             return stop(pump_stop::cancelled);
@@ -137,8 +202,10 @@ class pump {
                 drained_ = !ec && n < free_space.size();
                 if (!forward_read(ec, n)) return;
             } else {
-                if (cut_due()) return stop(pump_stop::cancelled);
-                from_.async_read_some(free_space, [this](std::error_code ec, std::size_t n) {
+                if (stop_due()) return stop(pump_stop::cancelled);
+                waiting_for_source_ = true;
+                from_->async_read_some(free_space, [this](std::error_code ec, std::size_t n) {
+                    waiting_for_source_ = false;
                     guarded([&] {
                         if (forward_read(ec, n)) read_until_waiting();
                     });
@@ -148,15 +215,23 @@ class pump {
         }
     }
 
-    // Scans what a read brought and forwards it up to the last frame boundary (or through the
-    // streamed part of a large frame). True when the pump may read on at
-    // once; false when it stopped or a write continues asynchronously.
+    // True when a wait ended by `ec` was the old source's, cancelled by rebind_source: the pump
+    // now reads from the new one.
+    bool switched_source(std::error_code ec) {
+        if (ec != asio::error::operation_aborted || next_source_ == nullptr) return false;
+        from_ = std::exchange(next_source_, nullptr);
+        return !owner_.stopping();
+    }
+
+    // True when the pump may read on at once; false when it stopped, holds a frame, or a write
+    // continues asynchronously.
     bool forward_read(std::error_code ec, std::size_t n) {
         // A read that completed as the other pump stopped: nobody would cancel a write now.
         if (owner_.stopping()) {
             stop(pump_stop::cancelled);
             return false;
         }
+        if (switched_source(ec)) return true;
         if (ec == asio::error::operation_aborted) {
             state_.error = ec;
             stop(pump_stop::cancelled);
@@ -175,28 +250,42 @@ class pump {
         state_.bytes += n;
         state_.relayed.add(n);
         filled_ += n;
-        scanned_ =
-            state_.scanner.scan(std::string_view(buffer_.data(), filled_), capacity(), observer_);
+        return forward_buffered();
+    }
+
+    // Shows the buffered frames to the handler and forwards what it lets through.
+    bool forward_buffered() {
+        scanned_ = state_.scanner.scan_in_place(std::span<char>(buffer_.data(), filled_),
+                                                capacity(), frames_);
         if (scanned_.forward == 0) return frames_forwarded();
+        return write(buffer_.data(), scanned_.forward, after_write::frames);
+    }
+
+    // Writes `size` bytes at `data` to the sink, then goes on as `then` says. True when that
+    // happened at once and the pump may read on.
+    bool write(const char* data, std::size_t size, after_write then) {
         state_.mid_write = true;
-        const auto frames = asio::buffer(buffer_.data(), scanned_.forward);
+        out_ = data;
+        out_size_ = size;
+        then_ = then;
         if constexpr (uses_readiness<To>()) {
-            std::error_code write_ec;
-            written_ = to_.write_some(frames, write_ec);
-            if (would_block(write_ec)) {
+            std::error_code ec;
+            written_ = to_->write_some(asio::buffer(data, size), ec);
+            if (would_block(ec)) {
                 written_ = 0;
-                write_ec.clear();
+                ec.clear();
             }
-            if (write_ec) return sink_failed(write_ec);
-            if (written_ == scanned_.forward) return frames_forwarded();
+            if (ec) return sink_failed(ec);
+            if (written_ == size) return write_done();
             write_when_writable();
         } else {
-            asio::async_write(to_, frames, [this](std::error_code write_ec, std::size_t) {
-                guarded([&] {
-                    if (write_ec) return static_cast<void>(sink_failed(write_ec));
-                    if (frames_forwarded()) read_until_waiting();
-                });
-            });
+            asio::async_write(*to_, asio::buffer(data, size),
+                              [this](std::error_code ec, std::size_t) {
+                                  guarded([&] {
+                                      if (ec) return static_cast<void>(sink_failed(ec));
+                                      if (write_done()) read_until_waiting();
+                                  });
+                              });
         }
         return false;
     }
@@ -205,24 +294,30 @@ class pump {
     // socket has room. (A direct write_some succeeds at once on a socket with room, which spares
     // every message a trip through the scheduler.)
     void write_when_writable() {
-        if (cut_due() || owner_.stopping()) {
+        if (stop_due() || owner_.stopping()) {
             sink_failed(asio::error::operation_aborted);
             return;
         }
         drained_ = false;  // the loop runs meanwhile and may take the edge of new bytes
-        to_.async_wait(tcp::socket::wait_write, [this](std::error_code wait_ec) {
+        to_->async_wait(tcp::socket::wait_write, [this](std::error_code wait_ec) {
             guarded([&] {
                 if (wait_ec) return static_cast<void>(sink_failed(wait_ec));
                 std::error_code ec;
-                const auto rest =
-                    asio::buffer(buffer_.data() + written_, scanned_.forward - written_);
-                const std::size_t n = to_.write_some(rest, ec);
+                const std::size_t n =
+                    to_->write_some(asio::buffer(out_ + written_, out_size_ - written_), ec);
                 if (ec && !would_block(ec)) return static_cast<void>(sink_failed(ec));
                 written_ += n;
-                if (written_ < scanned_.forward) return write_when_writable();
-                if (frames_forwarded()) read_until_waiting();
+                if (written_ < out_size_) return write_when_writable();
+                if (write_done()) read_until_waiting();
             });
         });
+    }
+
+    bool write_done() {
+        state_.mid_write = false;
+        if (then_ == after_write::frames) return frames_forwarded();
+        injection_.clear();
+        return forward_buffered();
     }
 
     bool sink_failed(std::error_code ec) {
@@ -231,10 +326,9 @@ class pump {
         return false;
     }
 
-    // The scanned frames are with the sink: keep the partial frame behind them for the next read.
-    // False when the pump stopped.
+    // The scanned frames are with the sink: keep the rest behind them for the next read, and
+    // act on the verdict that ended the scan, if one did. False when the pump does not read on.
     bool frames_forwarded() {
-        state_.mid_write = false;
         if (scanned_.error != protocol::frame_error::none) {
             state_.frame_error = scanned_.error;
             stop(pump_stop::protocol_violation);
@@ -242,11 +336,26 @@ class pump {
         }
         filled_ -= scanned_.forward;
         if (filled_ > 0) std::memmove(buffer_.data(), buffer_.data() + scanned_.forward, filled_);
-        if (filled_ == 0 && observer_.stop_requested() && state_.scanner.at_frame_boundary()) {
-            stop(pump_stop::idle_cut);
+        scanned_.forward = 0;
+        if (!scanned_.halt) return true;
+        if (*scanned_.halt != protocol::frame_verdict::hold) {
+            stop(pump_stop::handler_stop);
             return false;
         }
-        return true;
+        held_ = true;
+        in_on_held_ = true;
+        frames_.handler.on_held();
+        in_on_held_ = false;
+        return !held_ && resume();  // released from inside on_held
+    }
+
+    // After release(): the injection first, then the held frame and what follows it.
+    bool resume() {
+        state_.scanner.release_held();
+        if (!injection_.empty()) {
+            return write(injection_.data(), injection_.size(), after_write::injection);
+        }
+        return forward_buffered();
     }
 
     [[nodiscard]] std::size_t capacity() const { return pool_.buffer_size(); }
@@ -258,16 +367,24 @@ class pump {
         owner_.pump_stopped();
     }
 
-    From& from_;
-    To& to_;
+    From* from_;
+    To* to_;
+    From* next_source_ = nullptr;  // set by rebind_source while a wait on the old one ends
     buffer_pool& pool_;
     pump_state& state_;
-    Observer& observer_;
+    frames_visitor frames_;
     pump_owner& owner_;
     pooled_buffer buffer_;
     std::size_t filled_ = 0;
     protocol::frame_scanner::result scanned_;
-    std::size_t written_ = 0;  // of scanned_.forward, on the slow path of a write
+    const char* out_ = nullptr;  // the write under way: the buffer's frames or an injection
+    std::size_t out_size_ = 0;
+    std::size_t written_ = 0;  // of out_size_, on the slow path of a write
+    after_write then_ = after_write::frames;
+    std::string injection_;  // what release() asked to send before the held frame
+    bool held_ = false;
+    bool in_on_held_ = false;
+    bool waiting_for_source_ = false;
     // The last read came back short, so the source had nothing more, and the event loop has not
     // run since: epoll (edge-triggered in Asio) will report the next bytes, so the pump waits
     // for them without the read that would only say EAGAIN. One system call fewer per message.

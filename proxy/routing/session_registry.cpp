@@ -5,6 +5,7 @@ namespace pgroute::proxy {
 void session_control::order_cut(cut_order order) {
     cut = std::move(order);
     if (!cut_due()) return;
+    if (relay) return relay->interrupt();
     // The client socket too: a server-to-client write stuck on a client that does not read
     // would otherwise hold the session past the cut.
     std::error_code ignored;

@@ -13,6 +13,18 @@
 
 namespace pgroute::proxy {
 
+// Something of the session's that a cut must interrupt beyond its sockets: the relay.
+class session_interrupt {
+  public:
+    virtual void interrupt() = 0;
+
+  protected:
+    session_interrupt() = default;
+    session_interrupt(const session_interrupt&) = default;
+    session_interrupt& operator=(const session_interrupt&) = default;
+    ~session_interrupt() = default;
+};
+
 struct session_control {
     const endpoint_config* endpoint = nullptr;
     session_role role = session_role::leader;
@@ -20,10 +32,11 @@ struct session_control {
     asio::ip::tcp::socket* server = nullptr;
     asio::ip::tcp::socket* client = nullptr;
     std::optional<cut_order> cut;
-    bool idle = false;  // the last ReadyForQuery said 'I'
+    bool idle = false;                   // the last ReadyForQuery said 'I'
+    session_interrupt* relay = nullptr;  // while the session relays
 
-    // Records the order and, unless it waits for idle, interrupts the relay by cancelling both
-    // sockets' pending operations; the session then tells the client why.
+    // Records the order and, unless it waits for idle, interrupts the relay (or, before it runs,
+    // cancels both sockets' pending operations); the session then tells the client why.
     void order_cut(cut_order order);
 
     // A cut that must land now: the relay checks this before it waits, because a cancel only

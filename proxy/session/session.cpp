@@ -20,6 +20,7 @@
 #include "proxy/routing/router.h"
 #include "proxy/session/client_error.h"
 #include "proxy/session/client_startup.h"
+#include "proxy/session/session_frames.h"
 
 namespace pgroute::proxy {
 
@@ -74,7 +75,9 @@ struct closing_error {
 };
 
 std::optional<closing_error> closing_error_for(const relay_result& result,
-                                               const session_control& control) {
+                                               const session_control& control,
+                                               const client_frames& from_client,
+                                               const server_frames& from_server) {
     if (!result.client_at_frame_boundary) return std::nullopt;
     switch (result.end) {
         case relay_end::cut:
@@ -91,12 +94,14 @@ std::optional<closing_error> closing_error_for(const relay_result& result,
                 sqlstate::protocol_violation,
                 "invalid message from node " + quoted(control.node_name) + ": " + result.detail};
         case relay_end::server_error:
-            if (result.server_ended_with_error) return std::nullopt;
+            if (from_server.ended_with_error()) return std::nullopt;
             return closing_error{
                 sqlstate::connection_failure,
                 "lost the connection to node " + quoted(control.node_name) + ": " + result.detail};
         case relay_end::server_closed:
-            if (result.server_ended_with_error || result.client_sent_terminate) return std::nullopt;
+            if (from_server.ended_with_error() || from_client.sent_terminate()) {
+                return std::nullopt;
+            }
             return closing_error{
                 sqlstate::connection_failure,
                 "node " + quoted(control.node_name) +
@@ -104,6 +109,7 @@ std::optional<closing_error> closing_error_for(const relay_result& result,
                                                    : " closed the connection unexpectedly")};
         case relay_end::client_closed:
         case relay_end::client_error:
+        case relay_end::stopped:  // no handler of the session's stops without a cut yet
             return std::nullopt;
     }
     return std::nullopt;
@@ -367,23 +373,33 @@ asio::awaitable<bool> connect_session(session_state& s) {
     }
 }
 
+// What the session's relay works with: its two frame handlers and the handle it steers it by.
+struct carried {
+    client_frames& from_client;
+    server_frames& from_server;
+    relay_control& control;
+    relay_meters meters;
+};
+
 // The relay over whichever streams the session has: a plain function, so choosing among the four
 // instantiations adds no coroutine frame.
-asio::awaitable<relay_result> relay_streams(session_state& s, cancel_key_swap& cancel_key,
-                                            route_counters& route) {
-    auto& control = s.registration->control();
+asio::awaitable<relay_result> relay_streams(session_state& s, const carried& c) {
     const relay_limits limits{s.worker.cfg.limits.max_message_length};
+    auto& buffers = s.worker.buffers;
     if (s.client_tls && s.server_tls) {
-        return relay(*s.client_tls, *s.server_tls, control, cancel_key, s.worker.buffers, limits,
-                     route);
+        return relay(*s.client_tls, *s.server_tls, c.from_client, c.from_server, c.control, buffers,
+                     limits, c.meters);
     }
     if (s.client_tls) {
-        return relay(*s.client_tls, s.server, control, cancel_key, s.worker.buffers, limits, route);
+        return relay(*s.client_tls, s.server, c.from_client, c.from_server, c.control, buffers,
+                     limits, c.meters);
     }
     if (s.server_tls) {
-        return relay(s.client, *s.server_tls, control, cancel_key, s.worker.buffers, limits, route);
+        return relay(s.client, *s.server_tls, c.from_client, c.from_server, c.control, buffers,
+                     limits, c.meters);
     }
-    return relay(s.client, s.server, control, cancel_key, s.worker.buffers, limits, route);
+    return relay(s.client, s.server, c.from_client, c.from_server, c.control, buffers, limits,
+                 c.meters);
 }
 
 // The session's last log line.
@@ -415,9 +431,20 @@ asio::awaitable<void> carry_session(session_state& s) {
     if (log_session) s.worker.log.info(s.label.text() + " start");
     const counted_open backend_count(route.backend_opened, route.backend_closed);
     cancel_key_swap cancel_key(s.worker.issued_cancel_keys, node.address);
-    const relay_result result = co_await relay_streams(s, cancel_key, route);
-    if (result.end == relay_end::cut) route.cuts_for(control.cut->reason).add();
-    if (auto error = closing_error_for(result, control)) {
+    query_clock queries(route);
+    client_frames from_client(control, queries);
+    server_frames from_server(control, queries, cancel_key);
+    relay_control steering;
+    control.relay = &steering;
+    relay_result result = co_await relay_streams(
+        s,
+        {from_client, from_server, steering, {route.bytes_from_client, route.bytes_from_server}});
+    control.relay = nullptr;
+    if (control.cut && result.interrupted) {
+        result.end = relay_end::cut;
+        route.cuts_for(control.cut->reason).add();
+    }
+    if (auto error = closing_error_for(result, control, from_client, from_server)) {
         co_await s.tell_client(error->sqlstate, error->message);
     }
     if (log_session) s.worker.log.info(end_line(s, result));

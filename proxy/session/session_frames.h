@@ -1,0 +1,54 @@
+// What a session does with the frames it relays, as the relay's frame_handlers: from the client,
+// any message ends idleness and some start a query cycle; from the node, ReadyForQuery tells
+// when the session is idle (where a deferred cut lands) and ends a cycle, BackendKeyData is
+// swapped for a key of pgroute's own, and SCRAM channel binding is hidden from the mechanisms
+// offered (see protocol/sasl_mechanisms.h).
+#pragma once
+
+#include "proxy/cancel/cancel_keys.h"
+#include "proxy/metrics/query_clock.h"
+#include "proxy/relay/frame_handler.h"
+#include "proxy/routing/session_registry.h"
+
+namespace pgroute::proxy {
+
+class client_frames final : public frame_handler {
+  public:
+    client_frames(session_control& control, query_clock& queries)
+        : control_(control), queries_(queries) {}
+
+    [[nodiscard]] bool wants_body(char) const override { return false; }
+    [[nodiscard]] protocol::frame_verdict on_frame(const protocol::frame_header& header,
+                                                   std::span<char> body) override;
+    [[nodiscard]] bool stop_due() const override { return control_.cut_due(); }
+
+    // A server closing after this is not news to the client.
+    [[nodiscard]] bool sent_terminate() const { return sent_terminate_; }
+
+  private:
+    session_control& control_;
+    query_clock& queries_;
+    bool sent_terminate_ = false;
+};
+
+class server_frames final : public frame_handler {
+  public:
+    server_frames(session_control& control, query_clock& queries, cancel_key_swap& cancel_key)
+        : control_(control), queries_(queries), cancel_key_(cancel_key) {}
+
+    [[nodiscard]] bool wants_body(char type) const override;
+    [[nodiscard]] protocol::frame_verdict on_frame(const protocol::frame_header& header,
+                                                   std::span<char> body) override;
+    [[nodiscard]] bool stop_due() const override { return control_.cut_due(); }
+
+    // Its last frame was an ErrorResponse: the node spoke for itself.
+    [[nodiscard]] bool ended_with_error() const { return last_was_error_; }
+
+  private:
+    session_control& control_;
+    query_clock& queries_;
+    cancel_key_swap& cancel_key_;
+    bool last_was_error_ = false;
+};
+
+}  // namespace pgroute::proxy
