@@ -12,12 +12,10 @@
 #include <span>
 #include <string>
 #include <type_traits>
-#include <variant>
 
 #include "protocol/frame_scanner.h"
 #include "proxy/metrics/counters.h"
 #include "proxy/relay/buffer_pool.h"
-#include "proxy/relay/drained_wait.h"
 #include "proxy/relay/frame_handler.h"
 
 namespace pgroute::proxy::relay_detail {
@@ -190,7 +188,15 @@ class pump {
                     if (filled_ == 0) buffer_.reset();
                     if (stop_due()) return stop(pump_stop::cancelled);
                     waiting_for_source_ = true;
-                    read_wait_.start(*from_);
+                    from_->async_wait(tcp::socket::wait_read, [this](std::error_code wait_ec) {
+                        waiting_for_source_ = false;
+                        if (wait_ec && switched_source(wait_ec)) return run();
+                        if (wait_ec) {
+                            state_.error = wait_ec;
+                            return stop(pump_stop::cancelled);
+                        }
+                        run();
+                    });
                     return;
                 }
                 drained_ = !ec && n < free_space.size();
@@ -207,16 +213,6 @@ class pump {
                 return;
             }
         }
-    }
-
-    void source_readable(std::error_code ec) {
-        waiting_for_source_ = false;
-        if (ec && switched_source(ec)) return run();
-        if (ec) {
-            state_.error = ec;
-            return stop(pump_stop::cancelled);
-        }
-        run();
     }
 
     // True when a wait ended by `ec` was the old source's, cancelled by rebind_source: the pump
@@ -393,23 +389,6 @@ class pump {
     // run since: epoll (edge-triggered in Asio) will report the next bytes, so the pump waits
     // for them without the read that would only say EAGAIN. One system call fewer per message.
     bool drained_ = false;
-
-    struct on_source_readable {
-        pump* self;
-        void operator()(std::error_code ec) const { self->source_readable(ec); }
-    };
-    // A pump waits for readiness only on a plain socket under epoll, and only after a read that
-    // found it empty: the wait that needs no re-arming (see drained_wait.h).
-    using read_wait = std::conditional_t<uses_readiness<From>(), drained_wait<on_source_readable>,
-                                         std::monostate>;
-    [[nodiscard]] read_wait make_read_wait() {
-        if constexpr (uses_readiness<From>()) {
-            return read_wait(on_source_readable{this});
-        } else {
-            return {};
-        }
-    }
-    read_wait read_wait_ = make_read_wait();
 };
 
 }  // namespace pgroute::proxy::relay_detail
