@@ -18,6 +18,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "protocol/message_builder.h"
@@ -39,7 +40,11 @@ class peer {
     explicit peer(int fd) : fd_(fd) { ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK); }
     peer(const peer&) = delete;
     peer& operator=(const peer&) = delete;
-    ~peer() { ::close(fd_); }
+    ~peer() { close(); }
+
+    void close() {
+        if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+    }
 
     void send(std::string_view bytes) const {
         if (::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) !=
@@ -296,6 +301,20 @@ TEST(Relay, AStopAfterVerdictEndsTheRelayRightAfterThatFrame) {
     EXPECT_TRUE(rig.result->interrupted);
     EXPECT_TRUE(rig.result->client_at_frame_boundary);
     EXPECT_EQ(rig.client->received(), frame('C', std::string("SELECT 1") + '\0') + frame('Z', "I"));
+}
+
+// The frame and the close arrive before the relay reads: the read that returns the frame comes
+// back short, and the close behind it must still be seen (edge-triggered epoll reports nothing
+// more for it; re-arming the wait does).
+TEST(Relay, AClientThatSendsAndClosesInOneGoEndsTheRelay) {
+    relay_rig rig;
+    rig.start();
+    const std::string terminate = frame('X', "");
+    rig.client->send(terminate);
+    rig.client->close();
+    rig.run_until([&] { return rig.result.has_value(); });
+    EXPECT_EQ(rig.result->end, relay_end::client_closed);
+    EXPECT_EQ(rig.server->received(), terminate);
 }
 
 // What a cut does (session_control::order_cut interrupts the relay): the server reads nothing,

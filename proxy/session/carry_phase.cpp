@@ -1,0 +1,154 @@
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "protocol/sqlstate.h"
+#include "proxy/relay/relay.h"
+#include "proxy/session/session_frames.h"
+#include "proxy/session/session_phases.h"
+
+namespace pgroute::proxy {
+
+namespace {
+
+using asio::ip::tcp;
+namespace sqlstate = protocol::sqlstate;
+
+// How long a session ended from our side waits for the client to read its last ErrorResponse and
+// close; a client that has gone silent gets its close after this.
+constexpr std::chrono::seconds last_word_linger{1};
+
+// The ErrorResponse a client gets when the relay ended for a reason that is not its own doing.
+// Nothing is sent when the server already spoke for itself (its last word was an ErrorResponse),
+// the client asked to end, or the client is gone.
+struct closing_error {
+    std::string_view sqlstate;
+    std::string message;
+};
+
+std::optional<closing_error> closing_error_for(const relay_result& result,
+                                               const session_control& control,
+                                               const client_frames& from_client,
+                                               const server_frames& from_server) {
+    if (!result.client_at_frame_boundary) return std::nullopt;
+    switch (result.end) {
+        case relay_end::cut:
+            if (control.cut->reason == cut_reason::shutdown) {
+                return closing_error{sqlstate::admin_shutdown, control.cut->message};
+            }
+            return closing_error{sqlstate::connection_failure,
+                                 "pgroute cut this session: " + control.cut->message};
+        case relay_end::client_protocol_violation:
+            return closing_error{sqlstate::protocol_violation,
+                                 "invalid message from client: " + result.detail};
+        case relay_end::server_protocol_violation:
+            return closing_error{
+                sqlstate::protocol_violation,
+                "invalid message from node " + quoted(control.node_name) + ": " + result.detail};
+        case relay_end::server_error:
+            if (from_server.ended_with_error()) return std::nullopt;
+            return closing_error{
+                sqlstate::connection_failure,
+                "lost the connection to node " + quoted(control.node_name) + ": " + result.detail};
+        case relay_end::server_closed:
+            if (from_server.ended_with_error() || from_client.sent_terminate()) {
+                return std::nullopt;
+            }
+            return closing_error{
+                sqlstate::connection_failure,
+                "node " + quoted(control.node_name) +
+                    (result.bytes_from_server == 0 ? " closed the connection before answering"
+                                                   : " closed the connection unexpectedly")};
+        case relay_end::client_closed:
+        case relay_end::client_error:
+        case relay_end::stopped:  // no handler of the session's stops without a cut yet
+            return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+// What the session's relay works with: its two frame handlers and the handle it steers it by.
+struct carried {
+    client_frames& from_client;
+    server_frames& from_server;
+    relay_control& control;
+    relay_meters meters;
+};
+
+// The relay over whichever streams the session has: a plain function, so choosing among the four
+// instantiations adds no coroutine frame.
+asio::awaitable<relay_result> relay_streams(session_state& s, const carried& c) {
+    const relay_limits limits{s.worker.cfg.limits.max_message_length};
+    auto& buffers = s.worker.buffers;
+    if (s.client_tls && s.server_tls) {
+        return relay(*s.client_tls, *s.server_tls, c.from_client, c.from_server, c.control, buffers,
+                     limits, c.meters);
+    }
+    if (s.client_tls) {
+        return relay(*s.client_tls, s.server, c.from_client, c.from_server, c.control, buffers,
+                     limits, c.meters);
+    }
+    if (s.server_tls) {
+        return relay(s.client, *s.server_tls, c.from_client, c.from_server, c.control, buffers,
+                     limits, c.meters);
+    }
+    return relay(s.client, s.server, c.from_client, c.from_server, c.control, buffers, limits,
+                 c.meters);
+}
+
+// The session's last log line.
+std::string end_line(const session_state& s, const relay_result& result) {
+    const auto& control = s.registration->control();
+    std::string end = s.label.text() + " end duration=" + seconds_since(s.started) +
+                      " bytes_in=" + std::to_string(result.bytes_from_client) +
+                      " bytes_out=" + std::to_string(result.bytes_from_server) + " reason=\"" +
+                      std::string(to_string(result.end));
+    if (control.cut) end += ": " + std::string(to_string(control.cut->reason));
+    if (!result.detail.empty()) end += ": " + result.detail;
+    return end + "\"";
+}
+
+}  // namespace
+
+asio::awaitable<void> carry_session(session_state& s) {
+    const auto& node = s.routed.topology->nodes[*s.routed.decision.node];
+    auto& control = s.registration->control();
+    auto& route = s.worker.metrics.route(s.endpoint_index, node.address.name);
+    // Failures here surface as errors on the first read or write of the relay.
+    std::error_code ignored;
+    s.server.set_option(tcp::no_delay(true), ignored);
+    s.client.set_option(tcp::no_delay(true), ignored);
+    s.client.non_blocking(true, ignored);
+    // Checked before the lines are built, not only in the logger: at log_level warn a session
+    // then formats nothing.
+    const bool log_session = s.worker.log.enabled(log_level::info);
+    if (log_session) s.worker.log.info(s.label.text() + " start");
+    const counted_open backend_count(route.backend_opened, route.backend_closed);
+    cancel_key_swap cancel_key(s.worker.issued_cancel_keys, node.address);
+    query_clock queries(route);
+    client_frames from_client(control, queries);
+    server_frames from_server(control, queries, cancel_key);
+    relay_control steering;
+    control.relay = &steering;
+    relay_result result = co_await relay_streams(
+        s,
+        {from_client, from_server, steering, {route.bytes_from_client, route.bytes_from_server}});
+    control.relay = nullptr;
+    if (control.cut && result.interrupted) {
+        result.end = relay_end::cut;
+        route.cuts_for(control.cut->reason).add();
+    }
+    if (auto error = closing_error_for(result, control, from_client, from_server)) {
+        co_await s.tell_client(error->sqlstate, error->message);
+    }
+    if (log_session) s.worker.log.info(end_line(s, result));
+    // The session is over (and no longer counted) while the socket waits for the client to close.
+    if (result.end != relay_end::client_closed && result.end != relay_end::client_error) {
+        s.client_tls.reset();  // it refers to the socket about to move
+        asio::co_spawn(s.client.get_executor(),
+                       close_after_last_word(std::move(s.client), last_word_linger),
+                       asio::detached);
+    }
+}
+
+}  // namespace pgroute::proxy

@@ -1,0 +1,144 @@
+#include <array>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <tuple>
+
+#include "protocol/sqlstate.h"
+#include "protocol/startup_answer.h"
+#include "proxy/net/deadline.h"
+#include "proxy/net/node_tls.h"
+#include "proxy/session/session_phases.h"
+
+namespace pgroute::proxy {
+
+namespace {
+
+using asio::ip::tcp;
+namespace sqlstate = protocol::sqlstate;
+
+// Connects to the node within connect_timeout. A cut ordered meanwhile cancels the attempt.
+asio::awaitable<std::error_code> connect_to_node(tcp::socket& server, const health::NodeView& node,
+                                                 std::chrono::milliseconds timeout) {
+    asio::steady_timer deadline(server.get_executor(), timeout);
+    tcp::endpoint target;
+    if (auto ec = co_await resolve_before(node.address.host, node.address.port, deadline, target)) {
+        co_return ec;
+    }
+    co_return co_await connect_before(server, target, deadline);
+}
+
+// Sends the client's StartupMessage and, over plain TCP, waits for the node's first answer and
+// looks at it without reading it (the relay does). Returns why the node gave up on the session
+// before the client heard from it, which lets the session go elsewhere: it closed or reset the
+// connection (an old leader shutting down), or, when `may_route_again`, it answered 57P03 (a node
+// starting up or shutting down). Empty once the node has answered otherwise. Through TLS only the
+// write is awaited: record bytes cannot be looked at that way.
+asio::awaitable<std::string> replay_startup(session_state& s, bool may_route_again) {
+    constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
+    const auto packet = asio::buffer(s.startup_packet);
+    std::error_code ec;
+    // if/else, not ?:, around co_await: GCC 12 miscompiles co_await inside a conditional.
+    if (s.server_tls) {
+        std::tie(ec, std::ignore) = co_await asio::async_write(*s.server_tls, packet, use_tuple);
+        co_return ec ? ec.message() : std::string();
+    }
+    std::tie(ec, std::ignore) = co_await asio::async_write(s.server, packet, use_tuple);
+    std::array<char, 256> answer{};  // a 57P03 ErrorResponse is about 90 bytes
+    std::size_t peeked = 0;
+    while (!ec && peeked == 0) {
+        std::tie(ec) = co_await s.server.async_wait(tcp::socket::wait_read, use_tuple);
+        if (ec) break;
+        peeked = s.server.receive(asio::buffer(answer), tcp::socket::message_peek, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) ec.clear();
+    }
+    if (ec == asio::error::eof) co_return "the node closed the connection before answering";
+    if (ec) co_return ec.message();
+    if (!may_route_again) co_return std::string();
+    const auto refusal =
+        protocol::cannot_connect_now_answer(std::string_view(answer.data(), peeked));
+    co_return refusal ? "the node answered 57P03: " + refusal->message : std::string();
+}
+
+}  // namespace
+
+asio::awaitable<bool> connect_session(session_state& s) {
+    auto& worker = s.worker;
+    const auto give_up = std::chrono::steady_clock::now() + worker.cfg.limits.node_wait;
+    s.routed = co_await route_session(s.endpoint, s.endpoint_index, worker, give_up);
+    for (;;) {
+        const routing& routed = s.routed;
+        if (!routed.decision.node) {
+            s.counters().rejections(session_rejection::no_node).add();
+            const std::string refusal =
+                routed.decision.refusal +
+                (routed.waiting_since
+                     ? " (waited " + seconds_since(*routed.waiting_since) + " for one)"
+                     : "");
+            worker.log.warn(s.label.text() + " refused: " + refusal);
+            co_await s.tell_client(sqlstate::cannot_connect_now, "pgroute: " + refusal);
+            co_return false;
+        }
+        if (routed.waiting_since) {
+            worker.log.info(s.label.text() + " waited " + seconds_since(*routed.waiting_since) +
+                            " for a node");
+        }
+        const auto& node = routed.topology->nodes[*routed.decision.node];
+        s.label.node = node.address.name;
+        const auto role = routed.decision.node == routed.topology->write_target
+                              ? session_role::leader
+                              : session_role::replica;
+        s.registration.emplace(worker.sessions,
+                               session_control{&s.endpoint, role, node.address.name, &s.server,
+                                               &s.client, std::nullopt, false});
+        const auto& control = s.registration->control();
+        std::string why;            // the connection to the node failed: why
+        bool node_gave_up = false;  // ... before it said anything: another node may serve
+        if (const auto ec =
+                co_await connect_to_node(s.server, node, worker.cfg.limits.connect_timeout)) {
+            why = ec.message();
+            node_gave_up = true;
+        }
+        std::error_code ignored;
+        s.server.non_blocking(true, ignored);  // for replay_startup's peek and the relay
+        if (why.empty() && !control.cut && worker.tls.nodes) {
+            why = co_await negotiate_node_tls(s.server, s.server_tls, *worker.tls.nodes,
+                                              worker.cfg.server_tls.mode, node.address.host,
+                                              worker.cfg.limits.connect_timeout);
+        }
+        if (why.empty() && !control.cut) {
+            why = co_await replay_startup(s, may_wait_for_node(worker, give_up));
+            node_gave_up = !why.empty();
+        }
+        if (why.empty() && !control.cut) {
+            s.startup_packet = {};  // replayed: not kept for the session's lifetime
+            co_return true;
+        }
+        if (node_gave_up && !control.cut && may_wait_for_node(worker, give_up)) {
+            worker.log.info(s.label.text() + " could not connect: " + why + "; routing again");
+            s.registration.reset();
+            s.server_tls.reset();
+            s.server = tcp::socket(s.client.get_executor());
+            s.routed = co_await route_session(s.endpoint, s.endpoint_index, worker, give_up,
+                                              routed.topology);
+            continue;
+        }
+        if (control.cut) {
+            worker.metrics.route(s.endpoint_index, node.address.name)
+                .cuts_for(control.cut->reason)
+                .add();
+            why = control.cut->message;
+        } else {
+            s.counters().rejections(session_rejection::node_unreachable).add();
+        }
+        worker.log.warn(s.label.text() + " could not connect: " + why);
+        co_await s.tell_client(sqlstate::connection_failure,
+                               "pgroute could not connect to node " + quoted(node.address.name) +
+                                   " (" + node.address.host + ":" +
+                                   std::to_string(node.address.port) + "): " + why);
+        co_return false;
+    }
+}
+
+}  // namespace pgroute::proxy

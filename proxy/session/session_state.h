@@ -1,0 +1,87 @@
+// What a session holds from its first byte to its last, shared by its phases (startup, routing
+// with wait, node connection, carry); internal to proxy/session.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proxy/routing/router.h"
+#include "proxy/session/client_error.h"
+#include "proxy/session/worker_context.h"
+
+namespace pgroute::proxy {
+
+// "127.0.0.1:40112", or "unknown" once the peer is gone.
+[[nodiscard]] std::string describe(const asio::ip::tcp::socket& socket);
+// A node's name as log lines and client messages quote it.
+[[nodiscard]] std::string quoted(std::string_view node_name);
+// "0.125s" since `start`.
+[[nodiscard]] std::string seconds_since(std::chrono::steady_clock::time_point start);
+
+// The identity of a session in its log lines.
+struct session_label {
+    std::string id;
+    const endpoint_config& endpoint;
+    std::string client;
+    std::string user;  // known once the startup packet is read
+    std::string database;
+    std::string node = "-";
+
+    [[nodiscard]] std::string text() const {
+        return "session " + id + " endpoint=" + endpoint.name + " client=" + client +
+               " user=" + user + " database=" + database + " node=" + node;
+    }
+};
+
+// The router's answer and the snapshot it was given.
+struct routing {
+    health::TopologyPtr topology;  // kept alive for the session: the node it picked lives here
+    route_decision decision;
+    std::optional<std::chrono::steady_clock::time_point> waiting_since;  // set if it waited
+};
+
+// What a session holds from its first byte to its last. It lives in run_session's frame; the
+// phases are coroutines of their own, so the temporaries of startup, routing and every error
+// path are freed once the relay begins instead of staying in the frame of an idle session.
+struct session_state {
+    session_state(asio::ip::tcp::socket client_socket, std::size_t endpoint_at,
+                  worker_context& worker_context)
+        : client(std::move(client_socket)),
+          endpoint(worker_context.cfg.endpoints[endpoint_at]),
+          worker(worker_context),
+          endpoint_index(endpoint_at),
+          label{
+              std::to_string(worker.worker_index) + "-" + std::to_string(++worker.next_session_id),
+              endpoint, describe(client), "-", "-"},
+          server(client.get_executor()) {}
+
+    [[nodiscard]] endpoint_counters& counters() const {
+        return worker.metrics.endpoint(endpoint_index);
+    }
+    // Over TLS once the client negotiated it.
+    [[nodiscard]] asio::awaitable<void> tell_client(std::string_view sqlstate,
+                                                    const std::string& message) {
+        return send_fatal_to(client, client_tls.get(), sqlstate, message);
+    }
+
+    asio::ip::tcp::socket client;
+    const endpoint_config& endpoint;
+    worker_context& worker;
+    std::size_t endpoint_index;
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    session_label label;
+    std::unique_ptr<tls_stream> client_tls;  // set once the client negotiated TLS
+    std::vector<char> startup_packet;        // the StartupMessage, replayed to the node
+    routing routed;
+    asio::ip::tcp::socket server;
+    std::unique_ptr<tls_stream> server_tls;  // set when the node speaks TLS with pgroute
+    std::optional<session_registry::registration> registration;
+};
+
+}  // namespace pgroute::proxy
