@@ -1,14 +1,22 @@
 // The metric updates a session makes on its data path: a counter bump per read relayed, and per
 // query cycle the duration histogram plus the query and transaction counters. They run on every
-// message, so their cost is paid at the relay's full rate.
+// message, so their cost is paid at the relay's full rate. Then a whole /metrics scrape of a large
+// deployment, which the admin thread pays once per scrape interval.
 #include <benchmark/benchmark.h>
 
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <sstream>
+#include <string>
 
 #include "protocol/backend_message.h"
+#include "proxy/admin/exposition.h"
+#include "proxy/admin/health_board.h"
+#include "proxy/admin/snapshot.h"
+#include "proxy/config/config.h"
 #include "proxy/metrics/counters.h"
 #include "proxy/metrics/query_clock.h"
 
@@ -60,6 +68,88 @@ void BM_query_clock_cycle(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_query_clock_cycle);
+
+// 20 Patroni nodes behind a write and a read endpoint, two workers that have routed sessions to
+// every node: about 2,000 series (each histogram bucket is one).
+class large_deployment {
+  public:
+    static constexpr std::size_t node_count = 20;
+
+    large_deployment() : board_(std::make_shared<health::Topology>(topology()), true) {
+        cfg_.endpoints.push_back({"write", {"127.0.0.1", 5551}, proxy::route_kind::leader});
+        cfg_.endpoints.push_back({"read", {"127.0.0.1", 5552}, proxy::route_kind::replica});
+        health::TopologyUpdate round;
+        round.topology = std::make_shared<health::Topology>(topology());
+        for (std::size_t n = 0; n < node_count; ++n) {
+            round.status_polls[node_name(n)] = {1000 + n, n, 2};
+            auto& durations = round.status_poll_durations[node_name(n)];
+            for (const auto elapsed : mixed_query_durations)
+                durations.record(elapsed);
+        }
+        round.cluster_polls = {500, 1};
+        board_.publish(std::move(round));
+        for (auto* worker : {&worker_a_, &worker_b_}) {
+            for (std::size_t n = 0; n < node_count; ++n) {
+                for (std::size_t e = 0; e < cfg_.endpoints.size(); ++e) {
+                    auto& route = worker->route(e, node_name(n));
+                    route.backend_opened.add(40 + n);
+                    route.bytes_from_client.add(123456789);
+                    route.bytes_from_server.add(987654321012);
+                    route.queries.add(5000 + n);
+                    for (const auto elapsed : mixed_query_durations)
+                        proxy::observe_query_duration(route, elapsed);
+                }
+            }
+        }
+    }
+
+    [[nodiscard]] const proxy::admin_sources& sources() const { return sources_; }
+
+  private:
+    static std::string node_name(std::size_t n) { return "pg" + std::to_string(n + 1); }
+
+    static health::Topology topology() {
+        health::Topology t;
+        t.generation = 42;
+        for (std::size_t n = 0; n < node_count; ++n) {
+            health::NodeView node;
+            node.address = {node_name(n), "10.0.0." + std::to_string(n + 1), 5432};
+            node.role = n == 0 ? health::NodeRole::leader : health::NodeRole::replica;
+            node.up = node.readable = true;
+            node.timeline = 7;
+            if (n > 0) {
+                node.lag_bytes = 4096 * n;
+                node.lag_seconds = 0.25 * static_cast<double>(n);
+            }
+            t.nodes.push_back(node);
+        }
+        t.write_target = 0;
+        return t;
+    }
+
+    proxy::config cfg_;
+    proxy::health_board board_;
+    proxy::worker_metrics worker_a_{2};
+    proxy::worker_metrics worker_b_{2};
+    proxy::admin_sources sources_{cfg_, {&worker_a_, &worker_b_}, board_};
+};
+
+// What GET /metrics costs the admin thread: the workers' counters summed and the page rendered.
+void BM_scrape_metrics(benchmark::State& state) {
+    const large_deployment deployment;
+    std::string page;
+    for (auto _ : state) {
+        page = proxy::render_metrics(deployment.sources().take(), deployment.sources().cfg());
+        benchmark::DoNotOptimize(page);
+    }
+    std::size_t series = 0;
+    std::istringstream lines(page);
+    for (std::string line; std::getline(lines, line);)
+        series += !line.starts_with('#');
+    state.counters["series"] = static_cast<double>(series);
+    state.counters["bytes"] = static_cast<double>(page.size());
+}
+BENCHMARK(BM_scrape_metrics);
 
 }  // namespace
 }  // namespace pgroute::bench
