@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "allocation_count.h"
 #include "protocol/backend_message.h"
 #include "proxy/admin/exposition.h"
 #include "proxy/admin/health_board.h"
@@ -27,11 +28,13 @@ using namespace std::chrono_literals;
 
 void BM_counter_add(benchmark::State& state) {
     proxy::counter bytes_from_server;
+    const auto allocations_before = allocations_so_far();
     for (auto _ : state) {
         bytes_from_server.add(8192);
         // As if the scrape thread could read it: the bump must reach memory every time.
         benchmark::DoNotOptimize(bytes_from_server);
     }
+    report_allocations(state, allocations_before);
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_counter_add);
@@ -43,11 +46,13 @@ constexpr std::array<std::chrono::nanoseconds, 8> mixed_query_durations{80us, 18
 void BM_observe_query_duration(benchmark::State& state) {
     proxy::route_counters route;
     std::size_t next = 0;
+    const auto allocations_before = allocations_so_far();
     for (auto _ : state) {
         proxy::observe_query_duration(route,
                                       mixed_query_durations[next++ % mixed_query_durations.size()]);
         benchmark::ClobberMemory();
     }
+    report_allocations(state, allocations_before);
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_observe_query_duration);
@@ -58,10 +63,12 @@ void BM_query_clock_cycle(benchmark::State& state) {
     proxy::route_counters route;
     proxy::query_clock queries(route);
     using clock = proxy::query_clock::clock;
+    const auto allocations_before = allocations_so_far();
     for (auto _ : state) {
         queries.cycle_sent(clock::now());
         queries.ready_for_query(protocol::transaction_status::idle, clock::now());
     }
+    report_allocations(state, allocations_before);
     if (route.queries.value() != static_cast<std::uint64_t>(state.iterations())) {
         state.SkipWithError("a query cycle was not counted");
     }
@@ -138,10 +145,12 @@ class large_deployment {
 void BM_scrape_metrics(benchmark::State& state) {
     const large_deployment deployment;
     std::string page;
+    const auto allocations_before = allocations_so_far();
     for (auto _ : state) {
         page = proxy::render_metrics(deployment.sources().take(), deployment.sources().cfg());
         benchmark::DoNotOptimize(page);
     }
+    report_allocations(state, allocations_before);
     std::size_t series = 0;
     std::istringstream lines(page);
     for (std::string line; std::getline(lines, line);)
