@@ -1,14 +1,17 @@
-// pgroute's /metrics page: every metric family, named as Prometheus' conventions ask (base units,
-// _total on counters), rendered from one admin snapshot. README's Metrics section lists them.
+// pgroute's /metrics page: what a prometheus-cpp Collectable gathers, in the Prometheus text
+// format 0.0.4 (exposition_writer.h says why not prometheus-cpp's TextSerializer).
 #pragma once
 
-#include <string>
+#include <prometheus/collectable.h>
 
-#include "proxy/admin/snapshot.h"
-#include "proxy/config/config.h"
+#include <string>
+#include <string_view>
 
 namespace pgroute::proxy {
 
-[[nodiscard]] std::string render_metrics(const admin_snapshot& snapshot, const config& cfg);
+inline constexpr std::string_view exposition_content_type =
+    "text/plain; version=0.0.4; charset=utf-8";
+
+[[nodiscard]] std::string render_metrics(const prometheus::Collectable& source);
 
 }  // namespace pgroute::proxy

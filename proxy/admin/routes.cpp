@@ -1,7 +1,7 @@
 #include "proxy/admin/routes.h"
 
 #include "proxy/admin/exposition.h"
-#include "proxy/admin/exposition_writer.h"
+#include "proxy/admin/metrics_collectable.h"
 #include "proxy/admin/status_page.h"
 #include "proxy/admin/topology_json.h"
 
@@ -31,7 +31,7 @@ http_response answer_admin_request(const http_request& request, const admin_sour
     }
     if (path == "/metrics") {
         return {200, std::string(exposition_content_type),
-                render_metrics(sources.take(), sources.cfg())};
+                render_metrics(metrics_collectable(sources))};
     }
     if (path == "/topology") {
         return {200, "application/json", render_topology_json(sources.take(), sources.cfg())};

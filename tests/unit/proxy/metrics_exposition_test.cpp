@@ -5,6 +5,7 @@
 
 #include "admin_sources_fixture.h"
 #include "proxy/admin/exposition.h"
+#include "proxy/admin/metrics_collectable.h"
 
 namespace pgroute::proxy {
 namespace {
@@ -33,7 +34,7 @@ admin_fixture three_nodes() {
 
 TEST(MetricsExposition, EveryFamilyHasHelpAndTypeBeforeItsSamplesAndAppearsOnce) {
     auto f = three_nodes();
-    const auto text = render_metrics(f.snapshot(), f.cfg);
+    const auto text = render_metrics(metrics_collectable(f.sources));
     std::istringstream lines(text);
     std::set<std::string> seen;
     std::string family, helped;
@@ -53,7 +54,7 @@ TEST(MetricsExposition, EveryFamilyHasHelpAndTypeBeforeItsSamplesAndAppearsOnce)
 
 TEST(MetricsExposition, CountersEndInTotal) {
     auto f = three_nodes();
-    std::istringstream lines(render_metrics(f.snapshot(), f.cfg));
+    std::istringstream lines(render_metrics(metrics_collectable(f.sources)));
     for (std::string line; std::getline(lines, line);) {
         if (line.starts_with("# TYPE ") && line.ends_with(" counter")) {
             EXPECT_TRUE(line.ends_with("_total counter")) << line;
@@ -69,7 +70,7 @@ TEST(MetricsExposition, WorkersCountersAreSummedPerEndpointAndNode) {
     f.worker_b.route(1, "pg2").queries.add(6);
     f.worker_b.route(1, "pg2").bytes_from_client.add(100);
     f.worker_b.route(0, "pg1").cuts_for(cut_reason::leader_changed).add();
-    const auto text = render_metrics(f.snapshot(), f.cfg);
+    const auto text = render_metrics(metrics_collectable(f.sources));
     EXPECT_TRUE(has_line(text, "pgroute_client_sessions_total{endpoint=\"write\"} 5"));
     EXPECT_TRUE(has_line(text, "pgroute_queries_total{endpoint=\"read\",node=\"pg2\"} 10"));
     EXPECT_TRUE(has_line(text,
@@ -82,7 +83,7 @@ TEST(MetricsExposition, WorkersCountersAreSummedPerEndpointAndNode) {
 
 TEST(MetricsExposition, EveryNodeHasRouteSeriesBeforeAnySessionReachedIt) {
     auto f = three_nodes();
-    const auto text = render_metrics(f.snapshot(), f.cfg);
+    const auto text = render_metrics(metrics_collectable(f.sources));
     EXPECT_TRUE(has_line(text, "pgroute_queries_total{endpoint=\"write\",node=\"pg3\"} 0"));
     EXPECT_TRUE(
         has_line(text, "pgroute_query_duration_seconds_count{endpoint=\"read\",node=\"pg3\"} 0"));
@@ -91,7 +92,7 @@ TEST(MetricsExposition, EveryNodeHasRouteSeriesBeforeAnySessionReachedIt) {
 TEST(MetricsExposition, ANodeThatLeftKeepsItsSeries) {
     auto f = three_nodes();
     f.worker_a.route(0, "old1").queries.add(8);
-    const auto text = render_metrics(f.snapshot(), f.cfg);
+    const auto text = render_metrics(metrics_collectable(f.sources));
     EXPECT_TRUE(has_line(text, "pgroute_queries_total{endpoint=\"write\",node=\"old1\"} 8"));
 }
 
@@ -101,14 +102,14 @@ TEST(MetricsExposition, OpenSessionsAreStartedMinusEnded) {
     f.worker_a.endpoint(1).sessions_ended.add(2);
     f.worker_b.route(1, "pg2").backend_opened.add(3);
     f.worker_b.route(1, "pg2").backend_closed.add(1);
-    const auto text = render_metrics(f.snapshot(), f.cfg);
+    const auto text = render_metrics(metrics_collectable(f.sources));
     EXPECT_TRUE(has_line(text, "pgroute_client_sessions_open{endpoint=\"read\"} 3"));
     EXPECT_TRUE(has_line(text, "pgroute_backend_connections{endpoint=\"read\",node=\"pg2\"} 2"));
 }
 
 TEST(MetricsExposition, NodeStateComesFromTheTopology) {
     auto f = three_nodes();
-    const auto text = render_metrics(f.snapshot(), f.cfg);
+    const auto text = render_metrics(metrics_collectable(f.sources));
     EXPECT_TRUE(has_line(text, "pgroute_node_role{node=\"pg1\",role=\"leader\"} 1"));
     EXPECT_TRUE(has_line(text, "pgroute_node_role{node=\"pg1\",role=\"replica\"} 0"));
     EXPECT_TRUE(has_line(text, "pgroute_node_up{node=\"pg3\"} 0"));
@@ -137,7 +138,7 @@ TEST(MetricsExposition, PollOutcomesAndLeaderChangesComeFromTheHealthBoard) {
                      {},
                      {{"pg1", pg1_durations}},
                      {}});
-    const auto text = render_metrics(f.snapshot(), f.cfg);
+    const auto text = render_metrics(metrics_collectable(f.sources));
     EXPECT_TRUE(has_line(
         text, "pgroute_patroni_poll_duration_seconds_bucket{node=\"pg1\",le=\"0.0025\"} 0"));
     EXPECT_TRUE(has_line(
@@ -154,7 +155,7 @@ TEST(MetricsExposition, PollOutcomesAndLeaderChangesComeFromTheHealthBoard) {
 
 TEST(MetricsExposition, BuildInfoAndProcessMetricsArePresent) {
     auto f = three_nodes();
-    const auto text = render_metrics(f.snapshot(), f.cfg);
+    const auto text = render_metrics(metrics_collectable(f.sources));
     EXPECT_NE(text.find("pgroute_build_info{version=\""), std::string::npos);
     EXPECT_TRUE(has_line(text, "pgroute_worker_threads 2"));
     for (const char* family : {"process_cpu_seconds_total ", "process_resident_memory_bytes ",
