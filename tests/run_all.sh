@@ -5,7 +5,7 @@
 #   2. ASan+UBSan build, -Werror, io_uring backend -> unit + integration tests
 #   3. ASan+UBSan build, -Werror, epoll backend    -> unit + integration tests (the relay reads
 #      and writes differently on each backend, and epoll is the default)
-#   4. clang libFuzzer build                        -> each fuzzer for a bounded time
+#   4. clang libFuzzer build                        -> each fuzzer for a bounded time (fuzz_seconds)
 # Also checks formatting. Set PGROUTE_TEST_FAST=1 to run build 1 only (local iteration).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -85,11 +85,15 @@ if [[ ${PGROUTE_TEST_FAST:-0} != 1 ]]; then
     fi
   done
 
-  # Only the fuzz targets: the rest of the tree is covered by the two builds above.
-  if BUILD_TARGETS="fuzz_frame_scanner fuzz_startup" CC=clang CXX=clang++ build build-ci/fuzz -DCMAKE_BUILD_TYPE=Debug -DPGROUTE_FUZZ=ON \
+  # Only the fuzz targets: the rest of the tree is covered by the two builds above. Each target
+  # is one process on one core, so they run side by side.
+  fuzz_targets="fuzz_frame_scanner fuzz_startup fuzz_patroni_response fuzz_patroni_status
+    fuzz_patroni_members fuzz_patroni_timestamp fuzz_patroni_url fuzz_admin_request fuzz_config
+    fuzz_quantity"
+  if BUILD_TARGETS="$fuzz_targets" CC=clang CXX=clang++ build build-ci/fuzz -DCMAKE_BUILD_TYPE=Debug -DPGROUTE_FUZZ=ON \
     -DPGROUTE_BUILD_BENCH=OFF; then
     record "build fuzz (clang)" 0
-    run_ctest build-ci/fuzz "fuzz" -L fuzz
+    run_ctest build-ci/fuzz "fuzz" -L fuzz -j"$jobs"
   else
     record "build fuzz (clang)" 1
   fi

@@ -1,5 +1,6 @@
 #include "health/patroni/http_url.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace pgroute::health {
@@ -8,6 +9,14 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
     const auto fail = [&](std::string_view why) {
         return Error{"invalid URL \"" + std::string(url) + "\": " + std::string(why)};
     };
+    // Host and path go verbatim into the request line and the Host header, and an api_url may
+    // come from GET /cluster: a space or a line break would forge headers or a second request.
+    // RFC 3986 allows neither, nor anything outside visible ASCII unless percent-encoded.
+    const bool visible = std::all_of(url.begin(), url.end(), [](char c) {
+        return static_cast<unsigned char>(c) > ' ' && static_cast<unsigned char>(c) < 0x7f;
+    });
+    if (!visible) return fail("only visible ASCII is allowed (percent-encode the rest)");
+
     HttpUrl parsed;
     std::string_view rest;
     if (url.starts_with("http://")) {

@@ -90,9 +90,14 @@ std::optional<std::chrono::system_clock::time_point> parse_patroni_timestamp(
                               day{static_cast<unsigned>(d)}};
     if (!date.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
 
-    const sys_time<nanoseconds> utc = sys_days{date} + hours{h} + minutes{mi} + seconds{s} +
-                                      nanoseconds{fraction_ns} - minutes{offset_minutes};
-    return time_point_cast<system_clock::duration>(utc);
+    // Whole seconds first: any four-digit year fits in them, while system_clock's 64-bit
+    // nanoseconds reach only from 1677 to 2262, so a time outside is refused, not overflowed.
+    const sys_seconds utc =
+        sys_days{date} + hours{h} + minutes{mi} + seconds{s} - minutes{offset_minutes};
+    constexpr seconds limit = duration_cast<seconds>(system_clock::duration::max());
+    if (utc.time_since_epoch() >= limit || utc.time_since_epoch() <= -limit) return std::nullopt;
+    return time_point_cast<system_clock::duration>(utc) +
+           duration_cast<system_clock::duration>(nanoseconds{fraction_ns});
 }
 
 }  // namespace pgroute::health

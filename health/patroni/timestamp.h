@@ -9,7 +9,8 @@
 namespace pgroute::health {
 
 // Accepts "YYYY-MM-DD HH:MM:SS[.fraction](+|-)HH:MM" with ' ' or 'T' between date and time and
-// 'Z' for UTC; empty when the text is not such a timestamp or names a day that does not exist.
+// 'Z' for UTC; empty when the text is not such a timestamp, names a day that does not exist, or
+// lies outside what system_clock can hold (1677 to 2262 with libstdc++'s nanoseconds).
 [[nodiscard]] std::optional<std::chrono::system_clock::time_point> parse_patroni_timestamp(
     std::string_view text);
 

@@ -4,9 +4,13 @@ namespace pgroute::proxy {
 
 namespace {
 
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
 // RFC 9110 tchar: what a method or a header name may be made of.
 bool is_token_char(char c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c)) return true;
     return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
@@ -100,9 +104,13 @@ request_parse parse_http_request(std::string_view bytes) {
     const auto version = request_line.substr(last_space + 1);
     if (!is_token(method)) return invalid(400, "malformed method");
     if (!is_origin_target(target)) return invalid(400, "malformed request target");
-    if (!version.starts_with("HTTP/1.") || version.size() != 8) {
-        return version.starts_with("HTTP/") ? invalid(505, "only HTTP/1.x is served")
-                                            : invalid(400, "malformed HTTP version");
+    // HTTP-version is "HTTP/" DIGIT "." DIGIT (RFC 9112); another well-formed one gets 505.
+    const auto number = version.starts_with("HTTP/") ? version.substr(5) : std::string_view{};
+    if (number.empty() || number.find_first_not_of("0123456789.") != std::string_view::npos) {
+        return invalid(400, "malformed HTTP version");
+    }
+    if (number.size() != 3 || !number.starts_with("1.") || !is_digit(number[2])) {
+        return invalid(505, "only HTTP/1.x is served");
     }
 
     for (auto at = first_line_end + 1; at < head_end;) {

@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "health/patroni/http_url.h"
+
 namespace pgroute::proxy {
 
 namespace {
@@ -71,6 +73,12 @@ node_config read_node(std::size_t index, const YAML::Node& node, bool patroni_mo
     map.read("port", port, 1, 65535);
     n.address.port = static_cast<std::uint16_t>(port);
     map.read("api_url", n.api_url);
+    // Checked here so that `pgroute --check` catches it, not the first poll.
+    if (!n.api_url.empty()) {
+        if (const auto url = health::parse_http_url(n.api_url); !url) {
+            map.problem("api_url", url.error());
+        }
+    }
     if (map.has("role")) {
         if (patroni_mode) map.problem("role", "is ignored when a patroni section is present");
         health::NodeRole role{};
@@ -245,8 +253,10 @@ config_result parse_config(const std::string& yaml_text) {
 
     if (const auto endpoints = top.child("endpoints"); endpoints.IsMap()) {
         for (const auto& entry : endpoints) {
-            cfg.endpoints.push_back(read_endpoint(entry.first.as<std::string>(), entry.second,
-                                                  cfg.tls.has_value(), problems));
+            const auto name = key_name(entry.first, "endpoints", problems);
+            if (!name) continue;
+            cfg.endpoints.push_back(
+                read_endpoint(*name, entry.second, cfg.tls.has_value(), problems));
         }
     } else if (endpoints) {
         problems.push_back({"endpoints", "must be a mapping of endpoint name to settings"});

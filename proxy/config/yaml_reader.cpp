@@ -4,6 +4,15 @@
 
 namespace pgroute::proxy {
 
+std::optional<std::string> key_name(const YAML::Node& key, const std::string& path,
+                                    std::vector<config_problem>& problems) {
+    if (key.IsSequence() || key.IsMap()) {
+        problems.push_back({path, "has a key that is a list or a mapping"});
+        return std::nullopt;
+    }
+    return key.as<std::string>();
+}
+
 yaml_reader::yaml_reader(YAML::Node node, std::string path, std::vector<config_problem>& problems)
     : node_(std::move(node)), path_(std::move(path)), problems_(problems) {
     valid_ = node_.IsMap() || node_.IsNull();
@@ -13,8 +22,8 @@ yaml_reader::yaml_reader(YAML::Node node, std::string path, std::vector<config_p
 yaml_reader::~yaml_reader() {
     if (!node_.IsMap()) return;
     for (const auto& entry : node_) {
-        const auto key = entry.first.as<std::string>();
-        if (!seen_.contains(key)) problems_.push_back({path_of(key), "unknown key"});
+        const auto key = key_name(entry.first, path_, problems_);
+        if (key && !seen_.contains(*key)) problems_.push_back({path_of(*key), "unknown key"});
     }
 }
 

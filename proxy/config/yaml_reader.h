@@ -21,6 +21,11 @@ struct config_problem {
     std::string message;
 };
 
+// The text of a mapping's key, or nullopt, with a problem recorded under `path`, for a key that is
+// a list or a mapping: YAML allows those, pgroute.yaml has none, and yaml-cpp throws on them.
+[[nodiscard]] std::optional<std::string> key_name(const YAML::Node& key, const std::string& path,
+                                                  std::vector<config_problem>& problems);
+
 class yaml_reader {
   public:
     yaml_reader(YAML::Node node, std::string path, std::vector<config_problem>& problems);

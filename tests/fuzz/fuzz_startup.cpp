@@ -17,12 +17,8 @@
 namespace {
 
 using namespace pgroute::protocol;
+using pgroute::fuzz::lies_within;
 using pgroute::fuzz::require;
-
-bool lies_within(std::string_view view, std::string_view input) {
-    if (view.empty()) return true;
-    return view.data() >= input.data() && view.data() + view.size() <= input.data() + input.size();
-}
 
 void check_length_verdict(std::string_view input) {
     if (input.size() < 4) return;

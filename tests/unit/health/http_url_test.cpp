@@ -38,5 +38,17 @@ TEST(ParseHttpUrl, RejectsMalformedUrls) {
     }
 }
 
+// An api_url from GET /cluster goes into the request line and the Host header as it is, so a
+// space or a line break in it would forge headers or a second request; found by fuzz_patroni_url.
+TEST(ParseHttpUrl, RejectsWhatIsNotVisibleAscii) {
+    using namespace std::string_literals;
+    for (const std::string& bad : {"http://g1.eq\0\0\0g1.ex8"s, "http://h\r\nX-Forged: 1"s,
+                                   "http://h/x HTTP/1.1\r\n\r\nGET /"s, "http://h/a\tb"s,
+                                   "http://h/\x7f"s, "http://h/caf\xc3\xa9"s, "http:// h:8008"s}) {
+        const auto url = parse_http_url(bad);
+        EXPECT_FALSE(url) << bad;
+    }
+}
+
 }  // namespace
 }  // namespace pgroute::health

@@ -39,5 +39,15 @@ TEST(ParsePatroniTimestamp, RejectsNonTimestamps) {
     }
 }
 
+// system_clock counts nanoseconds in 64 bits, from 1677 to 2262; found by fuzz_patroni_timestamp.
+TEST(ParsePatroniTimestamp, RejectsYearsTheClockCannotHold) {
+    for (const char* text : {"2824-01-01 12:00:00.123456+00:00", "9999-12-31 23:59:59+00:00",
+                             "1000-01-01 00:00:00Z", "0000-01-01 00:00:00-23:59"}) {
+        EXPECT_FALSE(parse_patroni_timestamp(text)) << text;
+    }
+    EXPECT_EQ(parse_patroni_timestamp("2262-01-01 00:00:00Z"), utc(2262, 1, 1, 0, 0, 0));
+    EXPECT_EQ(parse_patroni_timestamp("1678-01-01 00:00:00Z"), utc(1678, 1, 1, 0, 0, 0));
+}
+
 }  // namespace
 }  // namespace pgroute::health

@@ -58,6 +58,16 @@ TEST(AdminHttpCodec, RejectsMalformedHeadersWith400) {
     EXPECT_EQ(parse_http_request(nul_in_value).error_status, 400);
 }
 
+// Found by fuzz_admin_request: "HTTP/1." and any byte was taken for a version.
+TEST(AdminHttpCodec, RejectsAVersionThatIsNotDigitsWith400) {
+    for (const char* bad : {"GET / HTTP/1.\x19\r\n\r\n", "GET / HTTP/1.x\r\n\r\n",
+                            "GET / HTTP/\r\n\r\n", "GET / HTTP/one\r\n\r\n"}) {
+        const auto p = parse_http_request(bad);
+        EXPECT_EQ(p.progress, request_progress::invalid) << bad;
+        EXPECT_EQ(p.error_status, 400) << bad;
+    }
+}
+
 TEST(AdminHttpCodec, AnswersOtherHttpVersionsWith505) {
     EXPECT_EQ(parse_http_request("GET / HTTP/2.0\r\n\r\n").error_status, 505);
     EXPECT_EQ(parse_http_request("GET / HTTP/1.12\r\n\r\n").error_status, 505);

@@ -116,6 +116,40 @@ nodes: [{name: pg1, host: 127.0.0.1}]
     EXPECT_EQ(problem_keys(static_mode), (std::vector<std::string>{"nodes[0].role"}));
 }
 
+// Found by fuzz_config: `pgroute --check` passed an api_url the monitor can never poll.
+TEST(ConfigLoader, AnApiUrlThatDoesNotParseIsAProblem) {
+    const auto r = parse_config(R"(
+endpoints: {write: {listen: "127.0.0.1:5551", route: leader}}
+nodes:
+  - {name: pg1, host: 127.0.0.1, api_url: "http://127.0.0.1:80080"}
+  - {name: pg2, host: 127.0.0.2, api_url: "127.0.0.2:8008"}
+  - {name: pg3, host: 127.0.0.3, api_url: "http://127.0.0.3:8008"}
+patroni:
+)");
+    EXPECT_EQ(problem_keys(r), (std::vector<std::string>{"nodes[0].api_url", "nodes[1].api_url"}));
+    ASSERT_EQ(r.problems.size(), 2u);
+    EXPECT_EQ(r.problems[0].message,
+              "invalid URL \"http://127.0.0.1:80080\": port must be a number from 1 to 65535");
+}
+
+// Found by fuzz_config: a key that is a list or a mapping threw out of the loader (and from a
+// destructor, so std::terminate) instead of being listed as a problem.
+TEST(ConfigLoader, AKeyThatIsAListOrAMappingIsAProblemNotACrash) {
+    const auto r = parse_config(R"(
+endpoints:
+  write: {listen: "127.0.0.1:5551", route: leader, [tls]: require}
+  {read: 1}: {listen: "127.0.0.1:5552", route: replica}
+nodes:
+  - {name: pg1, host: 127.0.0.1, role: primary, {host: x}: y}
+[threads]: 4
+)");
+    EXPECT_EQ(problem_keys(r),
+              (std::vector<std::string>{"endpoints.write", "endpoints", "nodes[0]", ""}));
+    for (const auto& problem : r.problems) {
+        EXPECT_EQ(problem.message, "has a key that is a list or a mapping") << problem.key;
+    }
+}
+
 TEST(ConfigLoader, DuplicatesAndTwoPrimariesAreRejected) {
     const auto r = parse_config(R"(
 endpoints:

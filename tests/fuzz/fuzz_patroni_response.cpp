@@ -1,0 +1,75 @@
+// libFuzzer target: the Patroni client's HTTP/1.1 response parser on arbitrary bytes, as they
+// arrive in two reads and then at the close. Nothing may crash, the body must be a view of the
+// bytes right after the head, and a verdict given on what had arrived so far (complete or
+// invalid) must not change when more bytes or the close follow. Input layout:
+//   byte 0      where the first read ends: b / 255 of the rest
+//   the rest    the bytes the server sent
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "health/patroni/http_codec.h"
+#include "protocol/byte_reader.h"
+#include "tests/fuzz/invariant.h"
+
+namespace {
+
+using namespace pgroute::health;
+using pgroute::fuzz::lies_within;
+using pgroute::fuzz::require;
+
+void check_response(const ParsedResponse& parsed, std::string_view bytes, bool at_eof) {
+    switch (parsed.progress) {
+        case ResponseProgress::incomplete:
+            require(!at_eof, "at the close a response is complete or invalid, never incomplete");
+            require(parsed.error.empty(), "an incomplete response carries no error");
+            break;
+        case ResponseProgress::invalid:
+            require(!parsed.error.empty(), "an invalid response says why");
+            break;
+        case ResponseProgress::complete: {
+            require(parsed.status_code >= 100 && parsed.status_code <= 999,
+                    "the status code has three digits");
+            require(parsed.error.empty(), "a complete response carries no error");
+            const std::size_t head_end = bytes.find("\r\n\r\n");
+            require(head_end != std::string_view::npos, "a complete response has a whole head");
+            require(lies_within(parsed.body, bytes), "the body points into the bytes");
+            require(parsed.body.empty() || parsed.body.data() == bytes.data() + head_end + 4,
+                    "the body starts right after the empty line");
+            break;
+        }
+    }
+}
+
+bool same_verdict(const ParsedResponse& a, const ParsedResponse& b) {
+    return a.progress == b.progress && a.status_code == b.status_code &&
+           a.body.size() == b.body.size() && a.body.data() == b.body.data() && a.error == b.error;
+}
+
+// A verdict on fewer bytes (or before the close) stands once the rest is known.
+void check_final(const ParsedResponse& earlier, const ParsedResponse& later) {
+    if (earlier.progress == ResponseProgress::incomplete) return;
+    require(same_verdict(earlier, later),
+            "a complete or invalid verdict does not change as more bytes or the close arrive");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    pgroute::protocol::byte_reader input(
+        std::string_view(reinterpret_cast<const char*>(data), size));
+    const std::size_t split_byte = input.u8();
+    const std::string_view bytes = input.rest();
+    const std::string_view first_read = bytes.substr(0, bytes.size() * split_byte / 255);
+
+    const ParsedResponse after_first = parse_http_response(first_read, false);
+    check_response(after_first, first_read, false);
+    const ParsedResponse after_all = parse_http_response(bytes, false);
+    check_response(after_all, bytes, false);
+    const ParsedResponse at_close = parse_http_response(bytes, true);
+    check_response(at_close, bytes, true);
+
+    check_final(after_first, after_all);
+    check_final(after_all, at_close);
+    return 0;
+}
