@@ -99,6 +99,15 @@ class relay_rig {
         client = connect_pair(relay_client_);
         server = connect_pair(relay_server_);
     }
+    relay_rig(const relay_rig&) = delete;
+    relay_rig& operator=(const relay_rig&) = delete;
+    // A relay the test left running is ended as a session's end would end it, so that nothing
+    // of it outlives the rig (the relay owns itself until it completes).
+    ~relay_rig() {
+        control.interrupt();
+        for (int i = 0; i < 100 && !result; ++i)
+            io_.run_one_for(10ms);
+    }
 
     void start() {
         asio::co_spawn(
