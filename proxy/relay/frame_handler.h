@@ -1,6 +1,7 @@
 // The relay's per-message seam: what a session is shown of each frame in one direction, and what
-// it decides there (forward, hold, stop, a rewrite in place). Everything a session does to its
-// traffic (cancel keys, transaction status, the query clock, cuts) goes through it.
+// it decides there (forward, hold, stop, a rewrite in place; a held frame is released or
+// replaced). Everything a session does to its traffic (cancel keys, protocol negotiation,
+// transaction status, the query clock, cuts) goes through it.
 #pragma once
 
 #include <span>
@@ -16,11 +17,11 @@ class frame_handler {
     [[nodiscard]] virtual bool wants_body(char type) const = 0;
     // `body` lies in the relay's buffer and has not been forwarded yet: the handler may rewrite
     // it in place. A frame held stays in the buffer, and nothing behind it moves, until the
-    // session releases it (relay_control::release).
+    // session releases or replaces it (relay_control::release, relay_control::replace).
     [[nodiscard]] virtual protocol::frame_verdict on_frame(const protocol::frame_header& header,
                                                            std::span<char> body) = 0;
     // The frame it held is parked in the buffer, everything before it forwarded: from here (or
-    // later, from the session's thread) the session may release it.
+    // later, from the session's thread) the session may release or replace it.
     virtual void on_held() {}
     // Asked before the pump waits for a stream: true ends the relay there (a cut ordered while
     // it was busy, which no cancelled wait would report).

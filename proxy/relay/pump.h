@@ -1,6 +1,7 @@
 // One direction of a session's relay: moves frames from one stream to the other as their bytes
-// arrive, and asks the session's frame_handler about each on the way: forward, hold, stop, or a
-// rewrite in place. Internal to proxy/relay/relay.cpp, which runs two of them.
+// arrive, and asks the session's frame_handler about each on the way: forward, hold (then release
+// or replace), stop, or a rewrite in place. Internal to proxy/relay/relay.cpp, which runs two of
+// them.
 #pragma once
 
 #include <asio/ip/tcp.hpp>
@@ -107,11 +108,12 @@ class pump {
     [[nodiscard]] bool held() const { return held_; }
 
     // Forwards `injection` (whole messages of the session's own, possibly none), then the held
-    // frame, and goes on relaying. Only while held().
-    void release(std::string injection) {
+    // frame unless `drop_held`, and goes on relaying. Only while held().
+    void release(std::string injection, bool drop_held) {
         if (!held_) return;
         held_ = false;
         injection_ = std::move(injection);
+        drop_held_ = drop_held;
         if (in_on_held_) return;  // the pump resumes as frame_handler::on_held returns
         guarded([this] {
             if (resume()) read_until_waiting();
@@ -349,13 +351,34 @@ class pump {
         return !held_ && resume();  // released from inside on_held
     }
 
-    // After release(): the injection first, then the held frame and what follows it.
+    // After release(): the injection first, then the held frame (unless dropped) and what
+    // follows it.
     bool resume() {
-        state_.scanner.release_held();
+        if (std::exchange(drop_held_, false)) {
+            if (!drop_held_frame()) return false;
+        } else {
+            state_.scanner.release_held();
+        }
         if (!injection_.empty()) {
             return write(injection_.data(), injection_.size(), after_write::injection);
         }
         return forward_buffered();
+    }
+
+    // Removes the held frame from the front of the buffer unsent. Only a frame held whole can
+    // go: of one streamed in pieces, bytes still to come would have to be skipped as well.
+    bool drop_held_frame() {
+        const std::size_t size = filled_ >= protocol::FRAME_HEADER_SIZE
+                                     ? std::size_t{protocol::load_u32(buffer_.data() + 1)} + 1
+                                     : 0;
+        if (size == 0 || size > filled_) {
+            state_.failure = "a frame not held whole cannot be replaced";
+            stop(pump_stop::internal_error);
+            return false;
+        }
+        filled_ -= size;
+        if (filled_ > 0) std::memmove(buffer_.data(), buffer_.data() + size, filled_);
+        return true;
     }
 
     [[nodiscard]] std::size_t capacity() const { return pool_.buffer_size(); }
@@ -383,6 +406,7 @@ class pump {
     after_write then_ = after_write::frames;
     std::string injection_;  // what release() asked to send before the held frame
     bool held_ = false;
+    bool drop_held_ = false;  // release() replaces the held frame with its injection
     bool in_on_held_ = false;
     bool waiting_for_source_ = false;
     // The last read came back short, so the source had nothing more, and the event loop has not

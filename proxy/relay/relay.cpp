@@ -96,11 +96,11 @@ class relay_operation final : pump_owner, relay_detail::relay_steering {
         down_pump_.abandon();
     }
 
-    void release(relay_direction direction, std::string injection) override {
+    void release(relay_direction direction, std::string injection, bool drop_held) override {
         if (direction == relay_direction::to_server) {
-            up_pump_.release(std::move(injection));
+            up_pump_.release(std::move(injection), drop_held);
         } else {
-            down_pump_.release(std::move(injection));
+            down_pump_.release(std::move(injection), drop_held);
         }
     }
 

@@ -2,8 +2,8 @@
 // the last frame boundary they have seen (a large frame streams through in pieces), each showing
 // its frames to the session's frame_handler for that direction, until either side ends or a
 // handler stops it. While it runs the session steers it through a relay_control: release a held
-// frame (with messages of its own before it), move the server side to another connection,
-// interrupt.
+// frame (with messages of its own before it) or replace it, move the server side to another
+// connection, interrupt.
 #pragma once
 
 #include <asio/awaitable.hpp>
@@ -60,7 +60,7 @@ namespace relay_detail {
 // What relay_control reaches in a running relay, whatever its stream types.
 class relay_steering {
   public:
-    virtual void release(relay_direction direction, std::string injection) = 0;
+    virtual void release(relay_direction direction, std::string injection, bool drop_held) = 0;
     virtual bool rebind_server(asio::ip::tcp::socket& server) = 0;
     virtual bool rebind_server(tls_stream& server) = 0;
     virtual void interrupt() = 0;
@@ -79,7 +79,12 @@ class relay_control final : public session_interrupt {
   public:
     // Forwards `injection` and then the frame held in `direction` (see frame_handler::on_held).
     void release(relay_direction direction, std::string injection = {}) {
-        if (running_) running_->release(direction, std::move(injection));
+        if (running_) running_->release(direction, std::move(injection), false);
+    }
+    // Forwards `replacement` instead of the frame held in `direction`, which its handler must
+    // have been shown whole (a type it wants_body, within the buffer): how a frame changes length.
+    void replace(relay_direction direction, std::string replacement) {
+        if (running_) running_->release(direction, std::move(replacement), true);
     }
     // From the next frame on, the server side is `server` (of the type the relay runs with):
     // both pumps must be at a frame boundary with nothing of the old server buffered and no

@@ -1,6 +1,7 @@
 // The relay driven over socketpairs, no PostgreSQL: frames split at every byte, a frame bigger
-// than the buffer, a rewrite in place, hold and release, an injection, the server side re-bound
-// between two frames, a handler's stop, and a cut while a write is blocked.
+// than the buffer, a rewrite in place, hold and release, an injection, a held frame replaced by
+// one of another length, the server side re-bound between two frames, a handler's stop, and a
+// cut while a write is blocked.
 #include "proxy/relay/relay.h"
 
 #include <fcntl.h>
@@ -262,6 +263,27 @@ TEST(Relay, AnInjectionGoesOutBeforeTheFrameItIsReleasedWith) {
     rig.client->send(bind);
     rig.run_until([&] { return rig.server->received().size() == (injected + bind).size(); });
     EXPECT_EQ(rig.server->received(), injected + bind);
+}
+
+TEST(Relay, AHeldFrameIsReplacedByAMessageOfAnotherLength) {
+    relay_rig rig;
+    rig.from_server.wanted_whole = "v";
+    rig.from_server.decide = [](char type, std::span<char>) {
+        return type == 'v' ? frame_verdict::hold : frame_verdict::forward;
+    };
+    const std::string replacement = frame('v', std::string("\0\3\0\0\0\0\0\1_pq_.x\0", 15));
+    rig.from_server.when_held = [&] {
+        rig.control.replace(relay_direction::to_client, replacement);
+    };
+    rig.start();
+    const std::string held = frame('v', std::string("\0\3\0\0\0\0\0\0", 8));
+    const std::string behind = frame('R', std::string(4, '\0')) + frame('Z', "I");
+    rig.server->send(held + behind);
+    rig.run_until([&] { return rig.client->received().size() == (replacement + behind).size(); });
+    EXPECT_EQ(rig.client->received(), replacement + behind);
+    ASSERT_EQ(rig.from_server.seen.size(), 3u);  // the frames behind are shown as ever
+    EXPECT_EQ(rig.from_server.seen[1].first, 'R');
+    EXPECT_FALSE(rig.result.has_value());
 }
 
 TEST(Relay, TheServerSideIsReboundBetweenTwoFramesWhileTheClientStays) {
