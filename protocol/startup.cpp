@@ -19,7 +19,7 @@ std::variant<startup_packet, parse_error> parse_startup_message(std::uint32_t ve
     if (version >> 16 != 3) {
         return parse_error{sqlstate::feature_not_supported,
                            "unsupported frontend protocol " + std::to_string(version >> 16) + "." +
-                               std::to_string(version & 0xffff) + ": server supports 3.0 to 3.0"};
+                               std::to_string(version & 0xffff) + ": server supports 3.0 to 3.2"};
     }
     if (payload.empty() || payload.back() != '\0') {
         return violation("invalid startup packet layout: expected terminator as last byte");
@@ -75,7 +75,8 @@ std::variant<startup_packet, parse_error> parse_startup_packet(std::string_view 
             cancel_request cancel;
             cancel.process_id = reader.u32();
             cancel.secret_key = reader.rest();
-            if (reader.failed() || cancel.secret_key.size() < 4 || cancel.secret_key.size() > 256) {
+            if (reader.failed() || cancel.secret_key.size() < min_secret_length ||
+                cancel.secret_key.size() > max_secret_length) {
                 return violation("invalid length of cancel request packet");
             }
             return startup_packet{cancel};

@@ -15,9 +15,13 @@ namespace pgroute::protocol {
 struct ssl_request {};
 struct gssenc_request {};
 
+// A cancel key's secret: 4 bytes before protocol 3.2, up to 256 from it (see cancel_key.h).
+inline constexpr std::size_t min_secret_length = 4;
+inline constexpr std::size_t max_secret_length = 256;
+
 struct cancel_request {
     std::uint32_t process_id = 0;
-    std::string_view secret_key;  // 4 bytes in protocol 3.0, longer from 3.2
+    std::string_view secret_key;  // min_secret_length to max_secret_length bytes
 };
 
 struct startup_message {

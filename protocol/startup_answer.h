@@ -9,8 +9,9 @@
 namespace pgroute::protocol {
 
 // The error when `answer` opens with a complete ErrorResponse carrying SQLSTATE 57P03, PostgreSQL's
-// "cannot connect now": the node is starting up or shutting down. The client has heard nothing
-// yet, so a proxy can take the session to another node instead of passing the refusal on.
+// "cannot connect now" (after a NegotiateProtocolVersion, for a client that asked for a newer
+// protocol than the node speaks): the node is starting up or shutting down. The client has heard
+// nothing yet, so a proxy can take the session to another node instead of passing the refusal on.
 // nullopt for any other answer, and for one not complete within `answer`.
 [[nodiscard]] std::optional<parsed_error> cannot_connect_now_answer(std::string_view answer);
 

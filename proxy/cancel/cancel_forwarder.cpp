@@ -14,8 +14,7 @@ namespace pgroute::proxy {
 asio::awaitable<cancel_delivery> forward_cancel(const cancel_keys& keys,
                                                 const protocol::cancel_request& request,
                                                 std::chrono::milliseconds timeout) {
-    const auto key = protocol::key_of(request);
-    const auto target = key ? keys.find(*key) : std::nullopt;
+    const auto target = keys.find(protocol::key_of(request));
     if (!target)
         co_return cancel_delivery{cancel_outcome::unknown_key,
                                   "no live session holds this cancel key"};

@@ -7,41 +7,51 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "protocol/byte_reader.h"
+
 namespace pgroute::proxy {
 
 namespace {
 
-std::uint64_t map_key(protocol::cancel_key key) {
-    return (std::uint64_t{key.process_id} << 32) | key.secret;
+std::string map_key(const protocol::cancel_key& key) {
+    std::string bytes(4 + key.secret.size(), '\0');
+    protocol::write_backend_key_data(key, bytes);
+    return bytes;
 }
 
-protocol::cancel_key random_key() {
-    std::array<std::uint32_t, 2> words{};
+void fill_random(std::span<char> bytes) {
     // getrandom() on a few bytes never returns short once the pool is initialised; loop anyway.
-    auto* bytes = reinterpret_cast<char*>(words.data());
     std::size_t got = 0;
-    while (got < sizeof words) {
-        const ssize_t n = getrandom(bytes + got, sizeof words - got, 0);
+    while (got < bytes.size()) {
+        const ssize_t n = getrandom(bytes.data() + got, bytes.size() - got, 0);
         if (n < 0) {
             if (errno == EINTR) continue;
             throw std::runtime_error("getrandom failed: cannot issue a cancel key");
         }
         got += static_cast<std::size_t>(n);
     }
-    return {words[0], words[1]};
+}
+
+protocol::cancel_key random_key(std::size_t secret_length) {
+    std::array<char, 4> process_id{};
+    fill_random(process_id);
+    protocol::cancel_key key{protocol::load_u32(process_id.data()),
+                             std::string(secret_length, '\0')};
+    fill_random(key.secret);
+    return key;
 }
 
 }  // namespace
 
-cancel_keys::lease cancel_keys::issue(cancel_target target) {
+cancel_keys::lease cancel_keys::issue(cancel_target target, std::size_t secret_length) {
     const std::lock_guard guard(lock_);
     for (;;) {
-        const protocol::cancel_key key = random_key();
-        if (targets_.try_emplace(map_key(key), target).second) return lease(*this, key);
+        protocol::cancel_key key = random_key(secret_length);
+        if (targets_.try_emplace(map_key(key), target).second) return lease(*this, std::move(key));
     }
 }
 
-std::optional<cancel_target> cancel_keys::find(protocol::cancel_key key) const {
+std::optional<cancel_target> cancel_keys::find(const protocol::cancel_key& key) const {
     const std::lock_guard guard(lock_);
     const auto found = targets_.find(map_key(key));
     if (found == targets_.end()) return std::nullopt;
@@ -53,19 +63,20 @@ std::size_t cancel_keys::size() const {
     return targets_.size();
 }
 
-void cancel_keys::forget(protocol::cancel_key key) {
+void cancel_keys::forget(const protocol::cancel_key& key) {
     const std::lock_guard guard(lock_);
     targets_.erase(map_key(key));
 }
 
-void cancel_key_swap::replace(std::span<char> body) {
-    const auto node_key =
-        protocol::read_backend_key_data(std::string_view(body.data(), body.size()));
-    if (!node_key) return;
+bool cancel_key_swap::replace(std::span<char> body, std::uint32_t version) {
+    auto node_key = protocol::read_backend_key_data(std::string_view(body.data(), body.size()));
+    if (!node_key || !protocol::secret_length_allowed(node_key->secret.size(), version)) {
+        return false;
+    }
+    const std::size_t secret_length = node_key->secret.size();
     lease_.reset();  // a node sends one BackendKeyData; should it send another, the last counts
-    lease_.emplace(keys_.issue({node_, *node_key}));
-    protocol::write_backend_key_data(lease_->key(),
-                                     body.first<protocol::backend_key_data_body_size>());
+    lease_.emplace(keys_.issue({node_, std::move(*node_key)}, secret_length));
+    return protocol::write_backend_key_data(lease_->key(), body);
 }
 
 }  // namespace pgroute::proxy

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
 #include <unordered_map>
 #include <utility>
 
@@ -27,9 +28,10 @@ class cancel_keys {
     // Keeps one issued key registered for as long as it lives.
     class lease {
       public:
-        lease(cancel_keys& owner, protocol::cancel_key key) : owner_(&owner), key_(key) {}
+        lease(cancel_keys& owner, protocol::cancel_key key)
+            : owner_(&owner), key_(std::move(key)) {}
         lease(lease&& other) noexcept
-            : owner_(std::exchange(other.owner_, nullptr)), key_(other.key_) {}
+            : owner_(std::exchange(other.owner_, nullptr)), key_(std::move(other.key_)) {}
         lease& operator=(lease&&) = delete;
         lease(const lease&) = delete;
         lease& operator=(const lease&) = delete;
@@ -37,24 +39,26 @@ class cancel_keys {
             if (owner_) owner_->forget(key_);
         }
 
-        [[nodiscard]] protocol::cancel_key key() const { return key_; }
+        [[nodiscard]] const protocol::cancel_key& key() const { return key_; }
 
       private:
         cancel_keys* owner_;
         protocol::cancel_key key_;
     };
 
-    // A fresh key, random in all 64 bits (unguessable, unlike a sequential pid), for `target`.
-    [[nodiscard]] lease issue(cancel_target target);
+    // A fresh key for `target` with a secret of `secret_length` bytes, random in every bit, the
+    // process id's too (unguessable, unlike a sequential pid).
+    [[nodiscard]] lease issue(cancel_target target, std::size_t secret_length);
 
-    [[nodiscard]] std::optional<cancel_target> find(protocol::cancel_key key) const;
+    [[nodiscard]] std::optional<cancel_target> find(const protocol::cancel_key& key) const;
     [[nodiscard]] std::size_t size() const;
 
   private:
-    void forget(protocol::cancel_key key);
+    void forget(const protocol::cancel_key& key);
 
     mutable std::mutex lock_;
-    std::unordered_map<std::uint64_t, cancel_target> targets_;
+    // By the key's bytes as on the wire: keys of different lengths never meet.
+    std::unordered_map<std::string, cancel_target> targets_;
 };
 
 // One session's cancel key: replaces the BackendKeyData its node sent with a key of pgroute's,
@@ -64,9 +68,11 @@ class cancel_key_swap {
     cancel_key_swap(cancel_keys& keys, health::NodeAddress node)
         : keys_(keys), node_(std::move(node)) {}
 
-    // `body` is the node's BackendKeyData body, still in the relay's buffer; rewritten in place.
-    // A body that is not protocol 3.0's 8 bytes is left alone.
-    void replace(std::span<char> body);
+    // `body` is the node's BackendKeyData body, still in the relay's buffer: rewritten in place
+    // with a key of pgroute's whose secret is as long as the node's. The node chose that length
+    // for the protocol version it settled on with the client, so the client accepts it. False,
+    // and nothing changed, for a body that holds no key `version` allows.
+    [[nodiscard]] bool replace(std::span<char> body, std::uint32_t version);
 
   private:
     cancel_keys& keys_;

@@ -61,7 +61,8 @@ std::optional<closing_error> closing_error_for(const relay_result& result,
                                                    : " closed the connection unexpectedly")};
         case relay_end::client_closed:
         case relay_end::client_error:
-        case relay_end::stopped:  // no handler of the session's stops without a cut yet
+        case relay_end::stopped:  // the server's handler stops without a cut only for a
+                                  // violation, read as server_protocol_violation before this
             return std::nullopt;
     }
     return std::nullopt;
@@ -126,14 +127,18 @@ asio::awaitable<void> carry_session(session_state& s) {
     const counted_open backend_count(route.backend_opened, route.backend_closed);
     cancel_key_swap cancel_key(s.worker.issued_cancel_keys, node.address);
     query_clock queries(route);
-    client_frames from_client(control, queries);
-    server_frames from_server(control, queries, cancel_key);
     relay_control steering;
+    client_frames from_client(control, queries);
+    server_frames from_server(control, queries, cancel_key, steering, s.negotiation);
     control.relay = &steering;
     relay_result result = co_await relay_streams(
         s,
         {from_client, from_server, steering, {route.bytes_from_client, route.bytes_from_server}});
     control.relay = nullptr;
+    if (result.end == relay_end::stopped && !from_server.violation().empty()) {
+        result.end = relay_end::server_protocol_violation;
+        result.detail = from_server.violation();
+    }
     if (control.cut && result.interrupted) {
         result.end = relay_end::cut;
         route.cuts_for(control.cut->reason).add();

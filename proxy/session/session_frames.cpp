@@ -6,7 +6,15 @@
 
 namespace pgroute::proxy {
 
+namespace {
+
 using protocol::frame_verdict;
+
+std::string version_text(std::uint32_t version) {
+    return std::to_string(version >> 16) + "." + std::to_string(version & 0xffff);
+}
+
+}  // namespace
 
 frame_verdict client_frames::on_frame(const protocol::frame_header& header, std::span<char>) {
     control_.idle = false;
@@ -17,14 +25,73 @@ frame_verdict client_frames::on_frame(const protocol::frame_header& header, std:
 
 bool server_frames::wants_body(char type) const {
     return type == protocol::PqMsg_ReadyForQuery || type == protocol::PqMsg_BackendKeyData ||
-           type == protocol::PqMsg_Authentication;
+           type == protocol::PqMsg_Authentication ||
+           type == protocol::PqMsg_NegotiateProtocolVersion;
 }
 
 frame_verdict server_frames::on_frame(const protocol::frame_header& header, std::span<char> body) {
+    if (!version_) {
+        const frame_verdict settled = settle_version(header, body);
+        if (header.type == protocol::PqMsg_NegotiateProtocolVersion) return settled;
+    }
+    const frame_verdict verdict = relay_frame(header, body);
+    // pgroute's NegotiateProtocolVersion goes out before the node's first message.
+    if (!answer_.empty() && verdict == frame_verdict::forward) return frame_verdict::hold;
+    return verdict;
+}
+
+void server_frames::on_held() {
+    if (answer_replaces_held_) {
+        relay_.replace(relay_direction::to_client, std::move(answer_));
+    } else {
+        relay_.release(relay_direction::to_client, std::move(answer_));
+    }
+    answer_.clear();
+}
+
+// The node's first message settles the version: a NegotiateProtocolVersion names the node's,
+// anything else means it took pgroute's offer. The client hears of it once, as a server would
+// tell it: through the node's message as it is when that says all, or through pgroute's own,
+// before the node's first message or in place of its NegotiateProtocolVersion (which cannot
+// name the options pgroute kept from it).
+frame_verdict server_frames::settle_version(const protocol::frame_header& header,
+                                            std::span<char> body) {
+    version_ = negotiation_.offered;
+    const bool node_negotiates = header.type == protocol::PqMsg_NegotiateProtocolVersion;
+    if (node_negotiates) {
+        const std::string_view bytes(body.data(), body.size());
+        const auto answer = body.size() == header.body_size()
+                                ? protocol::parse_negotiate_protocol_version(bytes)
+                                : std::nullopt;
+        if (!answer) return refuse("malformed NegotiateProtocolVersion");
+        if (answer->newest_version < protocol::protocol_version(3, 0) ||
+            answer->newest_version > negotiation_.offered) {
+            return refuse("NegotiateProtocolVersion to " + version_text(answer->newest_version) +
+                          " in answer to a StartupMessage for " +
+                          version_text(negotiation_.offered));
+        }
+        version_ = answer->newest_version;
+        if (negotiation_.unsupported_options.empty()) return frame_verdict::forward;
+    } else if (!negotiation_.answer_due()) {
+        return frame_verdict::forward;
+    }
+    answer_ =
+        protocol::build_negotiate_protocol_version(*version_, negotiation_.unsupported_options);
+    answer_replaces_held_ = node_negotiates;
+    return frame_verdict::hold;
+}
+
+frame_verdict server_frames::relay_frame(const protocol::frame_header& header,
+                                         std::span<char> body) {
     last_was_error_ = header.type == protocol::PqMsg_ErrorResponse;
     if (header.type == protocol::PqMsg_BackendKeyData) {
-        cancel_key_.replace(body);
-        return frame_verdict::forward;
+        if (cancel_key_.replace(body, *version_)) return frame_verdict::forward;
+        // Passed on, it would hand the client the node's own key, or one it cannot use.
+        return refuse(header.body_size() < 4
+                          ? "BackendKeyData without a process id"
+                          : "BackendKeyData with a secret key of " +
+                                std::to_string(header.body_size() - 4) + " bytes, which protocol " +
+                                version_text(*version_) + " does not allow");
     }
     if (header.type == protocol::PqMsg_Authentication) {
         protocol::hide_channel_binding(body);
@@ -39,6 +106,11 @@ frame_verdict server_frames::on_frame(const protocol::frame_header& header, std:
     const bool cut_lands =
         control_.cut && control_.cut->when_idle && control_.idle && queries_.in_flight() == 0;
     return cut_lands ? frame_verdict::stop_after : frame_verdict::forward;
+}
+
+frame_verdict server_frames::refuse(std::string why) {
+    violation_ = std::move(why);
+    return frame_verdict::stop_before;
 }
 
 }  // namespace pgroute::proxy

@@ -1,13 +1,21 @@
 // What a session does with the frames it relays, as the relay's frame_handlers: from the client,
-// any message ends idleness and some start a query cycle; from the node, ReadyForQuery tells
-// when the session is idle (where a deferred cut lands) and ends a cycle, BackendKeyData is
-// swapped for a key of pgroute's own, and SCRAM channel binding is hidden from the mechanisms
-// offered (see protocol/sasl_mechanisms.h).
+// any message ends idleness and some start a query cycle; from the node, the first message
+// settles the protocol version (and the client hears pgroute's NegotiateProtocolVersion if it
+// asked for more than pgroute speaks), ReadyForQuery tells when the session is idle (where a
+// deferred cut lands) and ends a cycle, BackendKeyData is swapped for a key of pgroute's own,
+// and SCRAM channel binding is hidden from the mechanisms offered (see
+// protocol/sasl_mechanisms.h).
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "protocol/protocol_version.h"
 #include "proxy/cancel/cancel_keys.h"
 #include "proxy/metrics/query_clock.h"
 #include "proxy/relay/frame_handler.h"
+#include "proxy/relay/relay.h"
 #include "proxy/routing/session_registry.h"
 
 namespace pgroute::proxy {
@@ -33,22 +41,45 @@ class client_frames final : public frame_handler {
 
 class server_frames final : public frame_handler {
   public:
-    server_frames(session_control& control, query_clock& queries, cancel_key_swap& cancel_key)
-        : control_(control), queries_(queries), cancel_key_(cancel_key) {}
+    server_frames(session_control& control, query_clock& queries, cancel_key_swap& cancel_key,
+                  relay_control& relay, const protocol::startup_negotiation& negotiation)
+        : control_(control),
+          queries_(queries),
+          cancel_key_(cancel_key),
+          relay_(relay),
+          negotiation_(negotiation) {}
 
     [[nodiscard]] bool wants_body(char type) const override;
     [[nodiscard]] protocol::frame_verdict on_frame(const protocol::frame_header& header,
                                                    std::span<char> body) override;
+    void on_held() override;
     [[nodiscard]] bool stop_due() const override { return control_.cut_due(); }
 
     // Its last frame was an ErrorResponse: the node spoke for itself.
     [[nodiscard]] bool ended_with_error() const { return last_was_error_; }
+    // Why it stopped the relay, if it did: a message of the node's that must not reach the
+    // client (its own cancel key, a negotiation that contradicts pgroute's offer).
+    [[nodiscard]] const std::string& violation() const { return violation_; }
 
   private:
+    [[nodiscard]] protocol::frame_verdict settle_version(const protocol::frame_header& header,
+                                                         std::span<char> body);
+    [[nodiscard]] protocol::frame_verdict relay_frame(const protocol::frame_header& header,
+                                                      std::span<char> body);
+    [[nodiscard]] protocol::frame_verdict refuse(std::string why);
+
     session_control& control_;
     query_clock& queries_;
     cancel_key_swap& cancel_key_;
+    relay_control& relay_;
+    const protocol::startup_negotiation& negotiation_;
+    // The protocol version the session speaks, once the node's first message settled it.
+    std::optional<std::uint32_t> version_;
+    // pgroute's NegotiateProtocolVersion for the client, while it waits for the held frame.
+    std::string answer_;
+    bool answer_replaces_held_ = false;  // the held frame is the node's own, superseded
     bool last_was_error_ = false;
+    std::string violation_;
 };
 
 }  // namespace pgroute::proxy

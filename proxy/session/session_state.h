@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/protocol_version.h"
 #include "proxy/routing/router.h"
 #include "proxy/session/client_error.h"
 #include "proxy/session/worker_context.h"
@@ -76,8 +77,9 @@ struct session_state {
     std::size_t endpoint_index;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     session_label label;
-    std::unique_ptr<tls_stream> client_tls;  // set once the client negotiated TLS
-    std::vector<char> startup_packet;        // the StartupMessage, replayed to the node
+    std::unique_ptr<tls_stream> client_tls;     // set once the client negotiated TLS
+    std::vector<char> startup_packet;           // the StartupMessage, replayed to the node
+    protocol::startup_negotiation negotiation;  // the client's protocol version, and pgroute's
     routing routed;
     asio::ip::tcp::socket server;
     std::unique_ptr<tls_stream> server_tls;  // set when the node speaks TLS with pgroute

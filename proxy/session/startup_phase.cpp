@@ -50,7 +50,14 @@ asio::awaitable<bool> read_startup(session_state& s) {
                                 "\" requires TLS: connect with sslmode=require or stronger");
         co_return false;
     }
-    s.startup_packet = std::move(accepted.packet);
+    s.negotiation = protocol::negotiate_startup(startup_message);
+    if (s.negotiation.answer_due()) {
+        // The node gets what pgroute speaks; the client hears so once the node has answered.
+        const std::string lowered = protocol::build_startup_packet(startup_message, s.negotiation);
+        s.startup_packet.assign(lowered.begin(), lowered.end());
+    } else {
+        s.startup_packet = std::move(accepted.packet);
+    }
     co_return true;
 }
 

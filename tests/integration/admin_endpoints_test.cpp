@@ -255,8 +255,9 @@ TEST_F(AdminEndpoints, CancelRequestsAreCountedByWhatBecameOfThem) {
     RawClient(env().proxy.write).send(protocol::build_cancel_request(*key));
     env().wait_for_metric(forwarded, forwarded_before + 1);
     // 64 random bits: no session holds the key one bit away from a live one.
-    RawClient(env().proxy.write)
-        .send(protocol::build_cancel_request({key->process_id, key->secret ^ 1}));
+    auto forged = *key;
+    forged.secret[0] = static_cast<char>(forged.secret[0] ^ 1);
+    RawClient(env().proxy.write).send(protocol::build_cancel_request(forged));
     env().wait_for_metric(unknown, unknown_before + 1);
     EXPECT_EQ(env().metric(forwarded), forwarded_before + 1);
 }
@@ -519,7 +520,8 @@ TEST_F(AdminEndpoints, ACancelRequestOverTheClientLimitIsServedAndCounted) {
     const auto unknown = cancel_series("write", "unknown_key");
     const double before = scrape(limited.admin_port(), unknown);
     const LibpqConn first(loopback_conninfo(limited.write_port(), superuser, test_database));
-    RawClient(limited.write_port()).send(protocol::build_cancel_request({1, 2}));
+    RawClient(limited.write_port())
+        .send(protocol::build_cancel_request({1, std::string("\0\0\0\2", 4)}));
     wait_until([&] { return scrape(limited.admin_port(), unknown) == before + 1; }, metric_timeout,
                unknown + " counts the refused client's cancel");
     EXPECT_NE(limited.process.log_text().find("refused client cancel request dropped"),

@@ -155,7 +155,8 @@ TEST_F(PatroniCancel, ClientsHoldPgroutesKeyAndAForgedKeyCancelsNothing) {
 
     const std::string node = start_long_query(session);
     // The pid pgroute handed out with a guessed secret, and the node's real pid: both forged.
-    for (const std::uint32_t secret : {0u, 1u, 0xffffffffu}) {
+    for (const std::string& secret :
+         {std::string(4, '\0'), std::string("\0\0\0\1", 4), std::string(4, '\xff')}) {
         send_and_close(settings_.read_port, protocol::build_cancel_request({handed_out, secret}));
         send_and_close(settings_.write_port,
                        protocol::build_cancel_request(

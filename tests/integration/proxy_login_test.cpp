@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include "protocol/backend_message.h"
 #include "protocol/message_type.h"
 #include "tests/integration/proxy_test_cluster.h"
 #include "tests/integration/proxy_test_libpq.h"
@@ -39,9 +38,7 @@ void expect_session_works(RawClient& client) {
         {{"user", std::string(trust_role.name)}, {"database", std::string(test_database)}}));
     const auto greeting = client.read_until_ready();
     ASSERT_EQ(greeting.front().type, protocol::PqMsg_Authentication);
-    const auto auth = protocol::parse_authentication(greeting.front().body);
-    ASSERT_TRUE(auth.has_value());
-    EXPECT_EQ(auth->code, protocol::auth_code::ok);
+    EXPECT_EQ(greeting.front().body, std::string(4, '\0')) << "AuthenticationOk";
 
     client.send(query_message("SELECT 'answered'"));
     const auto reply = client.read_until_ready();

@@ -26,6 +26,17 @@ TEST(StartupAnswer, BytesAfterTheErrorResponseDoNotMatter) {
     EXPECT_TRUE(cannot_connect_now_answer(shutting_down + "trailing").has_value());
 }
 
+TEST(StartupAnswer, A57P03AfterANegotiateProtocolVersionIsACannotConnectNowAnswer) {
+    // PostgreSQL 15's answer to a 3.2 client while it shuts down.
+    const std::string negotiated = std::string("v\0\0\0\x0c\0\3\0\0\0\0\0\0", 13);
+    const auto refusal = cannot_connect_now_answer(negotiated + shutting_down);
+    ASSERT_TRUE(refusal.has_value());
+    EXPECT_EQ(refusal->sqlstate, "57P03");
+    EXPECT_FALSE(cannot_connect_now_answer(negotiated).has_value());
+    EXPECT_FALSE(
+        cannot_connect_now_answer(negotiated + std::string("R\0\0\0\x08\0\0\0\0", 9)).has_value());
+}
+
 TEST(StartupAnswer, AnErrorResponseWithAnotherSqlstateIsNot) {
     const std::string too_many = build_error_response(
         {severity::fatal, sqlstate::too_many_connections, "sorry, too many clients already"});

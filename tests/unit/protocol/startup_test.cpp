@@ -180,13 +180,13 @@ TEST(StartupPacket, ReportsAMissingTerminatorInPostgresWording) {
 TEST(StartupPacket, RejectsProtocol2WithPostgresWording) {
     const std::string body = startup_body(protocol_version(2, 0), {{"user", "alice"}});
     expect_error(parse_startup_packet(body), sqlstate::feature_not_supported,
-                 "unsupported frontend protocol 2.0: server supports 3.0 to 3.0");
+                 "unsupported frontend protocol 2.0: server supports 3.0 to 3.2");
 }
 
 TEST(StartupPacket, RejectsProtocol4WithPostgresWording) {
     const std::string body = startup_body(protocol_version(4, 0), {{"user", "alice"}});
     expect_error(parse_startup_packet(body), sqlstate::feature_not_supported,
-                 "unsupported frontend protocol 4.0: server supports 3.0 to 3.0");
+                 "unsupported frontend protocol 4.0: server supports 3.0 to 3.2");
 }
 
 TEST(StartupPacket, PassesProtocol32ThroughForTheServerToNegotiate) {
