@@ -14,9 +14,9 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <utility>
-#include <vector>
 
 #include "health/patroni/http_codec.h"
+#include "health/resolve/host_lookup.h"
 
 namespace pgroute::health {
 namespace {
@@ -70,27 +70,12 @@ asio::awaitable<HttpResult> exchange(Stream& stream, std::string request, std::s
     }
 }
 
-// An IP literal, the usual Patroni api_url, needs no lookup. A host name goes through
-// getaddrinfo, which cannot be interrupted: a hanging DNS server delays this poll past its
-// deadline, because the deadline's parallel group waits for the lookup to end.
-asio::awaitable<std::pair<asio::error_code, std::vector<asio::ip::tcp::endpoint>>> resolve(
-    const HttpUrl& url) {
-    asio::error_code error;
-    const asio::ip::address literal = asio::ip::make_address(url.host, error);
-    if (!error) co_return std::pair{error, std::vector{asio::ip::tcp::endpoint(literal, url.port)}};
-
-    asio::ip::tcp::resolver resolver(co_await asio::this_coro::executor);
-    const auto [resolve_error, results] =
-        co_await resolver.async_resolve(url.host, std::to_string(url.port), use_tuple);
-    std::vector<asio::ip::tcp::endpoint> endpoints;
-    for (const auto& entry : results)
-        endpoints.push_back(entry.endpoint());
-    co_return std::pair{resolve_error, std::move(endpoints)};
-}
-
 asio::awaitable<HttpResult> connect_and_exchange(const HttpUrl& url, std::string request,
                                                  std::size_t max_bytes, asio::ssl::context* tls) {
-    const auto [resolve_error, endpoints] = co_await resolve(url);
+    // No deadline of its own: http_get's cancels the lookup with the rest of the request, so that
+    // a lookup still hanging then is a timeout like any other.
+    const auto [resolve_error, endpoints] =
+        co_await lookup_host(url.host, url.port, std::chrono::steady_clock::time_point::max());
     if (resolve_error) {
         co_return failure(PollOutcome::unreachable,
                           "resolve " + url.host + ": " + resolve_error.message());

@@ -5,6 +5,8 @@
 #include <asio/read.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "health/resolve/host_lookup.h"
+
 namespace pgroute::proxy {
 
 using asio::experimental::make_parallel_group;
@@ -51,23 +53,9 @@ asio::awaitable<std::error_code> connect_before(asio::ip::tcp::socket& socket,
 asio::awaitable<std::error_code> resolve_before(const std::string& host, std::uint16_t port,
                                                 asio::steady_timer& deadline,
                                                 asio::ip::tcp::endpoint& out) {
-    std::error_code ec;
-    const auto literal = asio::ip::make_address(host, ec);
-    if (!ec) {
-        out = {literal, port};
-        co_return std::error_code{};
-    }
-    asio::ip::tcp::resolver resolver(deadline.get_executor());
-    auto [order, resolve_ec, results, timer_ec] =
-        co_await make_parallel_group(
-            resolver.async_resolve(host, std::to_string(port), asio::experimental::deferred),
-            deadline.async_wait(asio::experimental::deferred))
-            .async_wait(wait_for_one(), asio::use_awaitable);
-    if (order[0] == 1) co_return asio::error::timed_out;
-    if (resolve_ec) co_return resolve_ec;
-    if (results.empty()) co_return asio::error::host_not_found;
-    out = results.begin()->endpoint();
-    co_return std::error_code{};
+    auto found = co_await health::lookup_host(host, port, deadline.expiry());
+    if (!found.error) out = found.endpoints.front();
+    co_return found.error;
 }
 
 }  // namespace pgroute::proxy

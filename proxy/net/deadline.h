@@ -1,5 +1,6 @@
 // Socket operations bounded by a deadline: the operation and a timer race in a parallel group
-// and the loser is cancelled (Asio 1.22 has no cancel_after).
+// and the loser is cancelled (Asio 1.22 has no cancel_after). A name lookup cannot be cancelled,
+// so it is abandoned at the deadline instead (health/resolve/host_lookup.h).
 #pragma once
 
 #include <asio/awaitable.hpp>
@@ -25,7 +26,8 @@ template <typename Stream>
                                                               const asio::ip::tcp::endpoint& to,
                                                               asio::steady_timer& deadline);
 
-// Resolves host:port (a literal address needs no lookup), bounded by the deadline.
+// Resolves host:port (a literal address needs no lookup) to its first address, bounded by the
+// deadline: asio::error::timed_out when it passes first.
 [[nodiscard]] asio::awaitable<std::error_code> resolve_before(const std::string& host,
                                                               std::uint16_t port,
                                                               asio::steady_timer& deadline,

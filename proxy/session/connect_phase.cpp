@@ -18,15 +18,28 @@ namespace {
 using asio::ip::tcp;
 namespace sqlstate = protocol::sqlstate;
 
-// Connects to the node within connect_timeout. A cut ordered meanwhile cancels the attempt.
-asio::awaitable<std::error_code> connect_to_node(tcp::socket& server, const health::NodeView& node,
-                                                 std::chrono::milliseconds timeout) {
+// "2s", or "1500ms" when the duration is no whole number of seconds, as pgroute.yaml spells it.
+std::string duration_text(std::chrono::milliseconds duration) {
+    return duration.count() % 1000 == 0 ? std::to_string(duration.count() / 1000) + "s"
+                                        : std::to_string(duration.count()) + "ms";
+}
+
+// Connects to the node within connect_timeout; returns why not, or nothing. A cut ordered
+// meanwhile cancels the connect (not a name lookup, which ends by the same deadline).
+asio::awaitable<std::string> connect_to_node(tcp::socket& server, const health::NodeView& node,
+                                             std::chrono::milliseconds timeout) {
     asio::steady_timer deadline(server.get_executor(), timeout);
     tcp::endpoint target;
-    if (auto ec = co_await resolve_before(node.address.host, node.address.port, deadline, target)) {
-        co_return ec;
+    const std::string& host = node.address.host;
+    if (auto ec = co_await resolve_before(host, node.address.port, deadline, target)) {
+        if (ec == asio::error::timed_out) {
+            co_return "resolving " + host + " took longer than connect_timeout " +
+                duration_text(timeout);
+        }
+        co_return "resolving " + host + ": " + ec.message();
     }
-    co_return co_await connect_before(server, target, deadline);
+    const auto ec = co_await connect_before(server, target, deadline);
+    co_return ec ? ec.message() : std::string();
 }
 
 // Sends the client's StartupMessage and, over plain TCP, waits for the node's first answer and
@@ -93,13 +106,11 @@ asio::awaitable<bool> connect_session(session_state& s) {
                                session_control{&s.endpoint, role, node.address.name, &s.server,
                                                &s.client, std::nullopt, false});
         const auto& control = s.registration->control();
-        std::string why;            // the connection to the node failed: why
-        bool node_gave_up = false;  // ... before it said anything: another node may serve
-        if (const auto ec =
-                co_await connect_to_node(s.server, node, worker.cfg.limits.connect_timeout)) {
-            why = ec.message();
-            node_gave_up = true;
-        }
+        // The connection to the node failed: why; and whether before the node said anything
+        // (then another node may serve).
+        std::string why =
+            co_await connect_to_node(s.server, node, worker.cfg.limits.connect_timeout);
+        bool node_gave_up = !why.empty();
         std::error_code ignored;
         s.server.non_blocking(true, ignored);  // for replay_startup's peek and the relay
         if (why.empty() && !control.cut && worker.tls.nodes) {
