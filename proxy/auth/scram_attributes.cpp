@@ -1,5 +1,6 @@
 #include "proxy/auth/scram_attributes.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -7,6 +8,13 @@
 #include "proxy/auth/crypto.h"
 
 namespace pgroute::proxy::auth {
+
+std::string sanitized(std::string_view text, std::size_t max_length) {
+    std::string out(text.substr(0, max_length));
+    std::replace_if(
+        out.begin(), out.end(), [](char c) { return c < 0x21 || c > 0x7e; }, '?');
+    return out;
+}
 
 std::string random_scram_nonce() {
     std::array<std::uint8_t, 18> raw{};  // SCRAM_RAW_NONCE_LEN

@@ -40,6 +40,10 @@ class scram_cursor {
     std::size_t at_ = 0;
 };
 
+// A peer's text fit for a message and a log line: at most max_length characters, anything not
+// printable ASCII as '?', so that a peer cannot put arbitrary bytes into either.
+[[nodiscard]] std::string sanitized(std::string_view text, std::size_t max_length);
+
 // A fresh nonce: 18 random bytes in base64, as PostgreSQL and libpq make theirs.
 [[nodiscard]] std::string random_scram_nonce();
 

@@ -30,14 +30,6 @@ std::string sanitize(char c) {
     return text;
 }
 
-// A client's string likewise: at most 30 characters, anything not printable as '?'.
-std::string sanitize(std::string_view text) {
-    std::string out(text.substr(0, 30));
-    std::replace_if(
-        out.begin(), out.end(), [](char c) { return !is_printable(c); }, '?');
-    return out;
-}
-
 auth_error malformed(std::string detail) {
     return {sqlstate::protocol_violation, "malformed SCRAM message", std::move(detail)};
 }
@@ -111,8 +103,9 @@ std::optional<auth_error> read_binding_flag(scram_cursor& cursor, const channel_
         const auto type = expect(cursor, 'p');
         if (!type) return type.error();
         if (*type != scram_binding_type)
-            return auth_error{sqlstate::protocol_violation,
-                              "unsupported SCRAM channel-binding type \"" + sanitize(*type) + "\""};
+            return auth_error{
+                sqlstate::protocol_violation,
+                "unsupported SCRAM channel-binding type \"" + sanitized(*type, 30) + "\""};
         return std::nullopt;
     }
     return malformed("Unexpected channel-binding flag \"" + sanitize(flag) + "\".");

@@ -93,7 +93,8 @@ std::optional<auth_error> scram_login_proof::check_server_final(
     if (cursor.peek() == 'e') {
         const auto error = expect(cursor, 'e');
         if (!error) return error.error();
-        return login_error("error received from server in SCRAM exchange: " + std::string(*error));
+        return login_error("error received from server in SCRAM exchange: " +
+                           sanitized(*error, 64));
     }
     const auto signature_text = expect(cursor, 'v');
     if (!signature_text) return signature_text.error();

@@ -132,6 +132,7 @@ TEST(ScramLogin, ChecksTheNodesSignature) {
          "malformed SCRAM message (garbage at end of server-final-message)"},
         {"", "malformed SCRAM message (attribute \"v\" expected)"},
         {"e=invalid-proof", "error received from server in SCRAM exchange: invalid-proof"},
+        {"e=bad\x01\xffproof", "error received from server in SCRAM exchange: bad??proof"},
         {"e", "malformed SCRAM message (expected character \"=\" for attribute \"e\")"},
     };
     for (const auto& [message, expected] : cases) {
