@@ -13,6 +13,7 @@ inline constexpr std::string_view admin_shutdown = "57P01";
 inline constexpr std::string_view too_many_connections = "53300";
 inline constexpr std::string_view feature_not_supported = "0A000";
 inline constexpr std::string_view invalid_authorization_specification = "28000";
+inline constexpr std::string_view invalid_password = "28P01";
 inline constexpr std::string_view read_only_sql_transaction = "25006";
 inline constexpr std::string_view query_canceled = "57014";
 

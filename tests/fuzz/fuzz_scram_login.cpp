@@ -1,0 +1,61 @@
+// libFuzzer target: pgroute logging into a node by SCRAM, on arbitrary answers from the node: the
+// server-first message up to the first NUL, the server-final message after it. With the
+// credentials and nonce of a recorded libpq login (so that the seeds reach success), an answer is
+// a client-final message with the node's nonce and a proof, errors are 08006 with printable text,
+// and a signature is accepted only when it is the recorded server's.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "proxy/auth/scram_login.h"
+#include "tests/fuzz/auth_invariants.h"
+#include "tests/unit/auth/postgres_answers.h"
+
+namespace {
+
+using namespace pgroute::proxy::auth;
+using pgroute::fuzz::check_auth_error;
+using pgroute::fuzz::require;
+namespace pg = pgroute::proxy::auth::postgres_answers;
+
+const scram_login& recorded_login() {
+    static const scram_login login = [] {
+        const auto secret = *parse_scram_secret(pg::scram_secret_text);
+        const auto keys = derive_scram_keys(pg::password, secret.salt, secret.iterations);
+        return scram_login(
+            {std::string(pg::scram_user), keys.client_key, secret, {}, "rxUXnGahIt8x8VtHgXus2RN/"});
+    }();
+    return login;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view input(reinterpret_cast<const char*>(data), size);
+    const auto split = input.find('\0');
+    const std::string_view server_first = input.substr(0, split);
+    const std::string_view server_final =
+        split == std::string_view::npos ? std::string_view() : input.substr(split + 1);
+
+    const auto proof = recorded_login().answer(server_first);
+    if (!proof) {
+        check_auth_error(proof.error(), {"08006"});
+        return 0;
+    }
+    const std::string& client_final = proof->client_final();
+    require(client_final.starts_with("c=biws,r=rxUXnGahIt8x8VtHgXus2RN/") &&
+                client_final.find(",p=") != std::string::npos,
+            "the answer binds nothing, repeats the node's nonce and carries a proof");
+
+    const auto error = proof->check_server_final(server_final);
+    if (error) {
+        check_auth_error(*error, {"08006"});
+    } else {
+        const bool recorded_final =
+            server_final == pg::server_final || server_final == std::string(pg::server_final) + ",";
+        require(server_first == pg::server_first && recorded_final,
+                "only the recorded server's signature is accepted (a trailing comma, as libpq)");
+    }
+    return 0;
+}
