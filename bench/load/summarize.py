@@ -1,6 +1,6 @@
 """Turns the points of one bench/run into results.json, results.md (ratios to direct, the
-issue's goals, the failover drill) and tps_vs_clients.svg. The median of the rounds stands for
-each point."""
+issue's goals, the failover drill, and with --baseline pgroute against pgroute built at another
+revision) and tps_vs_clients.svg. The median of the rounds stands for each point."""
 
 import argparse
 import json
@@ -13,9 +13,13 @@ import failover_result
 from svg_plot import tps_vs_clients_svg
 
 TARGETS = ["direct", "pgroute", "haproxy", "pgbouncer"]
-PROXIES = TARGETS[1:]
 MEASURES = ["tps", "latency_avg_us", "latency_p50_us", "latency_p99_us",
             "proxy_cpu_s_per_1000_tx"]
+
+
+def targets_with(baseline):
+    """The targets in the order of every table: a baseline build of pgroute next to pgroute."""
+    return TARGETS[:2] + [baseline] + TARGETS[2:] if baseline else list(TARGETS)
 
 
 def machine():
@@ -36,7 +40,7 @@ def median(values):
     return statistics.median(values) if values else None
 
 
-def aggregate(points):
+def aggregate(points, targets):
     """{scenario: {"meta": ..., "results": {target: medians and rounds}}} in run order."""
     scenarios = {}
     for p in points:
@@ -47,7 +51,7 @@ def aggregate(points):
     for entry in scenarios.values():
         rounds = entry.pop("rounds")
         entry["results"] = {}
-        for target in TARGETS:
+        for target in targets:
             runs = rounds.get(target, [])
             ok = bool(runs) and all(r["ok"] for r in runs)
             result = {"ok": ok, "rounds": len(runs)}
@@ -88,6 +92,29 @@ def idle_memory(idle_points):
 
 def result_of(scenarios, name, target, measure):
     return scenarios.get(name, {}).get("results", {}).get(target, {}).get(measure)
+
+
+def quotient(mine, theirs):
+    return mine / theirs if mine is not None and theirs else None
+
+
+def baseline_comparison(scenarios, cpu_select, idle, baseline):
+    """pgroute against the same proxy built at the --baseline revision, point by point."""
+    def cpu(name, target):
+        return result_of(scenarios, name, target, "proxy_cpu_s_per_1000_tx")
+
+    return {
+        "target": baseline,
+        "scenarios": {
+            name: {"tps_ratio": quotient(result_of(scenarios, name, "pgroute", "tps"),
+                                         result_of(scenarios, name, baseline, "tps")),
+                   "cpu_per_1000_tx_ratio": quotient(cpu(name, "pgroute"), cpu(name, baseline))}
+            for name in scenarios},
+        "cpu_per_1000_tx_ratio_select": quotient(cpu_select.get("pgroute"),
+                                                 cpu_select.get(baseline)),
+        "idle_kib_per_session": {t: idle.get(t, {}).get("kib_per_session")
+                                 for t in ("pgroute", baseline)},
+    }
 
 
 def goals(scenarios, cpu_select, idle, connect_name):
@@ -150,7 +177,9 @@ def markdown(summary):
     load_plan = (f": {run['mode']} mode, {run['seconds_per_point']} s per point, "
                  f"{run['rounds']} round(s) (median shown), pgbench scale {run['scale']}"
                  if scenarios else "")
-    out = ["# Load benchmark: pgroute, HAProxy, PgBouncer and direct", "",
+    baseline = summary.get("baseline")
+    out = ["# Load benchmark: pgroute, "
+           f"{baseline['target'] + ', ' if baseline else ''}HAProxy, PgBouncer and direct", "",
            f"Run `{run['command']}` on {run['started_at']}{load_plan}.",
            f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, kernel "
            f"{m['kernel']}; load average {run['load_before']} before, {run['load_after']} after. "
@@ -167,57 +196,94 @@ def markdown(summary):
                    for g in summary["goals"]]), ""]
     if scenarios:
         out += ["![TPS against clients](tps_vs_clients.svg)", "", *HOW_MEASURED]
+    if scenarios and baseline:
+        out[-1:] = [f"- {baseline['target']}: pgroute built (Release) at that revision, with "
+                    "the same config on ports of its own, in the same rotation as the other "
+                    "targets; it is not in the failover drill.", ""]
     return "\n".join(out)
+
+
+def baseline_markdown(summary):
+    """pgroute against its --baseline build, point by point, as measured in this run."""
+    comparison, scenarios = summary["baseline"], summary["scenarios"]
+    base, cpu_select = comparison["target"], summary["cpu_s_per_1000_tx_select"]
+
+    def ms(seconds):
+        return None if seconds is None else seconds * 1000
+
+    rows = [[n, cell(s["results"]["pgroute"], "tps"), cell(s["results"][base], "tps"),
+             fmt(comparison["scenarios"][n]["tps_ratio"], 3),
+             fmt(ms(s["results"]["pgroute"]["proxy_cpu_s_per_1000_tx"]), 1),
+             fmt(ms(s["results"][base]["proxy_cpu_s_per_1000_tx"]), 1),
+             fmt(comparison["scenarios"][n]["cpu_per_1000_tx_ratio"], 3)]
+            for n, s in scenarios.items()]
+    rows.append(["**all -S points**", "", "", "", fmt(ms(cpu_select.get("pgroute")), 1),
+                 fmt(ms(cpu_select.get(base)), 1),
+                 fmt(comparison["cpu_per_1000_tx_ratio_select"], 3)])
+    idle = comparison["idle_kib_per_session"]
+    return [f"## pgroute vs {base}", "",
+            f"Both builds in this run, in the same rotation. The ratios are pgroute's over "
+            f"{base}'s: a TPS ratio above 1 is more throughput, a CPU ratio below 1 is less "
+            "proxy CPU per 1,000 transactions. A difference within the noise between rounds is "
+            "not a result.", "",
+            table(["scenario", "TPS pgroute", f"TPS {base}", "TPS ratio",
+                   "CPU ms/1,000 tx pgroute", f"CPU ms/1,000 tx {base}", "CPU ratio"], rows), "",
+            f"KiB per idle session ({summary['run']['idle_sessions']} open): pgroute "
+            f"{fmt(idle['pgroute'], 2)}, {base} {fmt(idle[base], 2)}.", ""]
 
 
 def load_markdown(summary, by_family):
     run, scenarios, out = summary["run"], summary["scenarios"], []
+    targets = summary["targets"]
+    proxies = targets[1:]
     spread = summary["tps_round_spread"]
     if spread["median"] is not None:
         out += [f"Noise: between rounds of one point, the best TPS exceeds the worst by "
                 f"{spread['median']:.0%} in the median point (at most {spread['max']:.0%}). "
                 "Differences smaller than that are not a result.", ""]
+    if summary.get("baseline"):
+        out += baseline_markdown(summary)
 
     out += ["## Select-only (`pgbench -S`) on the replica: TPS (ratio to direct)", "",
-            table(["protocol", "clients"] + TARGETS,
+            table(["protocol", "clients"] + targets,
                   [[s["protocol"], s["clients"]] +
-                   [cell(s["results"][t], "tps", ratio=True) for t in TARGETS]
+                   [cell(s["results"][t], "tps", ratio=True) for t in targets]
                    for s in by_family["select-"].values()]), "",
             "## Select-only latency, µs: average / p99 (from the per-transaction log)", "",
-            table(["protocol", "clients"] + TARGETS,
+            table(["protocol", "clients"] + targets,
                   [[s["protocol"], s["clients"]] +
                    [f"{cell(s['results'][t], 'latency_avg_us')} / "
-                    f"{cell(s['results'][t], 'latency_p99_us')}" for t in TARGETS]
+                    f"{cell(s['results'][t], 'latency_p99_us')}" for t in targets]
                    for s in by_family["select-"].values()]), "",
             "## Writes (`tpcb-like`) on the primary: TPS (ratio), p99 µs", "",
-            table(["clients"] + TARGETS,
+            table(["clients"] + targets,
                   [[s["clients"]] + [f"{cell(s['results'][t], 'tps', ratio=True)}, "
                                      f"{cell(s['results'][t], 'latency_p99_us')}"
-                                     for t in TARGETS]
+                                     for t in targets]
                    for s in by_family["tpcb-"].values()]), "",
             "## Connection rate (`pgbench -C -S`): new sessions per second (ratio)", "",
-            table(["clients"] + TARGETS,
-                  [[s["clients"]] + [cell(s["results"][t], "tps", ratio=True) for t in TARGETS]
+            table(["clients"] + targets,
+                  [[s["clients"]] + [cell(s["results"][t], "tps", ratio=True) for t in targets]
                    for s in by_family["connect-"].values()]), "",
             "## Proxy cost", "",
             "CPU of the proxy process (utime + stime, all threads), ms per 1,000 transactions:",
             "",
-            table(["scenario"] + PROXIES,
+            table(["scenario"] + proxies,
                   [[n] + [fmt(None if s["results"][t]["proxy_cpu_s_per_1000_tx"] is None else
                               s["results"][t]["proxy_cpu_s_per_1000_tx"] * 1000, 1)
-                          for t in PROXIES] for n, s in scenarios.items()] +
+                          for t in proxies] for n, s in scenarios.items()] +
                   [["**all -S points**"] + [fmt(None if summary["cpu_s_per_1000_tx_select"].get(t)
                                                 is None else
                                                 summary["cpu_s_per_1000_tx_select"][t] * 1000, 1)
-                                            for t in PROXIES]]), "",
+                                            for t in proxies]]), "",
             "Memory: peak RSS over the whole run, and RSS growth per idle session (sessions "
             "opened on a freshly started proxy, each ran one query, then waited):", "",
-            table(["", *PROXIES],
+            table(["", *proxies],
                   [["peak RSS, MiB"] + [fmt(summary["peak_rss_kib"].get(t, 0) / 1024, 1)
-                                        for t in PROXIES],
+                                        for t in proxies],
                    [f"KiB per idle session ({run['idle_sessions']} open)"] +
                    [fmt(summary["idle_sessions"].get(t, {}).get("kib_per_session"), 2)
-                    for t in PROXIES]]), ""]
+                    for t in proxies]]), ""]
     return out
 
 
@@ -254,14 +320,18 @@ def main():
     parser.add_argument("--version", action="append", default=[], help="NAME=TEXT")
     parser.add_argument("--failover", help="the drill's failover.env (with --drill)")
     parser.add_argument("--drill", help="pgroute_write_drill's JSON (with --failover)")
+    parser.add_argument("--baseline", help="the target name of pgroute built at another "
+                        "revision (pgroute@HASH), compared with pgroute")
     args = parser.parse_args()
+    targets = targets_with(args.baseline)
+    proxies = targets[1:]
 
     with open(args.points) as raw:
         all_points = [json.loads(line) for line in raw if line.strip()]
     points = [p for p in all_points if p["kind"] == "pgbench"]
-    scenarios = aggregate(points)
+    scenarios = aggregate(points, targets)
     connect_name = next((n for n in scenarios if n.startswith("connect-")), "")
-    cpu_select = {t: cpu_per_1000_over(points, t, "select-") for t in PROXIES}
+    cpu_select = {t: cpu_per_1000_over(points, t, "select-") for t in proxies}
     idle = idle_memory([p for p in all_points if p["kind"] == "idle"])
     failover = (failover_result.summarize(args.failover, args.drill)
                 if args.failover and args.drill else None)
@@ -276,32 +346,36 @@ def main():
                 "started_at": args.started_at,
                 "load_before": args.load_before, "load_after": args.load_after,
                 "versions": dict(v.split("=", 1) for v in args.version)},
-        "targets": TARGETS,
+        "targets": targets,
         "scenarios": scenarios,
         "tps_round_spread": tps_round_spread(scenarios),
         "cpu_s_per_1000_tx_select": cpu_select,
         "peak_rss_kib": {t: max((p.get("proxy_peak_rss_kib", 0) for p in points
-                                 if p["target"] == t), default=0) for t in PROXIES},
+                                 if p["target"] == t), default=0) for t in proxies},
         "idle_sessions": idle,
         "failover": failover,
         "goals": measured_goals,
-        "points": all_points,
     }
+    if args.baseline:
+        summary["baseline"] = baseline_comparison(scenarios, cpu_select, idle, args.baseline)
+    summary["points"] = all_points
     with open(os.path.join(args.out, "results.json"), "w") as out:
         json.dump(summary, out, indent=1)
         out.write("\n")
     with open(os.path.join(args.out, "results.md"), "w") as out:
         out.write(markdown(summary))
+    if args.baseline and scenarios:
+        print("\n".join(baseline_markdown(summary)))
     if not scenarios:
         return 0
     panels = [(f"select-only, -M {protocol}",
                {t: {s["clients"]: s["results"][t]["tps"] for n, s in scenarios.items()
-                    if n.startswith(f"select-{protocol}-")} for t in TARGETS})
+                    if n.startswith(f"select-{protocol}-")} for t in targets})
               for protocol in ("simple", "prepared")]
     subtitle = (f"{summary['machine']['cores']} cores, kernel {summary['machine']['kernel']}, "
                 f"{args.mode} run {args.started_at}; pgbench on the same machine")
     with open(os.path.join(args.out, "tps_vs_clients.svg"), "w") as out:
-        out.write(tps_vs_clients_svg(panels, TARGETS, subtitle))
+        out.write(tps_vs_clients_svg(panels, targets, subtitle))
     return 0
 
 

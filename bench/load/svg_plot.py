@@ -5,6 +5,11 @@ import math
 from xml.sax.saxutils import escape
 
 COLOURS = {"direct": "#555555", "pgroute": "#d62728", "haproxy": "#1f77b4", "pgbouncer": "#2ca02c"}
+BASELINE_COLOUR = "#ff9896"  # pgroute@HASH, pgroute built at another revision: a lighter red
+
+
+def colour_of(target):
+    return COLOURS.get(target, BASELINE_COLOUR if target.startswith("pgroute@") else "#000000")
 PANEL_W, PANEL_H = 420, 300
 MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 70, 20, 40, 50
 LEGEND_H = 30
@@ -52,7 +57,7 @@ def panel(title, series, clients, y_max, x0, y0):
                f'transform="rotate(-90 {x0 + 16} {top + plot_h / 2})">TPS</text>')
     out.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" class="frame"/>')
     for target, points in series.items():
-        colour = COLOURS.get(target, "#000000")
+        colour = colour_of(target)
         coords = [(x(c), y(points[c])) for c in clients if points.get(c) is not None]
         path = " ".join(f"{px:.1f},{py:.1f}" for px, py in coords)
         out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
@@ -78,11 +83,12 @@ def tps_vs_clients_svg(panels, targets, subtitle):
     for i, (title, series) in enumerate(panels):
         out.extend(panel(title, series, clients, y_max, i * PANEL_W, 0))
     legend_y = PANEL_H + 10
-    for i, target in enumerate(targets):
-        lx = MARGIN_L + i * 110
+    lx = MARGIN_L
+    for target in targets:
         out.append(f'<line x1="{lx}" x2="{lx + 24}" y1="{legend_y}" y2="{legend_y}" '
-                   f'stroke="{COLOURS.get(target, "#000000")}" stroke-width="3"/>')
+                   f'stroke="{colour_of(target)}" stroke-width="3"/>')
         out.append(f'<text x="{lx + 30}" y="{legend_y + 4}">{escape(target)}</text>')
+        lx += max(110, 40 + 7 * len(target))  # a long name such as pgroute@1a73e89 needs more
     out.append(f'<text x="{MARGIN_L}" y="{legend_y + 28}" class="note">{escape(subtitle)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"

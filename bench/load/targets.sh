@@ -1,17 +1,23 @@
 # The four targets side by side: direct (no proxy), pgroute, HAProxy and PgBouncer, each with a
-# read endpoint (the replica) and a write endpoint (the primary). Sourced by bench/run.
+# read endpoint (the replica) and a write endpoint (the primary); with --baseline a fifth, pgroute
+# built at another revision ($baseline_target, pgroute@HASH). Sourced by bench/run.
 # shellcheck shell=bash
 
-readonly targets=(direct pgroute haproxy pgbouncer)
+readonly targets=(direct pgroute ${baseline_target:+"$baseline_target"} haproxy pgbouncer)
 declare -A read_port read_db write_port write_db proxy_pid
 
-start_pgroute() {
-  render "$load_dir/configs/pgroute.yaml" "$work_dir/pgroute.yaml" \
+# The same config for both builds of pgroute, each on its own ports. The arguments shadow the
+# port variables that render fills the template from.
+start_pgroute() { # start_pgroute TARGET EXECUTABLE WRITE_PORT READ_PORT ADMIN_PORT
+  local target=$1 executable=$2 pgroute_write_port=$3 pgroute_read_port=$4 pgroute_admin_port=$5
+  local config=$work_dir/$target.yaml
+  render "$load_dir/configs/pgroute.yaml" "$config" \
     pgroute_write_port pgroute_read_port pgroute_admin_port primary_port replica_port
-  "$work_dir/pgroute" --check -c "$work_dir/pgroute.yaml" >/dev/null ||
-    die "pgroute --check rejects $work_dir/pgroute.yaml"
-  spawn pgroute INT "$work_dir/pgroute.log" "$work_dir/pgroute" -c "$work_dir/pgroute.yaml"
-  proxy_pid[pgroute]=$spawned_pid
+  "$executable" --check -c "$config" >/dev/null || die "$target --check rejects $config"
+  spawn "$target" INT "$work_dir/$target.log" "$executable" -c "$config"
+  proxy_pid[$target]=$spawned_pid
+  read_port[$target]=$pgroute_read_port read_db[$target]=bench
+  write_port[$target]=$pgroute_write_port write_db[$target]=bench
 }
 
 start_haproxy() {
@@ -49,16 +55,23 @@ check_endpoint() { # check_endpoint TARGET read|write
 start_targets() {
   read_port[direct]=$replica_port read_db[direct]=bench
   write_port[direct]=$primary_port write_db[direct]=bench
-  read_port[pgroute]=$pgroute_read_port read_db[pgroute]=bench
-  write_port[pgroute]=$pgroute_write_port write_db[pgroute]=bench
   read_port[haproxy]=$haproxy_read_port read_db[haproxy]=bench
   write_port[haproxy]=$haproxy_write_port write_db[haproxy]=bench
   read_port[pgbouncer]=$pgbouncer_port read_db[pgbouncer]=bench_ro
   write_port[pgbouncer]=$pgbouncer_port write_db[pgbouncer]=bench_rw
 
+  local baseline_ports=""
+  if [[ -n $baseline_target ]]; then
+    baseline_ports=", $baseline_target on $baseline_write_port/$baseline_read_port"
+  fi
   log "pgroute on $pgroute_write_port/$pgroute_read_port, HAProxy on" \
-    "$haproxy_write_port/$haproxy_read_port, PgBouncer on $pgbouncer_port"
-  start_pgroute
+    "$haproxy_write_port/$haproxy_read_port, PgBouncer on $pgbouncer_port$baseline_ports"
+  start_pgroute pgroute "$work_dir/pgroute" \
+    "$pgroute_write_port" "$pgroute_read_port" "$pgroute_admin_port"
+  if [[ -n $baseline_target ]]; then
+    start_pgroute "$baseline_target" "$baseline_bin" \
+      "$baseline_write_port" "$baseline_read_port" "$baseline_admin_port"
+  fi
   start_haproxy
   start_pgbouncer
   local target
