@@ -37,7 +37,7 @@ cancel_key key_of(const cancel_request& request) {
 
 std::string build_cancel_request(const cancel_key& key) {
     return message_builder()
-        .u32(CANCEL_REQUEST_CODE)
+        .u32(cancel_request_code)
         .u32(key.process_id)
         .bytes(key.secret)
         .finish();

@@ -27,7 +27,7 @@ struct frame_header {
     [[nodiscard]] std::size_t body_size() const { return std::size_t{length} - 4; }
 };
 
-// Decodes a header from at least FRAME_HEADER_SIZE bytes; rejects lengths below 4 (they cannot
+// Decodes a header from at least frame_header_size bytes; rejects lengths below 4 (they cannot
 // count themselves) and above max_length (a hostile or corrupt peer).
 [[nodiscard]] inline frame_error decode_frame_header(std::string_view data,
                                                      std::uint32_t max_length, frame_header& out) {
@@ -95,7 +95,7 @@ class frame_scanner {
         const std::string_view bytes(data.data(), data.size());
         std::size_t pos = std::min<std::size_t>(streaming_remaining_, bytes.size());
         streaming_remaining_ -= pos;
-        while (bytes.size() - pos >= FRAME_HEADER_SIZE) {
+        while (bytes.size() - pos >= frame_header_size) {
             frame_header header;
             if (auto e = decode_frame_header(bytes.substr(pos), max_length_, header);
                 e != frame_error::none) {
@@ -106,7 +106,7 @@ class frame_scanner {
             if (!whole && visitor.wants_body(header.type) && header.frame_size() <= capacity) break;
             const std::size_t present = whole ? header.frame_size() : available;
             const frame_verdict verdict = decide(
-                visitor, header, slice(data, pos + FRAME_HEADER_SIZE, present - FRAME_HEADER_SIZE));
+                visitor, header, slice(data, pos + frame_header_size, present - frame_header_size));
             if (verdict == frame_verdict::hold || verdict == frame_verdict::stop_before ||
                 (verdict == frame_verdict::stop_after && !whole)) {
                 return {pos, frame_error::none,

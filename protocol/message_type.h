@@ -36,15 +36,15 @@ inline constexpr char PqMsg_CopyDone = 'c';
 inline constexpr std::uint32_t protocol_version(std::uint32_t major, std::uint32_t minor) {
     return (major << 16) | minor;
 }
-inline constexpr std::uint32_t CANCEL_REQUEST_CODE = (1234u << 16) | 5678u;  // 80877102
-inline constexpr std::uint32_t NEGOTIATE_SSL_CODE = (1234u << 16) | 5679u;   // 80877103
-inline constexpr std::uint32_t NEGOTIATE_GSS_CODE = (1234u << 16) | 5680u;   // 80877104
+inline constexpr std::uint32_t cancel_request_code = (1234u << 16) | 5678u;  // 80877102
+inline constexpr std::uint32_t negotiate_ssl_code = (1234u << 16) | 5679u;   // 80877103
+inline constexpr std::uint32_t negotiate_gss_code = (1234u << 16) | 5680u;   // 80877104
 
 // Every typed frame starts with a type byte and an int32 length that counts itself.
-inline constexpr std::size_t FRAME_HEADER_SIZE = 5;
-// PostgreSQL's own ceiling on a startup packet (MAX_STARTUP_PACKET_LENGTH).
-inline constexpr std::uint32_t MAX_STARTUP_PACKET_LENGTH = 10000;
-// PostgreSQL's ceiling on any message body it accepts (PQ_LARGE_MESSAGE_LIMIT).
-inline constexpr std::uint32_t PQ_LARGE_MESSAGE_LIMIT = 0x3fffffff;
+inline constexpr std::size_t frame_header_size = 5;
+// PostgreSQL's own ceiling on a startup packet (max_startup_packet_length).
+inline constexpr std::uint32_t max_startup_packet_length = 10000;
+// PostgreSQL's ceiling on any message body it accepts (pq_large_message_limit).
+inline constexpr std::uint32_t pq_large_message_limit = 0x3fffffff;
 
 }  // namespace pgroute::protocol

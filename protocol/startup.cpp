@@ -66,12 +66,12 @@ std::variant<startup_packet, parse_error> parse_startup_packet(std::string_view 
     const auto code = reader.u32();
     if (reader.failed()) return violation("invalid length of startup packet");
     switch (code) {
-        case NEGOTIATE_SSL_CODE:
-        case NEGOTIATE_GSS_CODE:
+        case negotiate_ssl_code:
+        case negotiate_gss_code:
             if (!reader.at_end()) return violation("invalid length of encryption request packet");
-            if (code == NEGOTIATE_SSL_CODE) return startup_packet{ssl_request{}};
+            if (code == negotiate_ssl_code) return startup_packet{ssl_request{}};
             return startup_packet{gssenc_request{}};
-        case CANCEL_REQUEST_CODE: {
+        case cancel_request_code: {
             cancel_request cancel;
             cancel.process_id = reader.u32();
             cancel.secret_key = reader.rest();

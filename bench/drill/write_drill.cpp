@@ -23,52 +23,52 @@
 namespace {
 
 using namespace std::chrono_literals;
-using pgroute::test_support::PgError;
-using pgroute::test_support::ProbeSession;
-using SystemClock = std::chrono::system_clock;
+using pgroute::test_support::pg_error;
+using pgroute::test_support::probe_session;
+using system_clock = std::chrono::system_clock;
 
 // A write that takes longer than this counts as a hang: an error of its own kind.
 constexpr auto statement_timeout = 5s;
 
-struct Target {
+struct drill_target {
     std::string name;
     std::string conninfo;
 };
 
-struct Options {
+struct drill_options {
     std::chrono::seconds duration{};
     std::chrono::milliseconds interval{10};
-    std::vector<Target> targets;
+    std::vector<drill_target> targets;
 };
 
-double unix_seconds(SystemClock::time_point at) {
+double unix_seconds(system_clock::time_point at) {
     return std::chrono::duration<double>(at.time_since_epoch()).count();
 }
 
 // Runs one target's writes until `until` and returns its report.
-nlohmann::json drill(const Target& target, std::chrono::milliseconds interval,
-                     SystemClock::time_point until) {
+nlohmann::json drill(const drill_target& target, std::chrono::milliseconds interval,
+                     system_clock::time_point until) {
     const std::string insert =
         "INSERT INTO pgroute_drill (target) VALUES ('" + target.name + "') RETURNING now()";
-    ProbeSession session(target.conninfo, statement_timeout);
+    probe_session session(target.conninfo, statement_timeout);
     int attempts = 0;
     int commits = 0;
-    std::optional<SystemClock::time_point> last_commit;
+    std::optional<system_clock::time_point> last_commit;
     nlohmann::json longest_gap = nullptr;
     double longest_gap_seconds = 0;
     nlohmann::json errors = nlohmann::json::array();
-    for (auto next = SystemClock::now(); next < until; next += interval) {
+    for (auto next = system_clock::now(); next < until; next += interval) {
         std::this_thread::sleep_until(next);
         ++attempts;
         try {
             static_cast<void>(session.run(insert));
-        } catch (const PgError& error) {
-            errors.push_back({{"at", unix_seconds(SystemClock::now())},
+        } catch (const pg_error& error) {
+            errors.push_back({{"at", unix_seconds(system_clock::now())},
                               {"sqlstate", error.sqlstate()},
                               {"message", error.what()}});
             continue;
         }
-        const auto now = SystemClock::now();
+        const auto now = system_clock::now();
         ++commits;
         if (last_commit) {
             const double gap = std::chrono::duration<double>(now - *last_commit).count();
@@ -94,8 +94,8 @@ nlohmann::json drill(const Target& target, std::chrono::milliseconds interval,
     std::exit(2);
 }
 
-Options parse(int argc, char** argv) {
-    Options options;
+drill_options parse(int argc, char** argv) {
+    drill_options options;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if ((arg == "--seconds" || arg == "--interval-ms") && i + 1 < argc) {
@@ -130,8 +130,8 @@ Options parse(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const Options options = parse(argc, argv);
-    const auto until = SystemClock::now() + options.duration;
+    const drill_options options = parse(argc, argv);
+    const auto until = system_clock::now() + options.duration;
     std::vector<nlohmann::json> reports(options.targets.size());
     {
         std::vector<std::jthread> writers;

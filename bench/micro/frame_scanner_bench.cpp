@@ -37,7 +37,7 @@ struct server_side_visitor {
 // Returns the number of bytes forwarded; the "read" is a memcpy from the prepared stream.
 std::size_t relay_stream(std::string_view stream, std::vector<char>& buffer,
                          server_side_visitor& visitor) {
-    frame_scanner scanner(protocol::PQ_LARGE_MESSAGE_LIMIT);
+    frame_scanner scanner(protocol::pq_large_message_limit);
     std::size_t held = 0;
     std::size_t forwarded = 0;
     for (std::size_t offset = 0; offset < stream.size();) {

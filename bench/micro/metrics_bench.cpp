@@ -126,11 +126,11 @@ class large_deployment {
   public:
     static constexpr std::size_t node_count = 20;
 
-    large_deployment() : board_(std::make_shared<health::Topology>(topology()), true) {
+    large_deployment() : board_(std::make_shared<health::topology_snapshot>(topology()), true) {
         cfg_.endpoints.push_back({"write", {"127.0.0.1", 5551}, proxy::route_kind::leader});
         cfg_.endpoints.push_back({"read", {"127.0.0.1", 5552}, proxy::route_kind::replica});
-        health::TopologyUpdate round;
-        round.topology = std::make_shared<health::Topology>(topology());
+        health::topology_update round;
+        round.topology = std::make_shared<health::topology_snapshot>(topology());
         for (std::size_t n = 0; n < node_count; ++n) {
             round.status_polls[node_name(n)] = {1000 + n, n, 2};
             auto& durations = round.status_poll_durations[node_name(n)];
@@ -159,13 +159,13 @@ class large_deployment {
   private:
     static std::string node_name(std::size_t n) { return "pg" + std::to_string(n + 1); }
 
-    static health::Topology topology() {
-        health::Topology t;
+    static health::topology_snapshot topology() {
+        health::topology_snapshot t;
         t.generation = 42;
         for (std::size_t n = 0; n < node_count; ++n) {
-            health::NodeView node;
+            health::node_view node;
             node.address = {node_name(n), "10.0.0." + std::to_string(n + 1), 5432};
-            node.role = n == 0 ? health::NodeRole::leader : health::NodeRole::replica;
+            node.role = n == 0 ? health::node_role::leader : health::node_role::replica;
             node.up = node.readable = true;
             node.timeline = 7;
             if (n > 0) {

@@ -16,12 +16,12 @@
 namespace pgroute::bench {
 namespace {
 
-using health::NodeRole;
+using health::node_role;
 using proxy::balance_kind;
 using proxy::route_kind;
 
-health::NodeView running_node(std::size_t index, NodeRole role) {
-    health::NodeView node;
+health::node_view running_node(std::size_t index, node_role role) {
+    health::node_view node;
     node.address = {"pg" + std::to_string(index + 1), "10.0.0." + std::to_string(index + 11), 5432};
     node.role = role;
     node.state = "running";
@@ -31,13 +31,13 @@ health::NodeView running_node(std::size_t index, NodeRole role) {
 }
 
 // A leader and `replica_count` replicas, all running and within the lag bound, so all readable.
-health::Topology patroni_snapshot(std::size_t replica_count) {
-    health::Topology topology;
+health::topology_snapshot patroni_snapshot(std::size_t replica_count) {
+    health::topology_snapshot topology;
     topology.generation = 1;
-    topology.nodes.push_back(running_node(0, NodeRole::leader));
+    topology.nodes.push_back(running_node(0, node_role::leader));
     topology.write_target = 0;
     for (std::size_t index = 1; index <= replica_count; ++index) {
-        auto replica = running_node(index, NodeRole::replica);
+        auto replica = running_node(index, node_role::replica);
         replica.readable = true;
         replica.lag_bytes = 16 * 1024;  // default max_lag_bytes is 1 MiB
         replica.lag_seconds = 0.01;

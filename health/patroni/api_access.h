@@ -9,7 +9,7 @@
 
 namespace pgroute::health {
 
-struct ApiAccess {
+struct api_access {
     asio::ssl::context* tls = nullptr;  // null: an https URL is a failed poll, not a crash
     std::string authorization;          // the Authorization header's value, or empty
 };

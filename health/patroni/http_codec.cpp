@@ -10,8 +10,8 @@ namespace {
 
 constexpr std::string_view crlf = "\r\n";
 
-ParsedResponse invalid(std::string error) {
-    return {.progress = ResponseProgress::invalid, .error = std::move(error)};
+parsed_response invalid(std::string error) {
+    return {.progress = response_progress::invalid, .error = std::move(error)};
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -46,7 +46,7 @@ std::optional<int> parse_status_line(std::string_view line) {
 
 }  // namespace
 
-std::string format_get_request(const HttpUrl& url, std::string_view path,
+std::string format_get_request(const http_url& url, std::string_view path,
                                std::string_view authorization) {
     std::string request = "GET " + url.base_path + std::string(path) + " HTTP/1.1\r\n";
     request += "Host: " + host_header(url) + "\r\n";
@@ -55,7 +55,7 @@ std::string format_get_request(const HttpUrl& url, std::string_view path,
     return request;
 }
 
-ParsedResponse parse_http_response(std::string_view bytes, bool at_eof) {
+parsed_response parse_http_response(std::string_view bytes, bool at_eof) {
     const std::size_t head_end = bytes.find("\r\n\r\n");
     if (head_end == std::string_view::npos) {
         if (at_eof) return invalid("connection closed before the response headers ended");
@@ -93,15 +93,15 @@ ParsedResponse parse_http_response(std::string_view bytes, bool at_eof) {
         }
     }
 
-    ParsedResponse parsed{.progress = ResponseProgress::complete, .status_code = *status};
+    parsed_response parsed{.progress = response_progress::complete, .status_code = *status};
     if (!content_length) {
-        if (!at_eof) parsed.progress = ResponseProgress::incomplete;
+        if (!at_eof) parsed.progress = response_progress::incomplete;
         parsed.body = body;
         return parsed;
     }
     if (body.size() < *content_length) {
         if (!at_eof) {
-            parsed.progress = ResponseProgress::incomplete;
+            parsed.progress = response_progress::incomplete;
             return parsed;
         }
         return invalid("body truncated: " + std::to_string(body.size()) + " of " +

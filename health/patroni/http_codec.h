@@ -12,13 +12,13 @@ namespace pgroute::health {
 // A GET for base_path + path with "Connection: close", so the server ends the body by closing
 // when it sends no Content-Length (Patroni's HTTP/1.0 server never does).
 // `authorization`, when not empty, goes out as the Authorization header.
-[[nodiscard]] std::string format_get_request(const HttpUrl& url, std::string_view path,
+[[nodiscard]] std::string format_get_request(const http_url& url, std::string_view path,
                                              std::string_view authorization = {});
 
-enum class ResponseProgress { incomplete, complete, invalid };
+enum class response_progress { incomplete, complete, invalid };
 
-struct ParsedResponse {
-    ResponseProgress progress = ResponseProgress::incomplete;
+struct parsed_response {
+    response_progress progress = response_progress::incomplete;
     int status_code = 0;      // once the status line has been read
     std::string_view body{};  // into the bytes given, when complete
     std::string error{};      // when invalid
@@ -27,6 +27,6 @@ struct ParsedResponse {
 // Reads everything received so far; `at_eof` says the server has closed. A body ends after
 // Content-Length bytes or at the close; chunked transfer coding is refused (a server must not use
 // it for an HTTP/1.0 peer, and Patroni does not).
-[[nodiscard]] ParsedResponse parse_http_response(std::string_view bytes, bool at_eof);
+[[nodiscard]] parsed_response parse_http_response(std::string_view bytes, bool at_eof);
 
 }  // namespace pgroute::health

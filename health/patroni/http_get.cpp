@@ -24,16 +24,16 @@ namespace {
 constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr std::size_t read_chunk = 16 * 1024;
 
-HttpResult failure(PollOutcome outcome, std::string error, int status_code = 0) {
+http_result failure(poll_outcome outcome, std::string error, int status_code = 0) {
     return {.outcome = outcome, .status_code = status_code, .error = std::move(error)};
 }
 
 // The transport seam: any connected Asio stream (plain TCP or TLS) goes through this.
 template <typename Stream>
-asio::awaitable<HttpResult> exchange(Stream& stream, std::string request, std::size_t max_bytes) {
+asio::awaitable<http_result> exchange(Stream& stream, std::string request, std::size_t max_bytes) {
     const auto [write_error, written] =
         co_await asio::async_write(stream, asio::buffer(request), use_tuple);
-    if (write_error) co_return failure(PollOutcome::unreachable, "send: " + write_error.message());
+    if (write_error) co_return failure(poll_outcome::unreachable, "send: " + write_error.message());
 
     std::string received;
     for (;;) {
@@ -48,48 +48,48 @@ asio::awaitable<HttpResult> exchange(Stream& stream, std::string request, std::s
         const bool at_eof =
             read_error == asio::error::eof || read_error == asio::ssl::error::stream_truncated;
         if (read_error && !at_eof) {
-            co_return failure(PollOutcome::unreachable, "receive: " + read_error.message());
+            co_return failure(poll_outcome::unreachable, "receive: " + read_error.message());
         }
         if (received.size() > max_bytes) {
-            co_return failure(PollOutcome::http_error,
+            co_return failure(poll_outcome::http_error,
                               "response larger than " + std::to_string(max_bytes) + " bytes");
         }
-        ParsedResponse parsed = parse_http_response(received, at_eof);
-        if (parsed.progress == ResponseProgress::incomplete) continue;
-        if (parsed.progress == ResponseProgress::invalid) {
-            co_return failure(PollOutcome::http_error, std::move(parsed.error));
+        parsed_response parsed = parse_http_response(received, at_eof);
+        if (parsed.progress == response_progress::incomplete) continue;
+        if (parsed.progress == response_progress::invalid) {
+            co_return failure(poll_outcome::http_error, std::move(parsed.error));
         }
         if (parsed.status_code != 200) {
-            co_return failure(PollOutcome::http_error,
+            co_return failure(poll_outcome::http_error,
                               "HTTP status " + std::to_string(parsed.status_code),
                               parsed.status_code);
         }
-        co_return HttpResult{.outcome = PollOutcome::ok,
-                             .status_code = parsed.status_code,
-                             .body = std::string(parsed.body)};
+        co_return http_result{.outcome = poll_outcome::ok,
+                              .status_code = parsed.status_code,
+                              .body = std::string(parsed.body)};
     }
 }
 
-asio::awaitable<HttpResult> connect_and_exchange(const HttpUrl& url, std::string request,
-                                                 std::size_t max_bytes, asio::ssl::context* tls) {
+asio::awaitable<http_result> connect_and_exchange(const http_url& url, std::string request,
+                                                  std::size_t max_bytes, asio::ssl::context* tls) {
     // No deadline of its own: http_get's cancels the lookup with the rest of the request, so that
     // a lookup still hanging then is a timeout like any other.
     const auto [resolve_error, endpoints] =
         co_await lookup_host(url.host, url.port, std::chrono::steady_clock::time_point::max());
     if (resolve_error) {
-        co_return failure(PollOutcome::unreachable,
+        co_return failure(poll_outcome::unreachable,
                           "resolve " + url.host + ": " + resolve_error.message());
     }
     asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
     const auto [connect_error, endpoint] =
         co_await asio::async_connect(socket, endpoints, use_tuple);
     if (connect_error) {
-        co_return failure(PollOutcome::unreachable,
+        co_return failure(poll_outcome::unreachable,
                           "connect " + host_header(url) + ": " + connect_error.message());
     }
     if (!url.tls) co_return co_await exchange(socket, std::move(request), max_bytes);
 
-    if (tls == nullptr) co_return failure(PollOutcome::unreachable, "no TLS context for https");
+    if (tls == nullptr) co_return failure(poll_outcome::unreachable, "no TLS context for https");
     asio::ssl::stream<asio::ip::tcp::socket&> stream(socket, *tls);
     asio::error_code not_an_address;
     (void)asio::ip::make_address(url.host, not_an_address);
@@ -99,17 +99,17 @@ asio::awaitable<HttpResult> connect_and_exchange(const HttpUrl& url, std::string
     const auto [handshake_error] =
         co_await stream.async_handshake(asio::ssl::stream_base::client, use_tuple);
     if (handshake_error) {
-        co_return failure(PollOutcome::unreachable, "TLS handshake with " + host_header(url) +
-                                                        ": " + handshake_error.message());
+        co_return failure(poll_outcome::unreachable, "TLS handshake with " + host_header(url) +
+                                                         ": " + handshake_error.message());
     }
     co_return co_await exchange(stream, std::move(request), max_bytes);
 }
 
 }  // namespace
 
-asio::awaitable<HttpResult> http_get(HttpUrl url, std::string path,
-                                     std::chrono::milliseconds timeout, ApiAccess access,
-                                     std::size_t max_response_bytes) {
+asio::awaitable<http_result> http_get(http_url url, std::string path,
+                                      std::chrono::milliseconds timeout, api_access access,
+                                      std::size_t max_response_bytes) {
     const auto executor = co_await asio::this_coro::executor;
     asio::steady_timer deadline(executor, timeout);
     std::string request = format_get_request(url, path, access.authorization);
@@ -128,13 +128,13 @@ asio::awaitable<HttpResult> http_get(HttpUrl url, std::string path,
             .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
 
     if (order[0] == 1) {
-        if (deadline_error) co_return failure(PollOutcome::unreachable, "cancelled");
-        co_return failure(PollOutcome::timeout,
+        if (deadline_error) co_return failure(poll_outcome::unreachable, "cancelled");
+        co_return failure(poll_outcome::timeout,
                           "no complete answer within " + std::to_string(timeout.count()) + " ms");
     }
     if (exchange_exception) {
         // Only a cancellation racing the exchange's own completion, or bad_alloc, lands here.
-        co_return failure(PollOutcome::unreachable, "request aborted");
+        co_return failure(poll_outcome::unreachable, "request aborted");
     }
     co_return std::move(result);
 }

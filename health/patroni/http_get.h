@@ -13,9 +13,9 @@
 
 namespace pgroute::health {
 
-struct HttpResult {
+struct http_result {
     // ok (status 200, body complete), unreachable, timeout or http_error.
-    PollOutcome outcome = PollOutcome::unreachable;
+    poll_outcome outcome = poll_outcome::unreachable;
     int status_code = 0;  // when a status line arrived
     std::string body{};   // when outcome is ok
     std::string error{};  // what went wrong, for logs
@@ -26,8 +26,8 @@ inline constexpr std::size_t default_max_response_bytes = std::size_t{1} << 20;
 // Never throws for network or protocol trouble. Cancelling the awaiting coroutine ends the
 // request early (reported as unreachable, "cancelled").
 // `access` is taken by value: requests are often built now and awaited later, together.
-[[nodiscard]] asio::awaitable<HttpResult> http_get(
-    HttpUrl url, std::string path, std::chrono::milliseconds timeout, ApiAccess access = {},
+[[nodiscard]] asio::awaitable<http_result> http_get(
+    http_url url, std::string path, std::chrono::milliseconds timeout, api_access access = {},
     std::size_t max_response_bytes = default_max_response_bytes);
 
 }  // namespace pgroute::health

@@ -5,9 +5,9 @@
 
 namespace pgroute::health {
 
-Result<HttpUrl> parse_http_url(std::string_view url) {
+parsed<http_url> parse_http_url(std::string_view url) {
     const auto fail = [&](std::string_view why) {
-        return Error{"invalid URL \"" + std::string(url) + "\": " + std::string(why)};
+        return parse_failure{"invalid URL \"" + std::string(url) + "\": " + std::string(why)};
     };
     // Host and path go verbatim into the request line and the Host header, and an api_url may
     // come from GET /cluster: a space or a line break would forge headers or a second request.
@@ -17,7 +17,7 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
     });
     if (!visible) return fail("only visible ASCII is allowed (percent-encode the rest)");
 
-    HttpUrl parsed;
+    http_url parsed;
     std::string_view rest;
     if (url.starts_with("http://")) {
         rest = url.substr(7);
@@ -70,7 +70,7 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
     return parsed;
 }
 
-std::string host_header(const HttpUrl& url) {
+std::string host_header(const http_url& url) {
     const bool ipv6 = url.host.find(':') != std::string::npos;
     return (ipv6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
 }

@@ -2,14 +2,14 @@
 
 namespace pgroute::health {
 
-const nlohmann::json* JsonFields::raw(std::string_view key) const {
+const nlohmann::json* json_fields::raw(std::string_view key) const {
     const auto it = object_.find(key);
     return it == object_.end() ? nullptr : &*it;
 }
 
-const nlohmann::json* JsonFields::typed(std::string_view key,
-                                        bool (nlohmann::json::*is_type)() const,
-                                        std::string_view type_name) {
+const nlohmann::json* json_fields::typed(std::string_view key,
+                                         bool (nlohmann::json::*is_type)() const,
+                                         std::string_view type_name) {
     const nlohmann::json* value = raw(key);
     if (value == nullptr || value->is_null()) return nullptr;
     if (!(value->*is_type)()) {
@@ -20,13 +20,13 @@ const nlohmann::json* JsonFields::typed(std::string_view key,
     return value;
 }
 
-std::optional<std::string> JsonFields::string(std::string_view key) {
+std::optional<std::string> json_fields::string(std::string_view key) {
     const nlohmann::json* value = typed(key, &nlohmann::json::is_string, "a string");
     if (value == nullptr) return std::nullopt;
     return value->get_ref<const std::string&>();
 }
 
-std::optional<std::uint64_t> JsonFields::unsigned_integer(std::string_view key) {
+std::optional<std::uint64_t> json_fields::unsigned_integer(std::string_view key) {
     // nlohmann stores non-negative integers as unsigned, negative ones as signed and those beyond
     // 64 bits as floating point, so only number_unsigned is a valid position or timeline.
     const nlohmann::json* value =
@@ -35,21 +35,21 @@ std::optional<std::uint64_t> JsonFields::unsigned_integer(std::string_view key) 
     return value->get<std::uint64_t>();
 }
 
-std::optional<bool> JsonFields::boolean(std::string_view key) {
+std::optional<bool> json_fields::boolean(std::string_view key) {
     const nlohmann::json* value = typed(key, &nlohmann::json::is_boolean, "a boolean");
     if (value == nullptr) return std::nullopt;
     return value->get<bool>();
 }
 
-const nlohmann::json* JsonFields::object(std::string_view key) {
+const nlohmann::json* json_fields::object(std::string_view key) {
     return typed(key, &nlohmann::json::is_object, "an object");
 }
 
-const nlohmann::json* JsonFields::array(std::string_view key) {
+const nlohmann::json* json_fields::array(std::string_view key) {
     return typed(key, &nlohmann::json::is_array, "an array");
 }
 
-std::string JsonFields::required_string(std::string_view key) {
+std::string json_fields::required_string(std::string_view key) {
     if (raw(key) == nullptr || raw(key)->is_null()) {
         fail("missing " + prefix_ + std::string(key));
         return {};
@@ -57,7 +57,7 @@ std::string JsonFields::required_string(std::string_view key) {
     return string(key).value_or(std::string{});
 }
 
-void JsonFields::fail(std::string message) {
+void json_fields::fail(std::string message) {
     if (error_.empty()) error_ = std::move(message);
 }
 

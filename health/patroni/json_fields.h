@@ -10,11 +10,11 @@
 
 namespace pgroute::health {
 
-class JsonFields {
+class json_fields {
   public:
     // `prefix` names the object in messages ("xlog."); `error` collects the first mismatch and is
     // shared by the readers of nested objects.
-    JsonFields(const nlohmann::json& object, std::string prefix, std::string& error)
+    json_fields(const nlohmann::json& object, std::string prefix, std::string& error)
         : object_(object), prefix_(std::move(prefix)), error_(error) {}
 
     // Optional fields: absent or null gives nullopt; a value of another type records an error.

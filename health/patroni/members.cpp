@@ -19,15 +19,15 @@ std::string api_base_url(std::string url) {
     return url;
 }
 
-Member read_member(const nlohmann::json& entry, std::size_t index, std::string& error) {
+cluster_member read_member(const nlohmann::json& entry, std::size_t index, std::string& error) {
     const std::string prefix = "members[" + std::to_string(index) + "].";
     if (!entry.is_object()) {
         error = prefix.substr(0, prefix.size() - 1) + " is " + entry.type_name() +
                 ", expected an object";
         return {};
     }
-    JsonFields fields(entry, prefix, error);
-    Member member;
+    json_fields fields(entry, prefix, error);
+    cluster_member member;
     member.address.name = fields.required_string("name");
     member.address.host = fields.required_string("host");
     member.api_url = api_base_url(fields.required_string("api_url"));
@@ -42,37 +42,37 @@ Member read_member(const nlohmann::json& entry, std::size_t index, std::string& 
 
 }  // namespace
 
-MembersParse parse_cluster_members(std::string_view json) {
+members_parse parse_cluster_members(std::string_view json) {
     const nlohmann::json document =
         nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
     if (document.is_discarded()) {
-        return {.outcome = PollOutcome::malformed_json, .error = "body is not valid JSON"};
+        return {.outcome = poll_outcome::malformed_json, .error = "body is not valid JSON"};
     }
     if (!document.is_object()) {
-        return {.outcome = PollOutcome::unexpected_fields,
+        return {.outcome = poll_outcome::unexpected_fields,
                 .error =
                     std::string("body is a JSON ") + document.type_name() + ", expected an object"};
     }
     std::string error;
-    JsonFields fields(document, "", error);
+    json_fields fields(document, "", error);
     const nlohmann::json* entries = fields.array("members");
     if (entries == nullptr && error.empty()) error = "missing members";
 
-    MembersParse parsed;
+    members_parse parsed;
     for (std::size_t i = 0; entries != nullptr && i < entries->size() && error.empty(); ++i) {
         parsed.members.push_back(read_member((*entries)[i], i, error));
     }
     if (!error.empty()) {
-        return {.outcome = PollOutcome::unexpected_fields, .error = std::move(error)};
+        return {.outcome = poll_outcome::unexpected_fields, .error = std::move(error)};
     }
     return parsed;
 }
 
-std::vector<Member> merge_members(const std::vector<Member>& seeds,
-                                  const std::vector<Member>& discovered) {
-    std::vector<Member> merged = seeds;
-    for (const Member& member : discovered) {
-        const bool known = std::any_of(merged.begin(), merged.end(), [&](const Member& m) {
+std::vector<cluster_member> merge_members(const std::vector<cluster_member>& seeds,
+                                          const std::vector<cluster_member>& discovered) {
+    std::vector<cluster_member> merged = seeds;
+    for (const cluster_member& member : discovered) {
+        const bool known = std::any_of(merged.begin(), merged.end(), [&](const cluster_member& m) {
             return m.address.name == member.address.name;
         });
         if (!known) merged.push_back(member);

@@ -25,16 +25,17 @@
 
 namespace pgroute::health {
 
-class Monitor {
+class patroni_monitor {
   public:
-    using PublishFn = std::function<void(const TopologyPtr&, const std::vector<TopologyEvent>&)>;
-    using LogFn = std::function<void(std::string_view)>;
+    using publish_fn = std::function<void(const topology_ptr&, const std::vector<topology_event>&)>;
+    using log_fn = std::function<void(std::string_view)>;
 
     // `publish` receives every snapshot with its events (logging those is the publisher's call);
     // `log` receives changes in how polls end and in membership, one line each.
-    Monitor(asio::any_io_executor executor, MonitorConfig config, PublishFn publish, LogFn log);
-    Monitor(const Monitor&) = delete;
-    Monitor& operator=(const Monitor&) = delete;
+    patroni_monitor(asio::any_io_executor executor, monitor_config config, publish_fn publish,
+                    log_fn log);
+    patroni_monitor(const patroni_monitor&) = delete;
+    patroni_monitor& operator=(const patroni_monitor&) = delete;
 
     // Starts the loop; `on_stopped` runs when it has ended after stop(). Call once. The Monitor
     // must outlive the loop, and its executor's context must outlive the Monitor.
@@ -44,48 +45,48 @@ class Monitor {
     void stop();
 
     [[nodiscard]] bool running() const { return running_; }
-    [[nodiscard]] const TopologyPtr& current() const { return state_.previous; }  // null at first
-    [[nodiscard]] const std::vector<Member>& members() const { return members_; }
+    [[nodiscard]] const topology_ptr& current() const { return state_.previous; }  // null at first
+    [[nodiscard]] const std::vector<cluster_member>& members() const { return members_; }
 
     // GET /patroni outcomes per node name (a node that left keeps its counts).
-    [[nodiscard]] const std::map<std::string, PollCounts>& status_poll_counts() const {
+    [[nodiscard]] const std::map<std::string, poll_counts>& status_poll_counts() const {
         return status_polls_;
     }
-    [[nodiscard]] const PollCounts& cluster_poll_counts() const { return cluster_polls_; }
+    [[nodiscard]] const poll_counts& cluster_poll_counts() const { return cluster_polls_; }
     // How long GET /patroni took per node name, whatever its outcome.
-    [[nodiscard]] const std::map<std::string, PollDurations>& status_poll_durations() const {
+    [[nodiscard]] const std::map<std::string, poll_durations>& status_poll_durations() const {
         return status_poll_durations_;
     }
 
   private:
-    struct NodePoll {
-        NodeObservation observation{};
+    struct node_poll {
+        node_observation observation{};
         std::string error{};  // why the poll failed, for the log
         std::chrono::steady_clock::duration elapsed{};
     };
 
     asio::awaitable<void> run();
     asio::awaitable<void> run_round();
-    asio::awaitable<NodePoll> poll_node(Member member);
-    asio::awaitable<void> refresh_membership(const std::vector<NodePoll>& polls);
-    void record_status_poll(const NodePoll& poll);
-    void adopt_members(std::vector<Member> next);
+    asio::awaitable<node_poll> poll_node(cluster_member member);
+    asio::awaitable<void> refresh_membership(const std::vector<node_poll>& polls);
+    void record_status_poll(const node_poll& poll);
+    void adopt_members(std::vector<cluster_member> next);
 
     asio::any_io_executor executor_;
-    MonitorConfig config_;
-    PublishFn publish_;
-    LogFn log_;
-    std::vector<Member> members_;
-    HysteresisState state_;
+    monitor_config config_;
+    publish_fn publish_;
+    log_fn log_;
+    std::vector<cluster_member> members_;
+    hysteresis_state state_;
     asio::steady_timer round_timer_;
-    TaskGroup requests_;
+    task_group requests_;
     bool running_ = false;
     bool stopping_ = false;
-    std::map<std::string, PollCounts> status_polls_;
-    std::map<std::string, PollDurations> status_poll_durations_;
-    std::map<std::string, PollOutcome> last_status_outcome_;  // to log changes, not every poll
-    PollCounts cluster_polls_{};
-    PollOutcome last_cluster_outcome_ = PollOutcome::ok;
+    std::map<std::string, poll_counts> status_polls_;
+    std::map<std::string, poll_durations> status_poll_durations_;
+    std::map<std::string, poll_outcome> last_status_outcome_;  // to log changes, not every poll
+    poll_counts cluster_polls_{};
+    poll_outcome last_cluster_outcome_ = poll_outcome::ok;
 };
 
 }  // namespace pgroute::health

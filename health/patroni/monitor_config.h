@@ -12,17 +12,17 @@
 
 namespace pgroute::health {
 
-struct PollTiming {
+struct poll_timing {
     std::chrono::milliseconds interval{1000};
     std::chrono::milliseconds fast_interval{250};  // while there is no write target
     std::chrono::milliseconds timeout{1000};       // per request, connect to last byte
 };
 
-struct MonitorConfig {
-    std::vector<Member> seeds;  // always polled; /cluster adds and removes the others
-    PollTiming timing{};
-    ApiAccess access{};  // https and basic auth; the context outlives us
-    RulesConfig rules{};
+struct monitor_config {
+    std::vector<cluster_member> seeds;  // always polled; /cluster adds and removes the others
+    poll_timing timing{};
+    api_access access{};  // https and basic auth; the context outlives us
+    rules_config rules{};
 };
 
 }  // namespace pgroute::health

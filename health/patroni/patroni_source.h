@@ -10,22 +10,22 @@
 
 namespace pgroute::health {
 
-class PatroniSource final : public TopologySource {
+class patroni_source final : public topology_source {
   public:
     // `log` receives the monitor's own lines (poll outcomes, membership), from its thread.
-    PatroniSource(MonitorConfig config, Monitor::LogFn log);
-    ~PatroniSource() override;
+    patroni_source(monitor_config config, patroni_monitor::log_fn log);
+    ~patroni_source() override;
 
     [[nodiscard]] std::string_view mode() const override { return "patroni"; }
     // Until the first round ends nobody is routed anywhere: a guess could be a second leader.
-    [[nodiscard]] TopologyPtr initial() const override;
-    void start(PublishFn publish) override;
+    [[nodiscard]] topology_ptr initial() const override;
+    void start(publish_fn publish) override;
     void stop() override;
 
   private:
     asio::io_context io_{1};
-    PublishFn publish_;
-    Monitor monitor_;
+    publish_fn publish_;
+    patroni_monitor monitor_;
     std::thread thread_;
 };
 

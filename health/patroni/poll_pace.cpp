@@ -4,7 +4,7 @@
 
 namespace pgroute::health {
 
-std::chrono::milliseconds next_round_delay(const Topology* latest,
+std::chrono::milliseconds next_round_delay(const topology_snapshot* latest,
                                            std::chrono::milliseconds interval,
                                            std::chrono::milliseconds fast_interval) {
     const bool settled = latest != nullptr && latest->write_target.has_value();

@@ -11,7 +11,7 @@
 namespace pgroute::health {
 
 // `latest` is null before the first round. A fast interval longer than the usual one is not fast.
-[[nodiscard]] std::chrono::milliseconds next_round_delay(const Topology* latest,
+[[nodiscard]] std::chrono::milliseconds next_round_delay(const topology_snapshot* latest,
                                                          std::chrono::milliseconds interval,
                                                          std::chrono::milliseconds fast_interval);
 

@@ -8,15 +8,15 @@
 
 namespace pgroute::health {
 
-struct Error {
+struct parse_failure {
     std::string message;
 };
 
 template <typename T>
-class [[nodiscard]] Result {
+class [[nodiscard]] parsed {
   public:
-    Result(T value) : content_(std::move(value)) {}
-    Result(Error error) : content_(std::move(error)) {}
+    parsed(T value) : content_(std::move(value)) {}
+    parsed(parse_failure error) : content_(std::move(error)) {}
 
     [[nodiscard]] bool has_value() const { return content_.index() == 0; }
     explicit operator bool() const { return has_value(); }
@@ -29,7 +29,7 @@ class [[nodiscard]] Result {
     [[nodiscard]] const std::string& error() const { return std::get<1>(content_).message; }
 
   private:
-    std::variant<T, Error> content_;
+    std::variant<T, parse_failure> content_;
 };
 
 }  // namespace pgroute::health

@@ -28,20 +28,20 @@ bool python_truthy(const nlohmann::json* value) {
     }
 }
 
-NodeTags read_tags(const nlohmann::json& tags) {
+node_tags read_tags(const nlohmann::json& tags) {
     const auto flag = [&](const char* name) {
         const auto it = tags.find(name);
         return python_truthy(it == tags.end() ? nullptr : &*it);
     };
-    return NodeTags{
+    return node_tags{
         .nofailover = flag("nofailover"),
         .noloadbalance = flag("noloadbalance"),
         .nosync = flag("nosync"),
     };
 }
 
-void read_xlog(const nlohmann::json& xlog, NodeStatus& status, std::string& error) {
-    JsonFields fields(xlog, "xlog.", error);
+void read_xlog(const nlohmann::json& xlog, node_status& status, std::string& error) {
+    json_fields fields(xlog, "xlog.", error);
     status.leader_location = fields.unsigned_integer("location");
     status.received_location = fields.unsigned_integer("received_location");
     status.replayed_location = fields.unsigned_integer("replayed_location");
@@ -56,22 +56,22 @@ void read_xlog(const nlohmann::json& xlog, NodeStatus& status, std::string& erro
 
 }  // namespace
 
-StatusParse parse_patroni_status(std::string_view json) {
+status_parse parse_patroni_status(std::string_view json) {
     const nlohmann::json document =
         nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
     if (document.is_discarded()) {
-        return {.outcome = PollOutcome::malformed_json, .error = "body is not valid JSON"};
+        return {.outcome = poll_outcome::malformed_json, .error = "body is not valid JSON"};
     }
     if (!document.is_object()) {
-        return {.outcome = PollOutcome::unexpected_fields,
+        return {.outcome = poll_outcome::unexpected_fields,
                 .error =
                     std::string("body is a JSON ") + document.type_name() + ", expected an object"};
     }
 
-    StatusParse parsed;
+    status_parse parsed;
     std::string& error = parsed.error;
-    JsonFields fields(document, "", error);
-    NodeStatus& status = parsed.status;
+    json_fields fields(document, "", error);
+    node_status& status = parsed.status;
     status.role = parse_patroni_role(fields.required_string("role"));
     status.state = fields.required_string("state");
     status.timeline = fields.unsigned_integer("timeline");
@@ -81,17 +81,17 @@ StatusParse parse_patroni_status(std::string_view json) {
     if (const nlohmann::json* tags = fields.object("tags")) status.tags = read_tags(*tags);
 
     if (!error.empty()) {
-        return {.outcome = PollOutcome::unexpected_fields, .error = std::move(error)};
+        return {.outcome = poll_outcome::unexpected_fields, .error = std::move(error)};
     }
     return parsed;
 }
 
-NodeRole parse_patroni_role(std::string_view role) {
-    if (role == "master" || role == "primary") return NodeRole::leader;
-    if (role == "replica") return NodeRole::replica;
-    if (role == "standby_leader") return NodeRole::standby_leader;
-    if (role == "demoted") return NodeRole::demoted;
-    return NodeRole::unknown;
+node_role parse_patroni_role(std::string_view role) {
+    if (role == "master" || role == "primary") return node_role::leader;
+    if (role == "replica") return node_role::replica;
+    if (role == "standby_leader") return node_role::standby_leader;
+    if (role == "demoted") return node_role::demoted;
+    return node_role::unknown;
 }
 
 }  // namespace pgroute::health

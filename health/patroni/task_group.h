@@ -16,9 +16,9 @@
 
 namespace pgroute::health {
 
-class TaskGroup {
+class task_group {
   public:
-    explicit TaskGroup(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+    explicit task_group(asio::any_io_executor executor) : executor_(std::move(executor)) {}
 
     // Results in the order of `tasks`; rethrows the first exception once all have ended. One batch
     // at a time. The awaiting coroutine must not be cancelled from outside (use cancel()), since

@@ -6,9 +6,9 @@ namespace pgroute::health {
 namespace {
 
 // A cursor that reads fixed-width decimal fields and literal characters, failing sticky.
-class Reader {
+class timestamp_reader {
   public:
-    explicit Reader(std::string_view text) : text_(text) {}
+    explicit timestamp_reader(std::string_view text) : text_(text) {}
 
     int digits(std::size_t width) {
         int value = 0;
@@ -51,7 +51,7 @@ class Reader {
 std::optional<std::chrono::system_clock::time_point> parse_patroni_timestamp(
     std::string_view text) {
     using namespace std::chrono;
-    Reader in(text);
+    timestamp_reader in(text);
     const int y = in.digits(4);
     in.expect('-');
     const int mo = in.digits(2);

@@ -9,27 +9,27 @@
 
 namespace pgroute::health {
 
-enum class TopologyEventKind {
+enum class topology_event_kind {
     write_target_changed,  // sessions on the previous write target must go
     left_read_pool,        // read sessions on `node` must go
     joined_read_pool,
 };
 
-struct TopologyEvent {
-    TopologyEventKind kind = TopologyEventKind::write_target_changed;
+struct topology_event {
+    topology_event_kind kind = topology_event_kind::write_target_changed;
     std::string node{};                   // the node concerned; for write_target_changed the new
                                           // write target, empty for none
     std::string previous_write_target{};  // write_target_changed only; empty for none
     std::string reason{};
 
-    bool operator==(const TopologyEvent&) const = default;
+    bool operator==(const topology_event&) const = default;
 };
 
 // Events in a stable order: the write target first, then pool departures, then arrivals.
-[[nodiscard]] std::vector<TopologyEvent> diff_topologies(const Topology& before,
-                                                         const Topology& after);
+[[nodiscard]] std::vector<topology_event> diff_topologies(const topology_snapshot& before,
+                                                          const topology_snapshot& after);
 
 // One log line, e.g. "write target pg1 -> none: no running leader (pg1: state stopping)".
-[[nodiscard]] std::string describe(const TopologyEvent& event);
+[[nodiscard]] std::string describe(const topology_event& event);
 
 }  // namespace pgroute::health

@@ -2,17 +2,17 @@
 
 namespace pgroute::health {
 
-std::string_view to_string(NodeRole role) {
+std::string_view to_string(node_role role) {
     switch (role) {
-        case NodeRole::unknown:
+        case node_role::unknown:
             return "unknown";
-        case NodeRole::leader:
+        case node_role::leader:
             return "leader";
-        case NodeRole::replica:
+        case node_role::replica:
             return "replica";
-        case NodeRole::standby_leader:
+        case node_role::standby_leader:
             return "standby_leader";
-        case NodeRole::demoted:
+        case node_role::demoted:
             return "demoted";
     }
     return "unknown";

@@ -7,6 +7,6 @@
 
 namespace pgroute::health {
 
-[[nodiscard]] std::string_view to_string(NodeRole role);
+[[nodiscard]] std::string_view to_string(node_role role);
 
 }  // namespace pgroute::health

@@ -2,7 +2,7 @@
 
 namespace pgroute::health {
 
-std::string describe_failed_polls(const NodeRound& node) {
+std::string describe_failed_polls(const node_round& node) {
     return std::string(to_string(node.outcome)) + " (" + std::to_string(node.failed_polls) +
            (node.failed_polls == 1 ? " poll)" : " polls)");
 }

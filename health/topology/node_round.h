@@ -10,19 +10,19 @@
 
 namespace pgroute::health {
 
-struct NodeRound {
+struct node_round {
     std::string_view name;
-    PollOutcome outcome = PollOutcome::ok;  // this round's poll
-    unsigned failed_polls = 0;              // consecutive failed polls up to and including this one
+    poll_outcome outcome = poll_outcome::ok;  // this round's poll
+    unsigned failed_polls = 0;  // consecutive failed polls up to and including this one
     // This round's answer; after a failed poll the last answer until `fall` failures; else null.
-    const NodeStatus* status = nullptr;
-    const NodeStatus* last_known = nullptr;  // the latest answer ever, for explanations only
+    const node_status* status = nullptr;
+    const node_status* last_known = nullptr;  // the latest answer ever, for explanations only
 
-    [[nodiscard]] bool answered() const { return outcome == PollOutcome::ok; }
+    [[nodiscard]] bool answered() const { return outcome == poll_outcome::ok; }
 };
 
 // "unreachable (3 polls)": why a node that did not answer is not trusted.
-[[nodiscard]] std::string describe_failed_polls(const NodeRound& node);
+[[nodiscard]] std::string describe_failed_polls(const node_round& node);
 
 // Patroni's /patroni says "running"; /cluster says "streaming" for a replica that streams.
 [[nodiscard]] bool is_running_state(std::string_view state);

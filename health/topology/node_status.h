@@ -12,14 +12,14 @@
 namespace pgroute::health {
 
 // Patroni's member tags, read the way Patroni reads them (Python truthiness).
-struct NodeTags {
+struct node_tags {
     bool nofailover = false;
     bool noloadbalance = false;
     bool nosync = false;
 };
 
-struct NodeStatus {
-    NodeRole role = NodeRole::unknown;
+struct node_status {
+    node_role role = node_role::unknown;
     std::string state{};  // "running", "starting", "stopping", "stopped", ...
     std::optional<std::uint64_t> timeline{};
     std::optional<std::uint64_t> leader_location{};    // xlog.location: the leader's current WAL
@@ -30,7 +30,7 @@ struct NodeStatus {
     bool replay_paused = false;                      // xlog.paused
     std::optional<std::string> replication_state{};  // "streaming", ...; Patroni >= 3.0.4 only
     bool cluster_paused = false;                     // "pause": the cluster is in maintenance mode
-    NodeTags tags{};
+    node_tags tags{};
 };
 
 }  // namespace pgroute::health

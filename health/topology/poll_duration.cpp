@@ -4,7 +4,7 @@
 
 namespace pgroute::health {
 
-void PollDurations::record(std::chrono::steady_clock::duration elapsed) {
+void poll_durations::record(std::chrono::steady_clock::duration elapsed) {
     const double seconds = std::chrono::duration<double>(elapsed).count();
     const auto bucket =
         std::lower_bound(poll_duration_bounds.begin(), poll_duration_bounds.end(), seconds) -

@@ -13,7 +13,7 @@ namespace pgroute::health {
 inline constexpr std::array<double, 12> poll_duration_bounds{
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 
-struct PollDurations {
+struct poll_durations {
     std::array<std::uint64_t, poll_duration_bounds.size() + 1> buckets{};  // not cumulative
     double sum_seconds = 0;
 

@@ -2,19 +2,19 @@
 
 namespace pgroute::health {
 
-std::string_view to_string(PollOutcome outcome) {
+std::string_view to_string(poll_outcome outcome) {
     switch (outcome) {
-        case PollOutcome::ok:
+        case poll_outcome::ok:
             return "ok";
-        case PollOutcome::unreachable:
+        case poll_outcome::unreachable:
             return "unreachable";
-        case PollOutcome::timeout:
+        case poll_outcome::timeout:
             return "timeout";
-        case PollOutcome::http_error:
+        case poll_outcome::http_error:
             return "http_error";
-        case PollOutcome::malformed_json:
+        case poll_outcome::malformed_json:
             return "malformed_json";
-        case PollOutcome::unexpected_fields:
+        case poll_outcome::unexpected_fields:
             return "unexpected_fields";
     }
     return "unknown";

@@ -7,7 +7,7 @@
 
 namespace pgroute::health {
 
-enum class PollOutcome {
+enum class poll_outcome {
     ok,
     unreachable,        // name resolution, connect or the connection itself failed
     timeout,            // no complete answer within the poll timeout
@@ -18,6 +18,6 @@ enum class PollOutcome {
 
 inline constexpr std::size_t poll_outcome_count = 6;
 
-[[nodiscard]] std::string_view to_string(PollOutcome outcome);
+[[nodiscard]] std::string_view to_string(poll_outcome outcome);
 
 }  // namespace pgroute::health

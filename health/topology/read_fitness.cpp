@@ -13,18 +13,18 @@ std::string format_number(const char* format, double value) {
     return text;
 }
 
-ReadVerdict unfit(std::string reason) {
-    return {.fitness = ReadFitness::unfit, .reason = std::move(reason)};
+read_verdict unfit(std::string reason) {
+    return {.fitness = read_fitness::unfit, .reason = std::move(reason)};
 }
 
-ReadVerdict unknown(std::string reason) {
-    return {.fitness = ReadFitness::unknown, .reason = std::move(reason)};
+read_verdict unknown(std::string reason) {
+    return {.fitness = read_fitness::unknown, .reason = std::move(reason)};
 }
 
 // replayed_timestamp is the commit time of the last replayed transaction, so on an idle leader it
 // ages although the replica is current: its age measures lag only while WAL is missing.
-void apply_time_bound(const NodeStatus& status, const RulesConfig& config,
-                      std::chrono::system_clock::time_point now, ReadVerdict& verdict) {
+void apply_time_bound(const node_status& status, const rules_config& config,
+                      std::chrono::system_clock::time_point now, read_verdict& verdict) {
     if (*verdict.lag_bytes == 0) {
         verdict.lag_seconds = 0.0;
         return;
@@ -37,12 +37,12 @@ void apply_time_bound(const NodeStatus& status, const RulesConfig& config,
 
     const double bound = std::chrono::duration<double>(config.max_lag_time).count();
     if (!verdict.lag_seconds) {
-        verdict.fitness = ReadFitness::unfit;
+        verdict.fitness = read_fitness::unfit;
         verdict.reason = "lag " + std::to_string(*verdict.lag_bytes) +
                          " bytes and no replayed_timestamp to bound max_lag_time " +
                          format_number("%g", bound) + " s";
     } else if (*verdict.lag_seconds > bound) {
-        verdict.fitness = ReadFitness::unfit;
+        verdict.fitness = read_fitness::unfit;
         verdict.reason = "replay " + format_number("%.1f", *verdict.lag_seconds) +
                          " s behind > max_lag_time " + format_number("%g", bound) + " s";
     }
@@ -50,27 +50,28 @@ void apply_time_bound(const NodeStatus& status, const RulesConfig& config,
 
 }  // namespace
 
-ReadVerdict judge_read_fitness(const NodeRound& node, std::optional<std::uint64_t> leader_location,
-                               const RulesConfig& config,
-                               std::chrono::system_clock::time_point now) {
+read_verdict judge_read_fitness(const node_round& node,
+                                std::optional<std::uint64_t> leader_location,
+                                const rules_config& config,
+                                std::chrono::system_clock::time_point now) {
     if (!node.answered()) return unknown(describe_failed_polls(node));
 
-    const NodeStatus& status = *node.status;
-    if (status.role == NodeRole::leader) return unfit("is the leader");
-    if (status.role != NodeRole::replica)
+    const node_status& status = *node.status;
+    if (status.role == node_role::leader) return unfit("is the leader");
+    if (status.role != node_role::replica)
         return unfit("role " + std::string(to_string(status.role)));
     if (!is_running_state(status.state)) return unfit("state " + status.state);
     if (status.tags.noloadbalance) return unfit("tag noloadbalance");
     if (!leader_location) return unknown("lag unknown (no leader location this round)");
     if (!status.replayed_location) return unknown("lag unknown (no replayed_location)");
 
-    ReadVerdict verdict{.fitness = ReadFitness::good};
+    read_verdict verdict{.fitness = read_fitness::good};
     verdict.lag_bytes = *leader_location > *status.replayed_location
                             ? *leader_location - *status.replayed_location
                             : 0;
     if (*verdict.lag_bytes > config.max_lag_bytes) {
-        ReadVerdict over = unfit("lag " + std::to_string(*verdict.lag_bytes) + " bytes > max_lag " +
-                                 std::to_string(config.max_lag_bytes));
+        read_verdict over = unfit("lag " + std::to_string(*verdict.lag_bytes) +
+                                  " bytes > max_lag " + std::to_string(config.max_lag_bytes));
         over.lag_bytes = verdict.lag_bytes;
         return over;
     }

@@ -13,10 +13,10 @@
 
 namespace pgroute::health {
 
-enum class ReadFitness { good, unfit, unknown };
+enum class read_fitness { good, unfit, unknown };
 
-struct ReadVerdict {
-    ReadFitness fitness = ReadFitness::unknown;
+struct read_verdict {
+    read_fitness fitness = read_fitness::unknown;
     std::string reason{};  // empty when good
     std::optional<std::uint64_t> lag_bytes{};
     std::optional<double> lag_seconds{};
@@ -24,9 +24,9 @@ struct ReadVerdict {
 
 // `leader_location` is the write target's xlog.location from this same round, if it answered:
 // comparing positions from different rounds would invent lag or hide it.
-[[nodiscard]] ReadVerdict judge_read_fitness(const NodeRound& node,
-                                             std::optional<std::uint64_t> leader_location,
-                                             const RulesConfig& config,
-                                             std::chrono::system_clock::time_point now);
+[[nodiscard]] read_verdict judge_read_fitness(const node_round& node,
+                                              std::optional<std::uint64_t> leader_location,
+                                              const rules_config& config,
+                                              std::chrono::system_clock::time_point now);
 
 }  // namespace pgroute::health

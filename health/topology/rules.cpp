@@ -6,8 +6,8 @@
 namespace pgroute::health {
 namespace {
 
-NodeHistory record_poll(NodeHistory history, const NodeObservation& observation) {
-    if (observation.outcome == PollOutcome::ok) {
+node_history record_poll(node_history history, const node_observation& observation) {
+    if (observation.outcome == poll_outcome::ok) {
         history.last_status = observation.status;
         history.failed_polls = 0;
     } else {
@@ -16,11 +16,11 @@ NodeHistory record_poll(NodeHistory history, const NodeObservation& observation)
     return history;
 }
 
-NodeRound to_round(const NodeObservation& observation, const NodeHistory& history,
-                   const RulesConfig& config) {
-    NodeRound node{.name = observation.address.name,
-                   .outcome = observation.outcome,
-                   .failed_polls = history.failed_polls};
+node_round to_round(const node_observation& observation, const node_history& history,
+                    const rules_config& config) {
+    node_round node{.name = observation.address.name,
+                    .outcome = observation.outcome,
+                    .failed_polls = history.failed_polls};
     if (history.last_status) {
         node.last_known = &*history.last_status;
         if (history.failed_polls < config.fall) node.status = node.last_known;
@@ -30,21 +30,22 @@ NodeRound to_round(const NodeObservation& observation, const NodeHistory& histor
 
 // HAProxy-style hysteresis: measured unfitness acts at once, unmeasurable fitness only after
 // `fall` rounds, and fitness after `rise` rounds unless the node has never been judged.
-void apply_hysteresis(const ReadVerdict& verdict, const RulesConfig& config, NodeHistory& history) {
+void apply_hysteresis(const read_verdict& verdict, const rules_config& config,
+                      node_history& history) {
     switch (verdict.fitness) {
-        case ReadFitness::good:
+        case read_fitness::good:
             ++history.good_rounds;
             history.unknown_rounds = 0;
             if (!history.judged || history.good_rounds >= config.rise) history.readable = true;
             history.judged = true;
             break;
-        case ReadFitness::unfit:
+        case read_fitness::unfit:
             history.good_rounds = 0;
             history.unknown_rounds = 0;
             history.readable = false;
             history.judged = true;
             break;
-        case ReadFitness::unknown:
+        case read_fitness::unknown:
             history.good_rounds = 0;
             ++history.unknown_rounds;
             if (history.unknown_rounds >= config.fall) history.readable = false;
@@ -52,15 +53,15 @@ void apply_hysteresis(const ReadVerdict& verdict, const RulesConfig& config, Nod
     }
 }
 
-std::string rising_reason(const NodeHistory& history, const RulesConfig& config) {
+std::string rising_reason(const node_history& history, const rules_config& config) {
     return "rising (" + std::to_string(history.good_rounds) + " of " + std::to_string(config.rise) +
            " good polls)";
 }
 
-NodeView make_view(const NodeObservation& observation, const NodeRound& node,
-                   const ReadVerdict& verdict, const NodeHistory& history,
-                   const RulesConfig& config) {
-    NodeView view;
+node_view make_view(const node_observation& observation, const node_round& node,
+                    const read_verdict& verdict, const node_history& history,
+                    const rules_config& config) {
+    node_view view;
     view.address = observation.address;
     if (node.status != nullptr) {
         view.role = node.status->role;
@@ -75,33 +76,33 @@ NodeView make_view(const NodeObservation& observation, const NodeRound& node,
     view.lag_seconds = verdict.lag_seconds;
     if (!view.readable) {
         view.not_readable_reason =
-            verdict.fitness == ReadFitness::good ? rising_reason(history, config) : verdict.reason;
+            verdict.fitness == read_fitness::good ? rising_reason(history, config) : verdict.reason;
     }
     return view;
 }
 
 }  // namespace
 
-RoundResult apply_round(const RulesConfig& config, const HysteresisState& previous,
-                        const std::vector<NodeObservation>& round,
-                        std::chrono::system_clock::time_point now) {
-    RoundResult result;
-    std::vector<NodeHistory*> histories;
-    std::vector<NodeRound> nodes;
+round_result apply_round(const rules_config& config, const hysteresis_state& previous,
+                         const std::vector<node_observation>& round,
+                         std::chrono::system_clock::time_point now) {
+    round_result result;
+    std::vector<node_history*> histories;
+    std::vector<node_round> nodes;
     histories.reserve(round.size());
     nodes.reserve(round.size());
-    for (const NodeObservation& observation : round) {
+    for (const node_observation& observation : round) {
         const std::string& name = observation.address.name;
         const auto known = previous.nodes.find(name);
-        NodeHistory& history = result.state.nodes[name] =
-            record_poll(known == previous.nodes.end() ? NodeHistory{} : known->second, observation);
+        node_history& history = result.state.nodes[name] = record_poll(
+            known == previous.nodes.end() ? node_history{} : known->second, observation);
         histories.push_back(&history);
         nodes.push_back(to_round(observation, history, config));
     }
 
-    auto topology = std::make_shared<Topology>();
+    auto topology = std::make_shared<topology_snapshot>();
     topology->generation = previous.previous ? previous.previous->generation + 1 : 1;
-    const WriteTargetChoice write_target = choose_write_target(nodes);
+    const write_target_choice write_target = choose_write_target(nodes);
     topology->write_target = write_target.index;
     topology->no_write_target_reason = write_target.reason;
 
@@ -111,13 +112,14 @@ RoundResult apply_round(const RulesConfig& config, const HysteresisState& previo
     }
 
     for (std::size_t i = 0; i < round.size(); ++i) {
-        const ReadVerdict verdict = judge_read_fitness(nodes[i], leader_location, config, now);
+        const read_verdict verdict = judge_read_fitness(nodes[i], leader_location, config, now);
         apply_hysteresis(verdict, config, *histories[i]);
         topology->nodes.push_back(make_view(round[i], nodes[i], verdict, *histories[i], config));
         if (topology->nodes.back().readable) topology->readable.push_back(i);
     }
 
-    result.events = diff_topologies(previous.previous ? *previous.previous : Topology{}, *topology);
+    result.events =
+        diff_topologies(previous.previous ? *previous.previous : topology_snapshot{}, *topology);
     result.snapshot = topology;
     result.state.previous = result.snapshot;
     return result;

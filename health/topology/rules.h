@@ -17,31 +17,31 @@
 namespace pgroute::health {
 
 // One node's poll in this round.
-struct NodeObservation {
-    NodeAddress address{};
-    PollOutcome outcome = PollOutcome::unreachable;
-    NodeStatus status{};  // meaningful when outcome is ok
+struct node_observation {
+    node_address address{};
+    poll_outcome outcome = poll_outcome::unreachable;
+    node_status status{};  // meaningful when outcome is ok
 };
 
 // What the rules remember about a node between rounds.
-struct NodeHistory {
-    std::optional<NodeStatus> last_status;  // the latest answer that parsed
-    unsigned failed_polls = 0;              // consecutive polls without a parsed answer
-    unsigned good_rounds = 0;               // consecutive rounds fit for reads
-    unsigned unknown_rounds = 0;            // consecutive rounds whose fitness was not measurable
-    bool judged = false;                    // some round has measured its fitness, good or not
+struct node_history {
+    std::optional<node_status> last_status;  // the latest answer that parsed
+    unsigned failed_polls = 0;               // consecutive polls without a parsed answer
+    unsigned good_rounds = 0;                // consecutive rounds fit for reads
+    unsigned unknown_rounds = 0;             // consecutive rounds whose fitness was not measurable
+    bool judged = false;                     // some round has measured its fitness, good or not
     bool readable = false;
 };
 
-struct HysteresisState {
-    std::map<std::string, NodeHistory> nodes;  // by node name; only current members
-    TopologyPtr previous;                      // null before the first snapshot
+struct hysteresis_state {
+    std::map<std::string, node_history> nodes;  // by node name; only current members
+    topology_ptr previous;                      // null before the first snapshot
 };
 
-struct RoundResult {
-    TopologyPtr snapshot;
-    HysteresisState state;  // feed into the next round
-    std::vector<TopologyEvent> events;
+struct round_result {
+    topology_ptr snapshot;
+    hysteresis_state state;  // feed into the next round
+    std::vector<topology_event> events;
 };
 
 // `round` lists the current members in the order the snapshot keeps; `now` is when the round's
@@ -52,8 +52,8 @@ struct RoundResult {
 //    measured against the leader's position from this round. It enters after `rise` good rounds
 //    (at once if it has never been judged, so pgroute serves right after start-up), leaves at
 //    once when its answer shows it unfit, and after `fall` rounds when fitness is unmeasurable.
-[[nodiscard]] RoundResult apply_round(const RulesConfig& config, const HysteresisState& previous,
-                                      const std::vector<NodeObservation>& round,
-                                      std::chrono::system_clock::time_point now);
+[[nodiscard]] round_result apply_round(const rules_config& config, const hysteresis_state& previous,
+                                       const std::vector<node_observation>& round,
+                                       std::chrono::system_clock::time_point now);
 
 }  // namespace pgroute::health

@@ -7,7 +7,7 @@
 
 namespace pgroute::health {
 
-struct RulesConfig {
+struct rules_config {
     std::uint64_t max_lag_bytes = std::uint64_t{1} << 20;
     std::chrono::milliseconds max_lag_time{0};  // zero: no bound on replay age
     unsigned rise = 2;

@@ -10,19 +10,19 @@
 
 namespace pgroute::health {
 
-enum class NodeRole { unknown, leader, replica, standby_leader, demoted };
+enum class node_role { unknown, leader, replica, standby_leader, demoted };
 
-struct NodeAddress {
+struct node_address {
     std::string name;
     std::string host;
     std::uint16_t port = 0;
 
-    bool operator==(const NodeAddress&) const = default;
+    bool operator==(const node_address&) const = default;
 };
 
-struct NodeView {
-    NodeAddress address;
-    NodeRole role = NodeRole::unknown;
+struct node_view {
+    node_address address;
+    node_role role = node_role::unknown;
     std::string state;                // Patroni's state ("running", "stopped", ...) or "static"
     bool up = false;                  // the last poll answered and the node is usable at all
     bool readable = false;            // eligible for new read sessions
@@ -32,16 +32,16 @@ struct NodeView {
     std::optional<std::uint64_t> timeline;
 };
 
-struct Topology {
+struct topology_snapshot {
     std::uint64_t generation = 0;  // grows by one with every published snapshot
-    std::vector<NodeView> nodes;
+    std::vector<node_view> nodes;
     std::optional<std::size_t> write_target;  // index into nodes; never more than one
     std::vector<std::size_t> readable;        // indexes into nodes, in nodes order
     std::string no_write_target_reason;       // why write_target is empty, for errors and logs
 
-    const NodeView* leader() const { return write_target ? &nodes[*write_target] : nullptr; }
+    const node_view* leader() const { return write_target ? &nodes[*write_target] : nullptr; }
 };
 
-using TopologyPtr = std::shared_ptr<const Topology>;
+using topology_ptr = std::shared_ptr<const topology_snapshot>;
 
 }  // namespace pgroute::health

@@ -2,19 +2,19 @@
 
 namespace pgroute::health {
 
-TopologyPtr make_static_topology(const std::vector<StaticNode>& nodes) {
-    auto topology = std::make_shared<Topology>();
+topology_ptr make_static_topology(const std::vector<static_node>& nodes) {
+    auto topology = std::make_shared<topology_snapshot>();
     topology->generation = 1;
     for (const auto& node : nodes) {
-        NodeView view;
+        node_view view;
         view.address = node.address;
         view.role = node.role;
         view.state = "static";
         view.up = true;
         const auto index = topology->nodes.size();
-        if (view.role == NodeRole::leader) {
+        if (view.role == node_role::leader) {
             topology->write_target = index;
-        } else if (view.role == NodeRole::replica) {
+        } else if (view.role == node_role::replica) {
             view.readable = true;
             topology->readable.push_back(index);
         }

@@ -8,25 +8,25 @@
 
 namespace pgroute::health {
 
-struct StaticNode {
-    NodeAddress address;
-    NodeRole role = NodeRole::unknown;  // leader or replica
+struct static_node {
+    node_address address;
+    node_role role = node_role::unknown;  // leader or replica
 };
 
-[[nodiscard]] TopologyPtr make_static_topology(const std::vector<StaticNode>& nodes);
+[[nodiscard]] topology_ptr make_static_topology(const std::vector<static_node>& nodes);
 
-class StaticSource final : public TopologySource {
+class static_source final : public topology_source {
   public:
-    explicit StaticSource(const std::vector<StaticNode>& nodes)
+    explicit static_source(const std::vector<static_node>& nodes)
         : topology_(make_static_topology(nodes)) {}
 
     [[nodiscard]] std::string_view mode() const override { return "static"; }
-    [[nodiscard]] TopologyPtr initial() const override { return topology_; }
-    void start(PublishFn) override {}
+    [[nodiscard]] topology_ptr initial() const override { return topology_; }
+    void start(publish_fn) override {}
     void stop() override {}
 
   private:
-    TopologyPtr topology_;
+    topology_ptr topology_;
 };
 
 }  // namespace pgroute::health

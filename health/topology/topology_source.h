@@ -18,35 +18,35 @@
 
 namespace pgroute::health {
 
-using PollCounts = std::array<std::uint64_t, poll_outcome_count>;  // by PollOutcome
+using poll_counts = std::array<std::uint64_t, poll_outcome_count>;  // by poll_outcome
 
 // One round as a source ends it: the snapshot, what changed since the last one, and how the
 // polls behind it went (empty for a source that does not poll).
-struct TopologyUpdate {
-    TopologyPtr topology;
-    std::vector<TopologyEvent> events;
-    std::map<std::string, PollCounts> status_polls;  // per node name
-    PollCounts cluster_polls{};                      // membership polls
-    std::map<std::string, PollDurations> status_poll_durations;
+struct topology_update {
+    topology_ptr topology;
+    std::vector<topology_event> events;
+    std::map<std::string, poll_counts> status_polls;  // per node name
+    poll_counts cluster_polls{};                      // membership polls
+    std::map<std::string, poll_durations> status_poll_durations;
     std::chrono::system_clock::time_point at;
 };
 
-class TopologySource {
+class topology_source {
   public:
     // Called on the source's own thread after every round.
-    using PublishFn = std::function<void(const TopologyUpdate&)>;
+    using publish_fn = std::function<void(const topology_update&)>;
 
-    TopologySource() = default;
-    TopologySource(const TopologySource&) = delete;
-    TopologySource& operator=(const TopologySource&) = delete;
-    virtual ~TopologySource() = default;
+    topology_source() = default;
+    topology_source(const topology_source&) = delete;
+    topology_source& operator=(const topology_source&) = delete;
+    virtual ~topology_source() = default;
 
     // "static" or "patroni", as the admin listener shows it.
     [[nodiscard]] virtual std::string_view mode() const = 0;
     // What to route by before the first round.
-    [[nodiscard]] virtual TopologyPtr initial() const = 0;
+    [[nodiscard]] virtual topology_ptr initial() const = 0;
     // Starts publishing rounds; a source whose topology never changes publishes none.
-    virtual void start(PublishFn publish) = 0;
+    virtual void start(publish_fn publish) = 0;
     // Thread-safe; once it returns nothing more is published.
     virtual void stop() = 0;
 };

@@ -5,24 +5,24 @@
 namespace pgroute::health {
 namespace {
 
-bool claims_running_leader(const NodeRound& node) {
-    return node.status != nullptr && node.status->role == NodeRole::leader &&
+bool claims_running_leader(const node_round& node) {
+    return node.status != nullptr && node.status->role == node_role::leader &&
            node.status->state == "running";
 }
 
 // Why a node that was or still says it is the leader cannot take writes; empty for other nodes.
-std::string why_leader_unusable(const NodeRound& node) {
+std::string why_leader_unusable(const node_round& node) {
     if (node.status != nullptr) {
-        if (node.status->role != NodeRole::leader) return {};
+        if (node.status->role != node_role::leader) return {};
         return std::string(node.name) + ": state " + node.status->state;
     }
-    if (node.last_known != nullptr && node.last_known->role == NodeRole::leader) {
+    if (node.last_known != nullptr && node.last_known->role == node_role::leader) {
         return std::string(node.name) + ": " + describe_failed_polls(node);
     }
     return {};
 }
 
-std::string join_names(std::span<const NodeRound> nodes, const std::vector<std::size_t>& picked) {
+std::string join_names(std::span<const node_round> nodes, const std::vector<std::size_t>& picked) {
     std::string names;
     for (const std::size_t i : picked) {
         if (!names.empty()) names += ", ";
@@ -33,7 +33,7 @@ std::string join_names(std::span<const NodeRound> nodes, const std::vector<std::
 
 }  // namespace
 
-WriteTargetChoice choose_write_target(std::span<const NodeRound> nodes) {
+write_target_choice choose_write_target(std::span<const node_round> nodes) {
     std::vector<std::size_t> claimants;
     for (std::size_t i = 0; i < nodes.size(); ++i) {
         if (claims_running_leader(nodes[i])) claimants.push_back(i);
@@ -45,7 +45,7 @@ WriteTargetChoice choose_write_target(std::span<const NodeRound> nodes) {
     }
 
     std::string details;
-    for (const NodeRound& node : nodes) {
+    for (const node_round& node : nodes) {
         const std::string why = why_leader_unusable(node);
         if (why.empty()) continue;
         details += details.empty() ? " (" : "; ";

@@ -11,11 +11,11 @@
 
 namespace pgroute::health {
 
-struct WriteTargetChoice {
+struct write_target_choice {
     std::optional<std::size_t> index{};  // into the nodes given
     std::string reason{};                // why there is none, when index is empty
 };
 
-[[nodiscard]] WriteTargetChoice choose_write_target(std::span<const NodeRound> nodes);
+[[nodiscard]] write_target_choice choose_write_target(std::span<const node_round> nodes);
 
 }  // namespace pgroute::health

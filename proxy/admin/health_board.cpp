@@ -13,13 +13,13 @@ std::string format_utc(std::chrono::system_clock::time_point at) {
     return text;
 }
 
-health_board::health_board(health::TopologyPtr initial, bool patroni) {
+health_board::health_board(health::topology_ptr initial, bool patroni) {
     report_.patroni = patroni;
     report_.topology = std::move(initial);
     if (const auto* leader = report_.topology->leader()) last_leader_ = leader->address.name;
 }
 
-void health_board::publish(health::TopologyUpdate round) {
+void health_board::publish(health::topology_update round) {
     const std::lock_guard guard(lock_);
     if (const auto* leader = round.topology->leader()) {
         if (!last_leader_.empty() && leader->address.name != last_leader_) {

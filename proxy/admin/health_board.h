@@ -25,10 +25,10 @@ struct timed_event {
 
 struct health_report {
     bool patroni = false;  // false: static roles, no polls
-    health::TopologyPtr topology;
-    std::map<std::string, health::PollCounts> status_polls;
-    health::PollCounts cluster_polls{};
-    std::map<std::string, health::PollDurations> status_poll_durations;
+    health::topology_ptr topology;
+    std::map<std::string, health::poll_counts> status_polls;
+    health::poll_counts cluster_polls{};
+    std::map<std::string, health::poll_durations> status_poll_durations;
     std::uint64_t health_rounds = 0;
     // Times a node became the write target after another node had been it (a switchover or a
     // failover counts once, however long the cluster had no leader in between).
@@ -43,9 +43,9 @@ class health_board {
   public:
     static constexpr std::size_t recent_event_limit = 20;
 
-    health_board(health::TopologyPtr initial, bool patroni);
+    health_board(health::topology_ptr initial, bool patroni);
 
-    void publish(health::TopologyUpdate round);
+    void publish(health::topology_update round);
     [[nodiscard]] health_report read() const;
 
   private:

@@ -124,10 +124,10 @@ constexpr gauge_family<0> process_max_fds{"process_max_fds",
 constexpr gauge_family<0> process_start_time{
     "process_start_time_seconds", "Start time of the process since unix epoch in seconds."};
 
-using health::NodeRole;
+using health::node_role;
 
-constexpr std::array all_roles{NodeRole::unknown, NodeRole::leader, NodeRole::replica,
-                               NodeRole::standby_leader, NodeRole::demoted};
+constexpr std::array all_roles{node_role::unknown, node_role::leader, node_role::replica,
+                               node_role::standby_leader, node_role::demoted};
 
 constexpr std::string_view io_backend =
 #ifdef ASIO_HAS_IO_URING
@@ -204,7 +204,7 @@ void collect_route_metrics(metric_families& out, const admin_snapshot& snapshot,
     }
 }
 
-void collect_node_metrics(metric_families& out, const health::Topology& topology) {
+void collect_node_metrics(metric_families& out, const health::topology_snapshot& topology) {
     auto up = out.start(node_up);
     auto role = out.start(node_role);
     auto readable = out.start(node_readable);
@@ -233,7 +233,7 @@ void collect_health_metrics(metric_families& out, const health_report& health) {
     auto polls = out.start(patroni_polls);
     for (const auto& [node, counts] : health.status_polls) {
         for (std::size_t o = 0; o < counts.size(); ++o)
-            polls.add({node, health::to_string(static_cast<health::PollOutcome>(o))}, counts[o]);
+            polls.add({node, health::to_string(static_cast<health::poll_outcome>(o))}, counts[o]);
     }
     auto poll_durations = out.start(patroni_poll_duration);
     for (const auto& [node, durations] : health.status_poll_durations) {
@@ -243,7 +243,7 @@ void collect_health_metrics(metric_families& out, const health_report& health) {
     auto cluster_polls = out.start(patroni_cluster_polls);
     if (health.patroni) {
         for (std::size_t o = 0; o < health.cluster_polls.size(); ++o) {
-            cluster_polls.add({health::to_string(static_cast<health::PollOutcome>(o))},
+            cluster_polls.add({health::to_string(static_cast<health::poll_outcome>(o))},
                               health.cluster_polls[o]);
         }
     }

@@ -43,7 +43,7 @@ std::string cell(std::string_view html, bool numeric = false) {
 }
 
 // Whether new read sessions may start on the node, and if not, why.
-std::string reads(const health::NodeView& node, bool write_target) {
+std::string reads(const health::node_view& node, bool write_target) {
     if (node.readable) return verdict(true, "yes", "");
     if (write_target) return "-";  // reads reach it only as a read endpoint's fallback
     std::string html = verdict(false, "", "no");

@@ -15,7 +15,7 @@ json or_null(const std::optional<T>& value) {
     return value ? json(*value) : json(nullptr);
 }
 
-json node_json(const health::NodeView& node, bool write_target, const metrics_totals& totals) {
+json node_json(const health::node_view& node, bool write_target, const metrics_totals& totals) {
     return {
         {"name", node.address.name},
         {"host", node.address.host},

@@ -57,9 +57,9 @@ int run_proxy(const config& cfg, const logger& log) {
     }
 
     health_board board(topology, source->mode() == "patroni");
-    const auto publish = [&workers, &board, &log](const health::TopologyUpdate& update) {
+    const auto publish = [&workers, &board, &log](const health::topology_update& update) {
         for (const auto& event : update.events) {
-            const bool serious = event.kind != health::TopologyEventKind::joined_read_pool;
+            const bool serious = event.kind != health::topology_event_kind::joined_read_pool;
             log.log(serious ? log_level::warn : log_level::info, health::describe(event));
         }
         for (auto& w : workers)

@@ -49,7 +49,7 @@ int print_status(const cli_options& options) {
                                  asio::use_future);
     io.run();
     const auto response = answer.get();
-    if (response.outcome != health::PollOutcome::ok) {
+    if (response.outcome != health::poll_outcome::ok) {
         std::cerr << "pgroute status: GET " << url << "/topology failed: "
                   << (response.error.empty() ? std::string(to_string(response.outcome))
                                              : response.error)

@@ -5,9 +5,9 @@
 
 namespace pgroute::proxy {
 
-health::MonitorConfig make_monitor_config(const config& cfg, asio::ssl::context* api_tls) {
+health::monitor_config make_monitor_config(const config& cfg, asio::ssl::context* api_tls) {
     const auto& patroni = cfg.patroni.value();
-    health::MonitorConfig out;
+    health::monitor_config out;
     out.timing = patroni.timing;
     out.rules = patroni.rules;
     for (const auto& node : cfg.nodes)
@@ -20,17 +20,17 @@ health::MonitorConfig make_monitor_config(const config& cfg, asio::ssl::context*
     return out;
 }
 
-std::unique_ptr<health::TopologySource> make_topology_source(const config& cfg,
-                                                             asio::ssl::context* api_tls,
-                                                             const logger& log) {
+std::unique_ptr<health::topology_source> make_topology_source(const config& cfg,
+                                                              asio::ssl::context* api_tls,
+                                                              const logger& log) {
     if (cfg.patroni) {
-        return std::make_unique<health::PatroniSource>(
+        return std::make_unique<health::patroni_source>(
             make_monitor_config(cfg, api_tls), [&log](std::string_view line) { log.info(line); });
     }
-    std::vector<health::StaticNode> nodes;
+    std::vector<health::static_node> nodes;
     for (const auto& node : cfg.nodes)
-        nodes.push_back({node.address, node.static_role.value_or(health::NodeRole::unknown)});
-    return std::make_unique<health::StaticSource>(nodes);
+        nodes.push_back({node.address, node.static_role.value_or(health::node_role::unknown)});
+    return std::make_unique<health::static_source>(nodes);
 }
 
 }  // namespace pgroute::proxy

@@ -13,11 +13,11 @@
 namespace pgroute::proxy {
 
 // Patroni mode only. `api_tls` (for https api_urls) must outlive the monitor.
-[[nodiscard]] health::MonitorConfig make_monitor_config(const config& cfg,
-                                                        asio::ssl::context* api_tls);
+[[nodiscard]] health::monitor_config make_monitor_config(const config& cfg,
+                                                         asio::ssl::context* api_tls);
 
 // `api_tls` is used, and must outlive the source, in Patroni mode only.
-[[nodiscard]] std::unique_ptr<health::TopologySource> make_topology_source(
+[[nodiscard]] std::unique_ptr<health::topology_source> make_topology_source(
     const config& cfg, asio::ssl::context* api_tls, const logger& log);
 
 }  // namespace pgroute::proxy

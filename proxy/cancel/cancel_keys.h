@@ -19,7 +19,7 @@ namespace pgroute::proxy {
 
 // Where a cancel must go: the node that ran the session, with the key the node issued.
 struct cancel_target {
-    health::NodeAddress node;
+    health::node_address node;
     protocol::cancel_key key;
 };
 
@@ -65,7 +65,7 @@ class cancel_keys {
 // registered until the session ends.
 class cancel_key_swap {
   public:
-    cancel_key_swap(cancel_keys& keys, health::NodeAddress node)
+    cancel_key_swap(cancel_keys& keys, health::node_address node)
         : keys_(keys), node_(std::move(node)) {}
 
     // `body` is the node's BackendKeyData body, still in the relay's buffer: rewritten in place
@@ -76,7 +76,7 @@ class cancel_key_swap {
 
   private:
     cancel_keys& keys_;
-    health::NodeAddress node_;
+    health::node_address node_;
     std::optional<cancel_keys::lease> lease_;
 };
 

@@ -42,14 +42,14 @@ struct endpoint_config {
 };
 
 struct node_config {
-    health::NodeAddress address;
-    std::optional<health::NodeRole> static_role;  // static mode: leader or replica
-    std::string api_url;                          // Patroni mode
+    health::node_address address;
+    std::optional<health::node_role> static_role;  // static mode: leader or replica
+    std::string api_url;                           // Patroni mode
 };
 
 struct patroni_config {
-    health::PollTiming timing;  // interval, fast_interval (HAProxy's fastinter), timeout
-    health::RulesConfig rules;  // max_lag, max_lag_time, rise, fall
+    health::poll_timing timing;  // interval, fast_interval (HAProxy's fastinter), timeout
+    health::rules_config rules;  // max_lag, max_lag_time, rise, fall
     // For https api_urls and Patroni's restapi.authentication.
     std::string api_ca_file;  // empty: the system's trusted CAs
     std::string api_cert_file;
@@ -59,8 +59,8 @@ struct patroni_config {
 };
 
 struct limits_config {
-    std::uint32_t max_message_length = protocol::PQ_LARGE_MESSAGE_LIMIT;
-    std::uint32_t max_startup_packet_length = protocol::MAX_STARTUP_PACKET_LENGTH;
+    std::uint32_t max_message_length = protocol::pq_large_message_limit;
+    std::uint32_t max_startup_packet_length = protocol::max_startup_packet_length;
     milliseconds startup_timeout{10'000};
     milliseconds connect_timeout{5'000};
     // Patroni mode: how long a new session waits for a node to serve it (a leader during a

@@ -81,10 +81,10 @@ node_config read_node(std::size_t index, const YAML::Node& node, bool patroni_mo
     }
     if (map.has("role")) {
         if (patroni_mode) map.problem("role", "is ignored when a patroni section is present");
-        health::NodeRole role{};
+        health::node_role role{};
         map.read_choice(
             "role", role,
-            {{"primary", health::NodeRole::leader}, {"replica", health::NodeRole::replica}});
+            {{"primary", health::node_role::leader}, {"replica", health::node_role::replica}});
         n.static_role = role;
     } else if (!patroni_mode) {
         map.problem("role", "is required without a patroni section (primary or replica)");
@@ -173,7 +173,7 @@ void check_cross_references(config& cfg, std::vector<config_problem>& problems) 
     if (!cfg.patroni) {
         int primaries = 0;
         for (const auto& n : cfg.nodes)
-            primaries += n.static_role == health::NodeRole::leader;
+            primaries += n.static_role == health::node_role::leader;
         if (primaries > 1) problems.push_back({"nodes", "at most one node may have role primary"});
     }
     std::set<std::pair<std::string, std::uint16_t>> listens;

@@ -9,26 +9,26 @@
 namespace pgroute::proxy {
 namespace {
 
-struct Unit {
+struct quantity_unit {
     std::string_view name;
     std::uint64_t multiplier;
 };
 
 constexpr std::array size_units{
-    Unit{"B", 1},
-    Unit{"kB", std::uint64_t{1} << 10},
-    Unit{"MB", std::uint64_t{1} << 20},
-    Unit{"GB", std::uint64_t{1} << 30},
-    Unit{"TB", std::uint64_t{1} << 40},
+    quantity_unit{"B", 1},
+    quantity_unit{"kB", std::uint64_t{1} << 10},
+    quantity_unit{"MB", std::uint64_t{1} << 20},
+    quantity_unit{"GB", std::uint64_t{1} << 30},
+    quantity_unit{"TB", std::uint64_t{1} << 40},
 };
 
 constexpr std::array duration_units_ms{
-    Unit{"ms", 1},       Unit{"s", 1000},      Unit{"m", 60'000},
-    Unit{"min", 60'000}, Unit{"h", 3'600'000}, Unit{"d", 86'400'000},
+    quantity_unit{"ms", 1},       quantity_unit{"s", 1000},      quantity_unit{"m", 60'000},
+    quantity_unit{"min", 60'000}, quantity_unit{"h", 3'600'000}, quantity_unit{"d", 86'400'000},
 };
 
 template <std::size_t N>
-std::string unit_list(const std::array<Unit, N>& units) {
+std::string unit_list(const std::array<quantity_unit, N>& units) {
     std::string list;
     for (std::size_t i = 0; i < N; ++i) {
         if (i > 0) list += i + 1 == N ? " or " : ", ";
@@ -40,12 +40,12 @@ std::string unit_list(const std::array<Unit, N>& units) {
 // Parses "<digits>[ ]<unit>" into count * unit multiplier; `default_multiplier` is used when the
 // unit is omitted, and an absent default makes the unit mandatory.
 template <std::size_t N>
-health::Result<std::uint64_t> parse_quantity(std::string_view kind, std::string_view text,
-                                             const std::array<Unit, N>& units,
+health::parsed<std::uint64_t> parse_quantity(std::string_view kind, std::string_view text,
+                                             const std::array<quantity_unit, N>& units,
                                              std::optional<std::uint64_t> default_multiplier) {
     const auto fail = [&](std::string_view why) {
-        return health::Error{"invalid " + std::string(kind) + " \"" + std::string(text) +
-                             "\": " + std::string(why)};
+        return health::parse_failure{"invalid " + std::string(kind) + " \"" + std::string(text) +
+                                     "\": " + std::string(why)};
     };
     if (text.empty()) return fail("empty value");
     if (text.front() == '-') return fail("must not be negative");
@@ -65,7 +65,7 @@ health::Result<std::uint64_t> parse_quantity(std::string_view kind, std::string_
         if (!default_multiplier) return fail("missing unit (use " + unit_list(units) + ")");
         multiplier = *default_multiplier;
     } else {
-        for (const Unit& candidate : units) {
+        for (const quantity_unit& candidate : units) {
             if (candidate.name == unit) multiplier = candidate.multiplier;
         }
         if (multiplier == 0) {
@@ -81,19 +81,19 @@ health::Result<std::uint64_t> parse_quantity(std::string_view kind, std::string_
 
 }  // namespace
 
-health::Result<std::uint64_t> parse_size(std::string_view text) {
+health::parsed<std::uint64_t> parse_size(std::string_view text) {
     return parse_quantity("size", text, size_units, 1);
 }
 
-health::Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
-    const health::Result<std::uint64_t> ms =
+health::parsed<std::chrono::milliseconds> parse_duration(std::string_view text) {
+    const health::parsed<std::uint64_t> ms =
         parse_quantity("duration", text, duration_units_ms, std::nullopt);
-    if (!ms) return health::Error{ms.error()};
-    using Rep = std::chrono::milliseconds::rep;
-    if (*ms > static_cast<std::uint64_t>(std::numeric_limits<Rep>::max())) {
-        return health::Error{"invalid duration \"" + std::string(text) + "\": too large"};
+    if (!ms) return health::parse_failure{ms.error()};
+    using rep = std::chrono::milliseconds::rep;
+    if (*ms > static_cast<std::uint64_t>(std::numeric_limits<rep>::max())) {
+        return health::parse_failure{"invalid duration \"" + std::string(text) + "\": too large"};
     }
-    return std::chrono::milliseconds{static_cast<Rep>(*ms)};
+    return std::chrono::milliseconds{static_cast<rep>(*ms)};
 }
 
 }  // namespace pgroute::proxy

@@ -12,9 +12,9 @@ namespace pgroute::proxy {
 
 // A byte count: a bare number is bytes; units B, kB, MB, GB, TB are 1024-based and
 // case-sensitive as in PostgreSQL ("1MB" = 1048576). Whitespace may separate number and unit.
-[[nodiscard]] health::Result<std::uint64_t> parse_size(std::string_view text);
+[[nodiscard]] health::parsed<std::uint64_t> parse_size(std::string_view text);
 
 // A duration that must carry a unit: ms, s, m or min, h, d ("500ms", "1s", "2m", "0s").
-[[nodiscard]] health::Result<std::chrono::milliseconds> parse_duration(std::string_view text);
+[[nodiscard]] health::parsed<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 }  // namespace pgroute::proxy

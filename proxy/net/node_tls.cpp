@@ -19,7 +19,7 @@ asio::awaitable<std::string> negotiate_node_tls(asio::ip::tcp::socket& server,
                                                 std::chrono::milliseconds timeout) {
     asio::steady_timer deadline(server.get_executor(), timeout);
     const std::string request =
-        protocol::message_builder().u32(protocol::NEGOTIATE_SSL_CODE).finish();
+        protocol::message_builder().u32(protocol::negotiate_ssl_code).finish();
     auto [write_ec, written] = co_await asio::async_write(
         server, asio::buffer(request), asio::experimental::as_tuple(asio::use_awaitable));
     if (write_ec) co_return "SSLRequest not sent: " + write_ec.message();

@@ -368,7 +368,7 @@ class pump {
     // Removes the held frame from the front of the buffer unsent. Only a frame held whole can
     // go: of one streamed in pieces, bytes still to come would have to be skipped as well.
     bool drop_held_frame() {
-        const std::size_t size = filled_ >= protocol::FRAME_HEADER_SIZE
+        const std::size_t size = filled_ >= protocol::frame_header_size
                                      ? std::size_t{protocol::load_u32(buffer_.data() + 1)} + 1
                                      : 0;
         if (size == 0 || size > filled_) {

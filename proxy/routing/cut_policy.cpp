@@ -4,7 +4,8 @@ namespace pgroute::proxy {
 
 namespace {
 
-const health::NodeView* find_node(const health::Topology& topology, std::string_view name) {
+const health::node_view* find_node(const health::topology_snapshot& topology,
+                                   std::string_view name) {
     for (const auto& node : topology.nodes) {
         if (node.address.name == name) return &node;
     }
@@ -16,7 +17,7 @@ std::string node_text(std::string_view name) {
 }
 
 std::optional<cut_order> decide_leader_cut(std::string_view node_name,
-                                           const health::Topology& topology) {
+                                           const health::topology_snapshot& topology) {
     const auto* leader = topology.leader();
     if (!leader) {
         return cut_order{cut_reason::no_write_target, node_text(node_name) +
@@ -33,7 +34,7 @@ std::optional<cut_order> decide_leader_cut(std::string_view node_name,
 
 std::optional<cut_order> decide_replica_cut(std::string_view node_name,
                                             const endpoint_config& endpoint,
-                                            const health::Topology& topology) {
+                                            const health::topology_snapshot& topology) {
     const auto* node = find_node(topology, node_name);
     if (!node) {
         return cut_order{cut_reason::node_lost, node_text(node_name) + " left the cluster"};
@@ -79,7 +80,7 @@ std::string_view to_string(cut_reason reason) {
 
 std::optional<cut_order> decide_cut(session_role role, std::string_view node_name,
                                     const endpoint_config& endpoint,
-                                    const health::Topology& topology) {
+                                    const health::topology_snapshot& topology) {
     if (role == session_role::leader) return decide_leader_cut(node_name, topology);
     return decide_replica_cut(node_name, endpoint, topology);
 }

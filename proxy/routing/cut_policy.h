@@ -34,6 +34,6 @@ enum class session_role { leader, replica };
 
 [[nodiscard]] std::optional<cut_order> decide_cut(session_role role, std::string_view node_name,
                                                   const endpoint_config& endpoint,
-                                                  const health::Topology& topology);
+                                                  const health::topology_snapshot& topology);
 
 }  // namespace pgroute::proxy

@@ -7,14 +7,15 @@ namespace pgroute::proxy {
 namespace {
 
 // `why_needed` is a view so that routing to a leader allocates nothing.
-route_decision leader_or_refusal(const health::Topology& topology, std::string_view why_needed) {
+route_decision leader_or_refusal(const health::topology_snapshot& topology,
+                                 std::string_view why_needed) {
     if (topology.write_target) return {topology.write_target, {}};
     std::string refusal(why_needed);
     if (!topology.no_write_target_reason.empty()) refusal += ": " + topology.no_write_target_reason;
     return {std::nullopt, std::move(refusal)};
 }
 
-std::size_t least_loaded(const health::Topology& topology, std::uint64_t ticket,
+std::size_t least_loaded(const health::topology_snapshot& topology, std::uint64_t ticket,
                          std::span<const std::uint32_t> sessions_per_node) {
     const auto& readable = topology.readable;
     // Start the scan at the round-robin position so ties rotate instead of piling on the first.
@@ -31,7 +32,7 @@ std::size_t least_loaded(const health::Topology& topology, std::uint64_t ticket,
 
 }  // namespace
 
-route_decision pick_node(const health::Topology& topology, const endpoint_config& endpoint,
+route_decision pick_node(const health::topology_snapshot& topology, const endpoint_config& endpoint,
                          std::uint64_t ticket, std::span<const std::uint32_t> sessions_per_node) {
     if (endpoint.route == route_kind::leader) {
         return leader_or_refusal(topology, "no leader is available");

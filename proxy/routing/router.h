@@ -19,7 +19,7 @@ struct route_decision {
 
 // `ticket` increases by one per session on the caller's side (round-robin). `sessions_per_node`
 // (aligned with topology.nodes) is consulted only for least-connections balancing.
-[[nodiscard]] route_decision pick_node(const health::Topology& topology,
+[[nodiscard]] route_decision pick_node(const health::topology_snapshot& topology,
                                        const endpoint_config& endpoint, std::uint64_t ticket,
                                        std::span<const std::uint32_t> sessions_per_node = {});
 

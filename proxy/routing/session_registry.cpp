@@ -14,7 +14,7 @@ void session_control::order_cut(cut_order order) {
 }
 
 std::vector<std::uint32_t> session_registry::count_per_node(
-    const health::Topology& topology) const {
+    const health::topology_snapshot& topology) const {
     std::vector<std::uint32_t> counts(topology.nodes.size(), 0);
     for (const auto& s : sessions_) {
         for (std::size_t i = 0; i < topology.nodes.size(); ++i) {

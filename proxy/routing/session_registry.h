@@ -74,7 +74,8 @@ class session_registry {
     }
 
     // Sessions on each node of the topology, aligned with its nodes, for least-connections.
-    [[nodiscard]] std::vector<std::uint32_t> count_per_node(const health::Topology& topology) const;
+    [[nodiscard]] std::vector<std::uint32_t> count_per_node(
+        const health::topology_snapshot& topology) const;
 
   private:
     std::list<session_control> sessions_;

@@ -26,7 +26,7 @@ std::string duration_text(std::chrono::milliseconds duration) {
 
 // Connects to the node within connect_timeout; returns why not, or nothing. A cut ordered
 // meanwhile cancels the connect (not a name lookup, which ends by the same deadline).
-asio::awaitable<std::string> connect_to_node(tcp::socket& server, const health::NodeView& node,
+asio::awaitable<std::string> connect_to_node(tcp::socket& server, const health::node_view& node,
                                              std::chrono::milliseconds timeout) {
     asio::steady_timer deadline(server.get_executor(), timeout);
     tcp::endpoint target;

@@ -10,7 +10,7 @@ namespace {
 // The health loop publishes one every patroni.fast_interval while there is no leader, and the
 // worker wakes its waiting sessions as it adopts each.
 asio::awaitable<void> wait_for_newer_snapshot(worker_context& worker,
-                                              const health::TopologyPtr& seen,
+                                              const health::topology_ptr& seen,
                                               std::chrono::steady_clock::time_point give_up) {
     while (worker.topology == seen && may_wait_for_node(worker, give_up)) {
         co_await worker.snapshot_waiting.wait(give_up);
@@ -28,7 +28,7 @@ bool may_wait_for_node(const worker_context& worker,
 asio::awaitable<routing> route_session(const endpoint_config& endpoint, std::size_t endpoint_index,
                                        worker_context& worker,
                                        std::chrono::steady_clock::time_point give_up,
-                                       const health::TopologyPtr& stale) {
+                                       const health::topology_ptr& stale) {
     const auto asked_at = std::chrono::steady_clock::now();
     routing routed;
     if (stale) {

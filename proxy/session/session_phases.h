@@ -26,7 +26,7 @@ namespace pgroute::proxy {
                                                      std::size_t endpoint_index,
                                                      worker_context& worker,
                                                      std::chrono::steady_clock::time_point give_up,
-                                                     const health::TopologyPtr& stale = {});
+                                                     const health::topology_ptr& stale = {});
 
 // Routes, connects and replays the StartupMessage. True when the node has it; otherwise the
 // client has been told why.

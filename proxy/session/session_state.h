@@ -42,7 +42,7 @@ struct session_label {
 
 // The router's answer and the snapshot it was given.
 struct routing {
-    health::TopologyPtr topology;  // kept alive for the session: the node it picked lives here
+    health::topology_ptr topology;  // kept alive for the session: the node it picked lives here
     route_decision decision;
     std::optional<std::chrono::steady_clock::time_point> waiting_since;  // set if it waited
 };

@@ -24,7 +24,7 @@ constexpr std::size_t idle_buffers_kept = 256;
 }  // namespace
 
 worker::worker(const config& cfg, const logger& log, std::atomic<std::uint32_t>& client_count,
-               cancel_keys& keys, tls_contexts& tls, unsigned index, health::TopologyPtr topology)
+               cancel_keys& keys, tls_contexts& tls, unsigned index, health::topology_ptr topology)
     : context_{cfg,
                log,
                client_count,
@@ -61,7 +61,7 @@ void worker::run() {
     io_.run();
 }
 
-void worker::publish(health::TopologyPtr topology) {
+void worker::publish(health::topology_ptr topology) {
     asio::post(io_,
                [this, topology = std::move(topology)]() mutable { apply(std::move(topology)); });
 }
@@ -92,7 +92,7 @@ asio::awaitable<void> worker::drain() {
     if (context_.active_sessions > 0) io_.stop();
 }
 
-void worker::apply(health::TopologyPtr topology) {
+void worker::apply(health::topology_ptr topology) {
     context_.topology = std::move(topology);
     context_.snapshot_waiting.notify_all();
     // One log line per (node, reason) batch rather than one per session.

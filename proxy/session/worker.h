@@ -15,21 +15,21 @@ namespace pgroute::proxy {
 class worker {
   public:
     worker(const config& cfg, const logger& log, std::atomic<std::uint32_t>& client_count,
-           cancel_keys& keys, tls_contexts& tls, unsigned index, health::TopologyPtr topology);
+           cancel_keys& keys, tls_contexts& tls, unsigned index, health::topology_ptr topology);
 
     // Opens this worker's listeners. Throws std::runtime_error naming the address on failure.
     void listen();
     // Runs the event loop on the calling thread until stop() has drained the sessions.
     void run();
     // Thread-safe: hands a new snapshot to this worker, which cuts what it invalidates.
-    void publish(health::TopologyPtr topology);
+    void publish(health::topology_ptr topology);
     // Thread-safe: stops accepting and ends every session with an admin-shutdown error.
     void stop();
     // Thread-safe: the counters the admin listener reads.
     [[nodiscard]] const worker_metrics& metrics() const { return context_.metrics; }
 
   private:
-    void apply(health::TopologyPtr topology);
+    void apply(health::topology_ptr topology);
     void cut_all_for_shutdown();
     // Waits (bounded) for the sessions to finish their goodbyes, then stops the loop.
     asio::awaitable<void> drain();

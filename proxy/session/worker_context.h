@@ -28,7 +28,7 @@ struct worker_context {
     unsigned worker_index = 0;
     buffer_pool buffers;
     session_registry sessions;
-    health::TopologyPtr topology;       // replaced on this thread when a snapshot is published
+    health::topology_ptr topology;      // replaced on this thread when a snapshot is published
     snapshot_waiters snapshot_waiting;  // sessions waiting for the next one
     std::vector<std::uint64_t> route_tickets;  // one round-robin counter per endpoint
     std::uint64_t next_session_id = 0;

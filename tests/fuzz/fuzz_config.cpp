@@ -15,7 +15,7 @@ namespace {
 
 using namespace pgroute::proxy;
 using pgroute::fuzz::require;
-using pgroute::health::NodeRole;
+using pgroute::health::node_role;
 
 void check_listen(const listen_address& listen, std::set<std::pair<std::string, int>>& used) {
     require(!listen.host.empty() && listen.port != 0, "a listen address has a host and a port");
@@ -34,9 +34,9 @@ void check_nodes(const config& cfg) {
             require(pgroute::health::parse_http_url(node.api_url).has_value(),
                     "in Patroni mode every node has an api_url the monitor can poll");
         } else {
-            require(node.static_role == NodeRole::leader || node.static_role == NodeRole::replica,
+            require(node.static_role == node_role::leader || node.static_role == node_role::replica,
                     "in static mode every node is a primary or a replica");
-            leaders += node.static_role == NodeRole::leader;
+            leaders += node.static_role == node_role::leader;
         }
     }
     require(leaders <= 1, "at most one static primary");

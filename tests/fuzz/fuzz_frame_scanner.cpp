@@ -2,7 +2,7 @@
 // ceiling, wanted types and read sizes drawn from the input, then holds the outcome to the same
 // invariants as the unit tests (relay_simulator). Input layout, so seeds can be written by hand:
 //   byte 0      buffer capacity = 5 + 16 * b
-//   byte 1      length ceiling: 255 = 0xffffffff, >= 128 = PQ_LARGE_MESSAGE_LIMIT, else 4 + b * b
+//   byte 1      length ceiling: 255 = 0xffffffff, >= 128 = pq_large_message_limit, else 4 + b * b
 //   byte 2      bit i set = the visitor wants type "RKSZEDdC"[i] whole
 //   byte 3      k = b % 32 read sizes follow, one byte each; later reads fill the buffer
 //   the rest    the stream
@@ -23,7 +23,7 @@ using namespace pgroute::protocol;
 
 std::uint32_t max_length_from(std::uint8_t b) {
     if (b == 255) return 0xffffffff;
-    if (b >= 128) return PQ_LARGE_MESSAGE_LIMIT;
+    if (b >= 128) return pq_large_message_limit;
     return 4 + std::uint32_t{b} * b;
 }
 
@@ -40,7 +40,7 @@ std::string wanted_types_from(std::uint8_t mask) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     byte_reader input(std::string_view(reinterpret_cast<const char*>(data), size));
-    const std::size_t capacity = FRAME_HEADER_SIZE + 16 * std::size_t{input.u8()};
+    const std::size_t capacity = frame_header_size + 16 * std::size_t{input.u8()};
     const std::uint32_t max_length = max_length_from(input.u8());
     const std::string wanted = wanted_types_from(input.u8());
     std::vector<std::size_t> reads(input.u8() % 32);

@@ -20,10 +20,10 @@ using namespace pgroute::health;
 using nlohmann::json;
 using pgroute::fuzz::require;
 
-void check_members(const std::vector<Member>& members, const json& entries) {
+void check_members(const std::vector<cluster_member>& members, const json& entries) {
     require(members.size() == entries.size(), "one member per entry of members");
     for (std::size_t i = 0; i < members.size(); ++i) {
-        const Member& member = members[i];
+        const cluster_member& member = members[i];
         require(member.address.name == entries[i].at("name").get<std::string>() &&
                     member.address.host == entries[i].at("host").get<std::string>(),
                 "name and host are the entry's");
@@ -32,12 +32,13 @@ void check_members(const std::vector<Member>& members, const json& entries) {
     }
 }
 
-void check_merge(const std::vector<Member>& seeds, const std::vector<Member>& discovered) {
-    const std::vector<Member> merged = merge_members(seeds, discovered);
+void check_merge(const std::vector<cluster_member>& seeds,
+                 const std::vector<cluster_member>& discovered) {
+    const std::vector<cluster_member> merged = merge_members(seeds, discovered);
     require(merged.size() >= seeds.size() && std::equal(seeds.begin(), seeds.end(), merged.begin()),
             "the seeds come first, as configured");
     std::set<std::string> names;
-    for (const Member& seed : seeds)
+    for (const cluster_member& seed : seeds)
         names.insert(seed.address.name);
     for (std::size_t i = seeds.size(); i < merged.size(); ++i) {
         require(names.insert(merged[i].address.name).second,
@@ -45,7 +46,7 @@ void check_merge(const std::vector<Member>& seeds, const std::vector<Member>& di
         require(std::find(discovered.begin(), discovered.end(), merged[i]) != discovered.end(),
                 "what joins the seeds was discovered");
     }
-    for (const Member& member : discovered) {
+    for (const cluster_member& member : discovered) {
         require(names.contains(member.address.name), "every discovered name is polled");
     }
 }
@@ -54,15 +55,15 @@ void check_merge(const std::vector<Member>& seeds, const std::vector<Member>& di
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view body(reinterpret_cast<const char*>(data), size);
-    const MembersParse parsed = parse_cluster_members(body);
-    require(parsed.outcome == PollOutcome::ok || parsed.outcome == PollOutcome::malformed_json ||
-                parsed.outcome == PollOutcome::unexpected_fields,
+    const members_parse parsed = parse_cluster_members(body);
+    require(parsed.outcome == poll_outcome::ok || parsed.outcome == poll_outcome::malformed_json ||
+                parsed.outcome == poll_outcome::unexpected_fields,
             "the outcome is ok, malformed_json or unexpected_fields");
-    require((parsed.outcome == PollOutcome::malformed_json) == !json::accept(body),
+    require((parsed.outcome == poll_outcome::malformed_json) == !json::accept(body),
             "malformed_json is exactly what is not JSON");
-    require((parsed.outcome == PollOutcome::ok) == parsed.error.empty(),
+    require((parsed.outcome == poll_outcome::ok) == parsed.error.empty(),
             "an error is given exactly when the outcome is not ok");
-    if (parsed.outcome != PollOutcome::ok) {
+    if (parsed.outcome != poll_outcome::ok) {
         require(parsed.members.empty(), "a rejected answer lists no members");
         return 0;
     }

@@ -18,16 +18,16 @@ using namespace pgroute::health;
 using pgroute::fuzz::lies_within;
 using pgroute::fuzz::require;
 
-void check_response(const ParsedResponse& parsed, std::string_view bytes, bool at_eof) {
+void check_response(const parsed_response& parsed, std::string_view bytes, bool at_eof) {
     switch (parsed.progress) {
-        case ResponseProgress::incomplete:
+        case response_progress::incomplete:
             require(!at_eof, "at the close a response is complete or invalid, never incomplete");
             require(parsed.error.empty(), "an incomplete response carries no error");
             break;
-        case ResponseProgress::invalid:
+        case response_progress::invalid:
             require(!parsed.error.empty(), "an invalid response says why");
             break;
-        case ResponseProgress::complete: {
+        case response_progress::complete: {
             require(parsed.status_code >= 100 && parsed.status_code <= 999,
                     "the status code has three digits");
             require(parsed.error.empty(), "a complete response carries no error");
@@ -41,14 +41,14 @@ void check_response(const ParsedResponse& parsed, std::string_view bytes, bool a
     }
 }
 
-bool same_verdict(const ParsedResponse& a, const ParsedResponse& b) {
+bool same_verdict(const parsed_response& a, const parsed_response& b) {
     return a.progress == b.progress && a.status_code == b.status_code &&
            a.body.size() == b.body.size() && a.body.data() == b.body.data() && a.error == b.error;
 }
 
 // A verdict on fewer bytes (or before the close) stands once the rest is known.
-void check_final(const ParsedResponse& earlier, const ParsedResponse& later) {
-    if (earlier.progress == ResponseProgress::incomplete) return;
+void check_final(const parsed_response& earlier, const parsed_response& later) {
+    if (earlier.progress == response_progress::incomplete) return;
     require(same_verdict(earlier, later),
             "a complete or invalid verdict does not change as more bytes or the close arrive");
 }
@@ -62,11 +62,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view bytes = input.rest();
     const std::string_view first_read = bytes.substr(0, bytes.size() * split_byte / 255);
 
-    const ParsedResponse after_first = parse_http_response(first_read, false);
+    const parsed_response after_first = parse_http_response(first_read, false);
     check_response(after_first, first_read, false);
-    const ParsedResponse after_all = parse_http_response(bytes, false);
+    const parsed_response after_all = parse_http_response(bytes, false);
     check_response(after_all, bytes, false);
-    const ParsedResponse at_close = parse_http_response(bytes, true);
+    const parsed_response at_close = parse_http_response(bytes, true);
     check_response(at_close, bytes, true);
 
     check_final(after_first, after_all);

@@ -19,17 +19,17 @@ using namespace pgroute::health;
 using nlohmann::json;
 using pgroute::fuzz::require;
 
-std::string role_text(NodeRole role) {
+std::string role_text(node_role role) {
     switch (role) {
-        case NodeRole::leader:
+        case node_role::leader:
             return "primary";
-        case NodeRole::replica:
+        case node_role::replica:
             return "replica";
-        case NodeRole::standby_leader:
+        case node_role::standby_leader:
             return "standby_leader";
-        case NodeRole::demoted:
+        case node_role::demoted:
             return "demoted";
-        case NodeRole::unknown:
+        case node_role::unknown:
             break;
     }
     return "uninitialized";
@@ -40,7 +40,7 @@ void put(json& object, const char* key, const std::optional<T>& value) {
     if (value) object[key] = *value;
 }
 
-std::string patroni_text(const NodeStatus& status) {
+std::string patroni_text(const node_status& status) {
     json xlog = json::object();
     put(xlog, "location", status.leader_location);
     put(xlog, "received_location", status.received_location);
@@ -65,7 +65,7 @@ std::string patroni_text(const NodeStatus& status) {
     return document.dump();
 }
 
-bool same_status(const NodeStatus& a, const NodeStatus& b) {
+bool same_status(const node_status& a, const node_status& b) {
     return a.role == b.role && a.state == b.state && a.timeline == b.timeline &&
            a.leader_location == b.leader_location && a.received_location == b.received_location &&
            a.replayed_location == b.replayed_location &&
@@ -79,21 +79,21 @@ bool same_status(const NodeStatus& a, const NodeStatus& b) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view body(reinterpret_cast<const char*>(data), size);
-    const StatusParse parsed = parse_patroni_status(body);
-    require(parsed.outcome == PollOutcome::ok || parsed.outcome == PollOutcome::malformed_json ||
-                parsed.outcome == PollOutcome::unexpected_fields,
+    const status_parse parsed = parse_patroni_status(body);
+    require(parsed.outcome == poll_outcome::ok || parsed.outcome == poll_outcome::malformed_json ||
+                parsed.outcome == poll_outcome::unexpected_fields,
             "the outcome is ok, malformed_json or unexpected_fields");
-    require((parsed.outcome == PollOutcome::malformed_json) == !json::accept(body),
+    require((parsed.outcome == poll_outcome::malformed_json) == !json::accept(body),
             "malformed_json is exactly what is not JSON");
-    require((parsed.outcome == PollOutcome::ok) == parsed.error.empty(),
+    require((parsed.outcome == poll_outcome::ok) == parsed.error.empty(),
             "an error is given exactly when the outcome is not ok");
-    if (parsed.outcome != PollOutcome::ok) return 0;
+    if (parsed.outcome != poll_outcome::ok) return 0;
 
     const json document = json::parse(body);
     require(parse_patroni_role(document.at("role").get<std::string>()) == parsed.status.role,
             "the role is read from the role field");
-    const StatusParse again = parse_patroni_status(patroni_text(parsed.status));
-    require(again.outcome == PollOutcome::ok, "the status written back parses: " + again.error);
+    const status_parse again = parse_patroni_status(patroni_text(parsed.status));
+    require(again.outcome == poll_outcome::ok, "the status written back parses: " + again.error);
     require(same_status(again.status, parsed.status), "the status written back reads the same");
     return 0;
 }

@@ -19,7 +19,7 @@ namespace {
 using pgroute::fuzz::require;
 using pgroute::health::parse_patroni_timestamp;
 
-struct Reading {
+struct timestamp_reading {
     std::int64_t seconds;      // since the epoch, UTC
     std::int64_t nanoseconds;  // the fraction, digits past the ninth dropped
     int year;                  // as written, before the offset applies
@@ -37,7 +37,7 @@ int number(std::string_view text, std::size_t at, std::size_t width) {
 }
 
 // "YYYY-MM-DD(' '|'T')HH:MM:SS[.digits](Z|(+|-)HH:MM)", by position.
-std::optional<Reading> oracle(std::string_view text) {
+std::optional<timestamp_reading> oracle(std::string_view text) {
     constexpr std::string_view shape = "dddd-dd-dd?dd:dd:dd";
     if (text.size() < shape.size()) return std::nullopt;
     for (std::size_t i = 0; i < shape.size(); ++i) {
@@ -84,7 +84,8 @@ std::optional<Reading> oracle(std::string_view text) {
         back.tm_sec != written.tm_sec) {
         return std::nullopt;
     }
-    return Reading{seconds - std::int64_t{offset_minutes} * 60, fraction, number(text, 0, 4)};
+    return timestamp_reading{seconds - std::int64_t{offset_minutes} * 60, fraction,
+                             number(text, 0, 4)};
 }
 
 }  // namespace

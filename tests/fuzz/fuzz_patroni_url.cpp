@@ -18,7 +18,7 @@ namespace {
 using namespace pgroute::health;
 using pgroute::fuzz::require;
 
-void check_url(const HttpUrl& url, std::string_view text) {
+void check_url(const http_url& url, std::string_view text) {
     require(!url.host.empty(), "the host is never empty");
     require(url.port != 0, "the port is never 0");
     require(url.tls == text.starts_with("https://"), "https, and only https, means TLS");
@@ -30,14 +30,14 @@ void check_url(const HttpUrl& url, std::string_view text) {
 }
 
 // Brackets in a host can only be IPv6's, which host_header adds back.
-void check_rendering(const HttpUrl& url) {
+void check_rendering(const http_url& url) {
     if (url.host.find_first_of("[]") != std::string::npos) return;
     const std::string text = (url.tls ? "https://" : "http://") + host_header(url) + url.base_path;
-    const Result<HttpUrl> again = parse_http_url(text);
+    const parsed<http_url> again = parse_http_url(text);
     require(again.has_value() && *again == url, "an accepted URL reads back from its rendering");
 }
 
-void check_request(const HttpUrl& url, std::string_view path) {
+void check_request(const http_url& url, std::string_view path) {
     const std::string request = format_get_request(url, path, "Basic dTpw");
     std::size_t lines = 0;
     for (std::size_t at = request.find("\r\n"); at != std::string::npos;
@@ -60,7 +60,7 @@ void check_request(const HttpUrl& url, std::string_view path) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
-    const Result<HttpUrl> url = parse_http_url(text);
+    const parsed<http_url> url = parse_http_url(text);
     if (!url) {
         require(url.error().starts_with("invalid URL \""), "a rejection names the URL");
         return 0;

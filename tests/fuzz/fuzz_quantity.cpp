@@ -17,23 +17,25 @@
 namespace {
 
 using pgroute::fuzz::require;
-using Unit = std::pair<std::string_view, std::uint64_t>;
-using Wide = unsigned __int128;
+using quantity_unit = std::pair<std::string_view, std::uint64_t>;
+using wide_uint = unsigned __int128;
 
-constexpr std::array<Unit, 5> size_units{{{"B", 1},
-                                          {"kB", 1024},
-                                          {"MB", 1024 * 1024},
-                                          {"GB", 1024 * 1024 * 1024},
-                                          {"TB", std::uint64_t{1} << 40}}};
-constexpr std::array<Unit, 6> duration_units{
+constexpr std::array<quantity_unit, 5> size_units{{{"B", 1},
+                                                   {"kB", 1024},
+                                                   {"MB", 1024 * 1024},
+                                                   {"GB", 1024 * 1024 * 1024},
+                                                   {"TB", std::uint64_t{1} << 40}}};
+constexpr std::array<quantity_unit, 6> duration_units{
     {{"ms", 1}, {"s", 1000}, {"m", 60'000}, {"min", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}}};
 
 // Digits, spaces, then a unit (when `unit_required`, or else optional); nullopt if rejected.
 template <std::size_t N>
-std::optional<std::uint64_t> oracle(std::string_view text, const std::array<Unit, N>& units,
-                                    bool unit_required, Wide max) {
-    const Wide cap = Wide{1} << 64;  // beyond any accepted count; times a unit, still in range
-    Wide count = 0;
+std::optional<std::uint64_t> oracle(std::string_view text,
+                                    const std::array<quantity_unit, N>& units, bool unit_required,
+                                    wide_uint max) {
+    const wide_uint cap = wide_uint{1}
+                          << 64;  // beyond any accepted count; times a unit, still in range
+    wide_uint count = 0;
     std::size_t at = 0;
     for (; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at) {
         count = count * 10 + static_cast<unsigned>(text[at] - '0');
@@ -43,7 +45,7 @@ std::optional<std::uint64_t> oracle(std::string_view text, const std::array<Unit
     while (at < text.size() && text[at] == ' ')
         ++at;
     const std::string_view unit = text.substr(at);
-    Wide multiplier = 0;
+    wide_uint multiplier = 0;
     if (unit.empty()) {
         if (unit_required) return std::nullopt;
         multiplier = 1;
@@ -56,7 +58,7 @@ std::optional<std::uint64_t> oracle(std::string_view text, const std::array<Unit
 }
 
 template <typename T>
-void check_rejection(const pgroute::health::Result<T>& parsed, std::string_view kind,
+void check_rejection(const pgroute::health::parsed<T>& parsed, std::string_view kind,
                      std::string_view text) {
     const std::string prefix = "invalid " + std::string(kind) + " \"" + std::string(text) + "\": ";
     require(parsed.error().starts_with(prefix) && parsed.error().size() > prefix.size(),

@@ -23,9 +23,9 @@ using pgroute::fuzz::require;
 void check_length_verdict(std::string_view input) {
     if (input.size() < 4) return;
     const std::uint32_t length = load_u32(input.data());
-    const auto verdict = check_startup_length(length, MAX_STARTUP_PACKET_LENGTH);
+    const auto verdict = check_startup_length(length, max_startup_packet_length);
     // As PostgreSQL does, the ceiling applies to the packet without its length word.
-    const bool acceptable = length >= 8 && length - 4 <= MAX_STARTUP_PACKET_LENGTH;
+    const bool acceptable = length >= 8 && length - 4 <= max_startup_packet_length;
     require(std::holds_alternative<std::monostate>(verdict) == acceptable,
             "check_startup_length accepts what PostgreSQL accepts: 8 to 4 + the maximum");
 }

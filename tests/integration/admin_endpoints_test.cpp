@@ -30,20 +30,20 @@ namespace pgroute::test_support {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using steady_clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 constexpr std::string_view pgroute_binary = PGROUTE_BINARY;
 constexpr auto metric_timeout = 10s;
 
 // pgroute in static mode in front of a primary and a replica, with its admin listener on.
-struct AdminCluster {
-    PgCluster cluster;
+struct admin_cluster {
+    pg_cluster cluster;
     std::vector<std::uint16_t> ports = free_ports(3);
-    ProxyPorts proxy{ports[0], ports[1]};
+    proxy_ports proxy{ports[0], ports[1]};
     std::uint16_t admin_port = ports[2];
-    PgrouteProcess pgroute{cluster_config(cluster, proxy, admin_section(admin_port)),
-                           {proxy.write, proxy.read, admin_port}};
+    pgroute_process pgroute{cluster_config(cluster, proxy, admin_section(admin_port)),
+                            {proxy.write, proxy.read, admin_port}};
 
     [[nodiscard]] std::string write_conninfo() const {
         return loopback_conninfo(proxy.write, superuser, test_database);
@@ -61,7 +61,7 @@ struct AdminCluster {
     }
 };
 
-using AdminEndpoints = SharedSuite<AdminCluster>;
+using admin_endpoints = shared_suite<admin_cluster>;
 
 std::string route_series(std::string_view family, std::string_view endpoint,
                          std::string_view node) {
@@ -82,7 +82,7 @@ json get_json(std::uint16_t port, const std::string& path) {
     return json::parse(answer.body);
 }
 
-TEST_F(AdminEndpoints, HealthAndReadyAnswer200WhileThePrimaryIsTheWriteTarget) {
+TEST_F(admin_endpoints, HealthAndReadyAnswer200WhileThePrimaryIsTheWriteTarget) {
     const auto health = http_get_loopback(env().admin_port, "/health");
     EXPECT_EQ(health.status, 200);
     EXPECT_EQ(health.body, "ok\n");
@@ -91,7 +91,7 @@ TEST_F(AdminEndpoints, HealthAndReadyAnswer200WhileThePrimaryIsTheWriteTarget) {
     EXPECT_EQ(ready.body, "ready: write target primary\n");
 }
 
-TEST_F(AdminEndpoints, TopologyListsBothNodesWithTheirRoles) {
+TEST_F(admin_endpoints, TopologyListsBothNodesWithTheirRoles) {
     const auto topology = get_json(env().admin_port, "/topology");
     EXPECT_EQ(topology.at("mode"), "static");
     EXPECT_EQ(topology.at("write_target"), "primary");
@@ -99,13 +99,13 @@ TEST_F(AdminEndpoints, TopologyListsBothNodesWithTheirRoles) {
     ASSERT_EQ(nodes.size(), 2u);
     EXPECT_EQ(nodes[0].at("name"), "primary");
     EXPECT_EQ(nodes[0].at("role"), "leader");
-    EXPECT_EQ(nodes[0].at("port"), env().cluster.port(PgNode::primary));
+    EXPECT_EQ(nodes[0].at("port"), env().cluster.port(pg_node::primary));
     EXPECT_EQ(nodes[1].at("name"), "replica1");
     EXPECT_EQ(nodes[1].at("role"), "replica");
     EXPECT_EQ(nodes[1].at("readable"), true);
 }
 
-TEST_F(AdminEndpoints, SimpleAndExtendedQueryCyclesAndTransactionsAreCounted) {
+TEST_F(admin_endpoints, SimpleAndExtendedQueryCyclesAndTransactionsAreCounted) {
     const auto queries = route_series("pgroute_queries_total", "write", "primary");
     const auto transactions = route_series("pgroute_transactions_total", "write", "primary");
     const auto timed = route_series("pgroute_query_duration_seconds_count", "write", "primary");
@@ -115,7 +115,7 @@ TEST_F(AdminEndpoints, SimpleAndExtendedQueryCyclesAndTransactionsAreCounted) {
     const double timed_before = env().metric(timed);
     const double duration_before = env().metric(duration);
     {
-        LibpqConn conn(env().write_conninfo());
+        libpq_conn conn(env().write_conninfo());
         conn.exec("SELECT 1");                            // Query: 1 cycle, 1 transaction
         conn.exec("SELECT 2");                            // 1, 1
         (void)conn.exec_params("SELECT $1::int", {"3"});  // Parse/Bind/Execute/Sync: 1, 1
@@ -129,13 +129,13 @@ TEST_F(AdminEndpoints, SimpleAndExtendedQueryCyclesAndTransactionsAreCounted) {
     EXPECT_GT(env().metric(duration) - duration_before, 0);
 }
 
-TEST_F(AdminEndpoints, EachSyncOfAPipelineIsOneTimedCycle) {
+TEST_F(admin_endpoints, EachSyncOfAPipelineIsOneTimedCycle) {
     const auto queries = route_series("pgroute_queries_total", "write", "primary");
     const auto timed = route_series("pgroute_query_duration_seconds_count", "write", "primary");
     const double queries_before = env().metric(queries);
     const double timed_before = env().metric(timed);
     {
-        LibpqConn conn(env().write_conninfo());
+        libpq_conn conn(env().write_conninfo());
         PGconn* raw = conn.raw();
         ASSERT_EQ(PQenterPipelineMode(raw), 1);
         // Two statements before the first Sync, then one more with its own Sync: 2 cycles.
@@ -166,7 +166,7 @@ TEST_F(AdminEndpoints, EachSyncOfAPipelineIsOneTimedCycle) {
     EXPECT_EQ(env().metric(timed) - timed_before, 2);
 }
 
-TEST_F(AdminEndpoints, RelayedBytesAreCountedEachWay) {
+TEST_F(admin_endpoints, RelayedBytesAreCountedEachWay) {
     const auto from_client =
         "pgroute_relayed_bytes_total{endpoint=\"read\",node=\"replica1\","
         "direction=\"client_to_server\"}";
@@ -177,7 +177,7 @@ TEST_F(AdminEndpoints, RelayedBytesAreCountedEachWay) {
     const double to_before = env().metric(to_client);
     const std::string sql = "SELECT repeat('x', 200000)";
     {
-        LibpqConn conn(env().read_conninfo());
+        libpq_conn conn(env().read_conninfo());
         conn.exec(sql);
     }
     // The relay counts as it reads, so the closing Terminate may land a moment after the client
@@ -191,14 +191,14 @@ TEST_F(AdminEndpoints, RelayedBytesAreCountedEachWay) {
     EXPECT_LT(received, 210000);  // the row plus authentication and parameter chatter
 }
 
-TEST_F(AdminEndpoints, OpenSessionsFollowTheClientsOnTopologyAndMetrics) {
+TEST_F(admin_endpoints, OpenSessionsFollowTheClientsOnTopologyAndMetrics) {
     const auto open = endpoint_series("pgroute_client_sessions_open", "read");
     const auto backends = route_series("pgroute_backend_connections", "read", "replica1");
     env().wait_for_metric(open, 0);  // earlier tests' sessions have all ended
     {
-        std::vector<std::unique_ptr<LibpqConn>> sessions;
+        std::vector<std::unique_ptr<libpq_conn>> sessions;
         for (int i = 0; i < 3; ++i) {
-            sessions.push_back(std::make_unique<LibpqConn>(env().read_conninfo()));
+            sessions.push_back(std::make_unique<libpq_conn>(env().read_conninfo()));
             sessions.back()->exec("SELECT 1");
         }
         env().wait_for_metric(open, 3);
@@ -211,7 +211,7 @@ TEST_F(AdminEndpoints, OpenSessionsFollowTheClientsOnTopologyAndMetrics) {
     EXPECT_EQ(env().metric(backends), 0);
 }
 
-TEST_F(AdminEndpoints, StartupFailuresAreCountedAsRejectedByReason) {
+TEST_F(admin_endpoints, StartupFailuresAreCountedAsRejectedByReason) {
     const auto total = endpoint_series("pgroute_client_sessions_total", "write");
     const auto bad =
         endpoint_series("pgroute_client_sessions_rejected_total", "write", "startup_error");
@@ -221,11 +221,11 @@ TEST_F(AdminEndpoints, StartupFailuresAreCountedAsRejectedByReason) {
     const double bad_before = env().metric(bad);
     const double left_before = env().metric(left);
     {
-        RawClient client(env().proxy.write);
+        raw_client client(env().proxy.write);
         client.send(message_header(0, 3).substr(1));  // a length that cannot count itself
         EXPECT_TRUE(client.closes_after_at_most(512));
     }
-    { RawClient client(env().proxy.write); }  // connects and leaves without a word
+    { raw_client client(env().proxy.write); }  // connects and leaves without a word
     env().wait_for_metric(left, left_before + 1);
     EXPECT_EQ(env().metric(bad), bad_before + 1);
     EXPECT_EQ(env().metric(total), total_before + 2);
@@ -236,12 +236,12 @@ std::string cancel_series(std::string_view endpoint, std::string_view outcome) {
            std::string(outcome) + "\"}";
 }
 
-TEST_F(AdminEndpoints, CancelRequestsAreCountedByWhatBecameOfThem) {
+TEST_F(admin_endpoints, CancelRequestsAreCountedByWhatBecameOfThem) {
     const auto forwarded = cancel_series("write", "forwarded");
     const auto unknown = cancel_series("write", "unknown_key");
     const double forwarded_before = env().metric(forwarded);
     const double unknown_before = env().metric(unknown);
-    RawClient session(env().proxy.write);
+    raw_client session(env().proxy.write);
     session.send(startup_packet(
         {{"user", std::string(trust_role.name)}, {"database", std::string(test_database)}}));
     std::optional<protocol::cancel_key> key;
@@ -252,17 +252,17 @@ TEST_F(AdminEndpoints, CancelRequestsAreCountedByWhatBecameOfThem) {
     }
     ASSERT_TRUE(key.has_value());
 
-    RawClient(env().proxy.write).send(protocol::build_cancel_request(*key));
+    raw_client(env().proxy.write).send(protocol::build_cancel_request(*key));
     env().wait_for_metric(forwarded, forwarded_before + 1);
     // 64 random bits: no session holds the key one bit away from a live one.
     auto forged = *key;
     forged.secret[0] = static_cast<char>(forged.secret[0] ^ 1);
-    RawClient(env().proxy.write).send(protocol::build_cancel_request(forged));
+    raw_client(env().proxy.write).send(protocol::build_cancel_request(forged));
     env().wait_for_metric(unknown, unknown_before + 1);
     EXPECT_EQ(env().metric(forwarded), forwarded_before + 1);
 }
 
-TEST_F(AdminEndpoints, StatusCommandPrintsTheNodesAsATable) {
+TEST_F(admin_endpoints, StatusCommandPrintsTheNodesAsATable) {
     const auto by_url =
         run_command({.argv = {std::string(pgroute_binary), "status", "--url",
                               "http://127.0.0.1:" + std::to_string(env().admin_port)}},
@@ -280,7 +280,7 @@ TEST_F(AdminEndpoints, StatusCommandPrintsTheNodesAsATable) {
     EXPECT_EQ(by_config.output, by_url.output);
 }
 
-TEST_F(AdminEndpoints, StatusCommandFailsClearlyWhenNothingListens) {
+TEST_F(admin_endpoints, StatusCommandFailsClearlyWhenNothingListens) {
     const auto result = run_command({.argv = {std::string(pgroute_binary), "status", "--url",
                                               "http://127.0.0.1:" + std::to_string(free_port())}},
                                     10s);
@@ -288,11 +288,11 @@ TEST_F(AdminEndpoints, StatusCommandFailsClearlyWhenNothingListens) {
     EXPECT_NE(result.output.find("GET http://127.0.0.1:"), std::string::npos) << result.output;
 }
 
-TEST_F(AdminEndpoints, MetricsPassPromtoolCheck) {
-    LibpqConn(env().read_conninfo()).exec("SELECT 1");  // so histograms have observations
+TEST_F(admin_endpoints, MetricsPassPromtoolCheck) {
+    libpq_conn(env().read_conninfo()).exec("SELECT 1");  // so histograms have observations
     const auto metrics = http_get_loopback(env().admin_port, "/metrics");
     ASSERT_EQ(metrics.status, 200) << metrics.error;
-    const TempDir dir("pgroute-promtool");
+    const temp_dir dir("pgroute-promtool");
     const auto file = dir.path() / "metrics.txt";
     write_text(file, metrics.body);
     const auto result = run_command(
@@ -301,27 +301,27 @@ TEST_F(AdminEndpoints, MetricsPassPromtoolCheck) {
     EXPECT_EQ(result.output, "") << "promtool has remarks";
 }
 
-TEST_F(AdminEndpoints, ScrapersSlowClientsAndGarbageDoNotDisturbProxying) {
-    LibpqConn conn(env().write_conninfo());
+TEST_F(admin_endpoints, ScrapersSlowClientsAndGarbageDoNotDisturbProxying) {
+    libpq_conn conn(env().write_conninfo());
     constexpr int queries = 300;
     const auto time_queries = [&] {
-        const auto start = Clock::now();
+        const auto start = steady_clock::now();
         for (int i = 0; i < queries; ++i)
             conn.exec("SELECT 1");
-        return std::chrono::duration<double>(Clock::now() - start).count();
+        return std::chrono::duration<double>(steady_clock::now() - start).count();
     };
     const double quiet = time_queries();
 
     // 40 clients that send half a request and then nothing.
-    std::vector<std::unique_ptr<RawClient>> slow;
+    std::vector<std::unique_ptr<raw_client>> slow;
     for (int i = 0; i < 40; ++i) {
-        slow.push_back(std::make_unique<RawClient>(env().admin_port));
+        slow.push_back(std::make_unique<raw_client>(env().admin_port));
         slow.back()->send("GET /metrics HTTP/1.1\r\nHost: x\r\n");
     }
     std::atomic<bool> done{false};
     std::atomic<int> scrapes{0}, failed_scrapes{0}, garbage_sent{0};
-    const auto deadline = Clock::now() + 60s;
-    const auto keep_going = [&] { return !done && Clock::now() < deadline; };
+    const auto deadline = steady_clock::now() + 60s;
+    const auto keep_going = [&] { return !done && steady_clock::now() < deadline; };
     std::vector<std::jthread> load;
     for (int i = 0; i < 2; ++i) {
         load.emplace_back([&] {
@@ -335,7 +335,7 @@ TEST_F(AdminEndpoints, ScrapersSlowClientsAndGarbageDoNotDisturbProxying) {
         std::mt19937 rng(7);
         std::uniform_int_distribution<int> byte(0, 255);
         while (keep_going()) {
-            RawClient client(env().admin_port);
+            raw_client client(env().admin_port);
             std::string garbage(200, '\0');
             for (auto& c : garbage)
                 c = static_cast<char>(byte(rng));
@@ -369,8 +369,8 @@ std::pair<std::uint32_t, std::uint32_t> png_size(const std::string& bytes) {
     return {u32(16), u32(20)};
 }
 
-TEST_F(AdminEndpoints, StatusPageRendersInHeadlessChromiumWithTheNodeNames) {
-    const TempDir dir("pgroute-chromium");
+TEST_F(admin_endpoints, StatusPageRendersInHeadlessChromiumWithTheNodeNames) {
+    const temp_dir dir("pgroute-chromium");
     const std::string url = "http://127.0.0.1:" + std::to_string(env().admin_port) + "/";
     const auto chromium = [&](const std::string& action) {
         return run_command(
@@ -418,8 +418,8 @@ std::optional<double> prometheus_query(std::uint16_t port, std::string_view prom
     return std::stod(result[0].at("value")[1].get<std::string>());
 }
 
-TEST_F(AdminEndpoints, APrometheusServerScrapesPgrouteAndSeesTheQueryCounterGrow) {
-    const TempDir dir("pgroute-prometheus");
+TEST_F(admin_endpoints, APrometheusServerScrapesPgrouteAndSeesTheQueryCounterGrow) {
+    const temp_dir dir("pgroute-prometheus");
     const auto prometheus_port = free_port();
     const auto config = dir.path() / "prometheus.yml";
     write_text(config,
@@ -431,7 +431,7 @@ TEST_F(AdminEndpoints, APrometheusServerScrapesPgrouteAndSeesTheQueryCounterGrow
                "    static_configs:\n"
                "      - targets: ['127.0.0.1:" +
                    std::to_string(env().admin_port) + "']\n");
-    Process prometheus(
+    child_process prometheus(
         {.argv = {"prometheus", "--config.file=" + config.string(),
                   "--storage.tsdb.path=" + (dir.path() / "data").string(),
                   "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port)}},
@@ -445,7 +445,7 @@ TEST_F(AdminEndpoints, APrometheusServerScrapesPgrouteAndSeesTheQueryCounterGrow
     const auto before = prometheus_query(prometheus_port, written);
     ASSERT_TRUE(before) << log();
     {
-        LibpqConn conn(env().write_conninfo());
+        libpq_conn conn(env().write_conninfo());
         for (int i = 0; i < 25; ++i)
             conn.exec("SELECT 1");
     }
@@ -475,11 +475,11 @@ bool every_connection_counted(std::uint16_t admin_port, std::string_view endpoin
 }
 
 // pgroute with room for one client, its admin listener on, returned once its start-up probes are
-// counted. PgrouteProcess probes each port once it starts, and pgroute may accept those
+// counted. pgroute_process probes each port once it starts, and pgroute may accept those
 // connections after the probes are gone: one of them can take the slot while the other is
 // refused, so a test's baseline is read only once every accepted connection has been counted.
-struct OneClientPgroute {
-    explicit OneClientPgroute(const PgCluster& cluster)
+struct one_client_pgroute {
+    explicit one_client_pgroute(const pg_cluster& cluster)
         : process(
               cluster_config(cluster, {ports[0], ports[1]},
                              "limits:\n  max_client_connections: 1\n" + admin_section(ports[2])),
@@ -495,11 +495,11 @@ struct OneClientPgroute {
     [[nodiscard]] std::uint16_t admin_port() const { return ports[2]; }
 
     std::vector<std::uint16_t> ports = free_ports(3);
-    PgrouteProcess process;
+    pgroute_process process;
 };
 
-TEST_F(AdminEndpoints, ClientsOverTheLimitAreCountedAsTooManyClients) {
-    OneClientPgroute limited(env().cluster);
+TEST_F(admin_endpoints, ClientsOverTheLimitAreCountedAsTooManyClients) {
+    one_client_pgroute limited(env().cluster);
     // Without SSL, so that each refused login is one connection rather than two (libpq's
     // sslmode=prefer tries again without it after the refusal).
     const auto conninfo =
@@ -507,20 +507,20 @@ TEST_F(AdminEndpoints, ClientsOverTheLimitAreCountedAsTooManyClients) {
     const auto refused =
         endpoint_series("pgroute_client_sessions_rejected_total", "write", "too_many_clients");
     const double refused_before = scrape(limited.admin_port(), refused);
-    const LibpqConn first(conninfo);
-    EXPECT_EQ(sqlstate_thrown_by([&] { const LibpqConn second(conninfo); }), "53300");
+    const libpq_conn first(conninfo);
+    EXPECT_EQ(sqlstate_thrown_by([&] { const libpq_conn second(conninfo); }), "53300");
     EXPECT_EQ(scrape(limited.admin_port(), refused), refused_before + 1);
     limited.process.stop();
 }
 
 // A client turned away for the limit may still cancel: that is how it gets out from under a full
 // pgroute. Its request is served and counted like any other.
-TEST_F(AdminEndpoints, ACancelRequestOverTheClientLimitIsServedAndCounted) {
-    OneClientPgroute limited(env().cluster);
+TEST_F(admin_endpoints, ACancelRequestOverTheClientLimitIsServedAndCounted) {
+    one_client_pgroute limited(env().cluster);
     const auto unknown = cancel_series("write", "unknown_key");
     const double before = scrape(limited.admin_port(), unknown);
-    const LibpqConn first(loopback_conninfo(limited.write_port(), superuser, test_database));
-    RawClient(limited.write_port())
+    const libpq_conn first(loopback_conninfo(limited.write_port(), superuser, test_database));
+    raw_client(limited.write_port())
         .send(protocol::build_cancel_request({1, std::string("\0\0\0\2", 4)}));
     wait_until([&] { return scrape(limited.admin_port(), unknown) == before + 1; }, metric_timeout,
                unknown + " counts the refused client's cancel");
@@ -530,14 +530,14 @@ TEST_F(AdminEndpoints, ACancelRequestOverTheClientLimitIsServedAndCounted) {
 }
 
 // Last: it stops the replica for a moment.
-TEST_F(AdminEndpoints, AConnectFailureCountsAsNodeUnreachable) {
+TEST_F(admin_endpoints, AConnectFailureCountsAsNodeUnreachable) {
     const auto unreachable =
         endpoint_series("pgroute_client_sessions_rejected_total", "read", "node_unreachable");
     const double before = env().metric(unreachable);
     env().cluster.kill_replica();
-    struct Restart {
-        PgCluster& cluster;
-        ~Restart() {
+    struct restart_case {
+        pg_cluster& cluster;
+        ~restart_case() {
             try {
                 cluster.start_replica();
             } catch (const std::exception& e) {
@@ -545,7 +545,8 @@ TEST_F(AdminEndpoints, AConnectFailureCountsAsNodeUnreachable) {
             }
         }
     } restart{env().cluster};
-    EXPECT_EQ(sqlstate_thrown_by([&] { const LibpqConn refused(env().read_conninfo()); }), "08006");
+    EXPECT_EQ(sqlstate_thrown_by([&] { const libpq_conn refused(env().read_conninfo()); }),
+              "08006");
     EXPECT_EQ(env().metric(unreachable), before + 1);
 }
 

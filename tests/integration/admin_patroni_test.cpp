@@ -40,10 +40,10 @@ std::string node_series(std::string_view family, std::string_view node,
     return series + "}";
 }
 
-class AdminPatroni : public PatroniSuite {
+class admin_patroni : public patroni_suite {
   protected:
     void SetUp() override {
-        PatroniSuite::SetUp();
+        patroni_suite::SetUp();
         if (HasFatalFailure()) return;
         const auto ports = free_ports(3);
         write_port_ = ports[0];
@@ -84,10 +84,10 @@ class AdminPatroni : public PatroniSuite {
     std::uint16_t admin_port_ = 0;
 
   private:
-    std::optional<PgrouteProcess> pgroute_;
+    std::optional<pgroute_process> pgroute_;
 };
 
-TEST_F(AdminPatroni, PollsRolesLagAndTimelineOfEveryNodeAreExported) {
+TEST_F(admin_patroni, PollsRolesLagAndTimelineOfEveryNodeAreExported) {
     for (const auto node : patroni_node_names) {
         EXPECT_GT(metric(node_series("pgroute_patroni_polls_total", node, "outcome=\"ok\"")), 0)
             << node;
@@ -109,7 +109,7 @@ TEST_F(AdminPatroni, PollsRolesLagAndTimelineOfEveryNodeAreExported) {
     // promtool on the Patroni-mode page, where the lag, timeline and poll families have samples.
     const auto metrics = http_get_loopback(admin_port_, "/metrics");
     ASSERT_EQ(metrics.status, 200);
-    const TempDir dir("pgroute-promtool");
+    const temp_dir dir("pgroute-promtool");
     write_text(dir.path() / "metrics.txt", metrics.body);
     const auto check = run_command(
         {.argv = {"/bin/sh", "-c",
@@ -119,7 +119,7 @@ TEST_F(AdminPatroni, PollsRolesLagAndTimelineOfEveryNodeAreExported) {
     EXPECT_EQ(check.output, "");
 }
 
-TEST_F(AdminPatroni, SwitchoverShowsInRoleAndLeaderChangeMetricsTopologyAndStatusPage) {
+TEST_F(admin_patroni, SwitchoverShowsInRoleAndLeaderChangeMetricsTopologyAndStatusPage) {
     const std::string candidate = replicas_.front();
     const double changes_before = metric("pgroute_leader_changes_total");
 
@@ -154,12 +154,12 @@ TEST_F(AdminPatroni, SwitchoverShowsInRoleAndLeaderChangeMetricsTopologyAndStatu
               std::string::npos);
 }
 
-TEST_F(AdminPatroni, AFrozenReplicaApiShowsAsDownAndItsReadSessionsAsCutNodeLost) {
+TEST_F(admin_patroni, AFrozenReplicaApiShowsAsDownAndItsReadSessionsAsCutNodeLost) {
     // Read sessions held open on each replica.
-    std::vector<std::unique_ptr<LibpqConn>> sessions;
+    std::vector<std::unique_ptr<libpq_conn>> sessions;
     std::map<std::string, int> held;
     for (int i = 0; i < 6; ++i) {
-        sessions.push_back(std::make_unique<LibpqConn>(proxied_conninfo(read_port_)));
+        sessions.push_back(std::make_unique<libpq_conn>(proxied_conninfo(read_port_)));
         ++held[cluster().node_serving(*sessions.back())];
     }
     const std::string frozen = replicas_.front();
@@ -170,7 +170,7 @@ TEST_F(AdminPatroni, AFrozenReplicaApiShowsAsDownAndItsReadSessionsAsCutNodeLost
     const double cut_before = metric(cut);
     const double timeouts_before = metric(timeouts);
     {
-        const FrozenPatroni freeze(cluster(), frozen);
+        const frozen_patroni freeze(cluster(), frozen);
         wait_until([&] { return metric(node_series("pgroute_node_up", frozen)) == 0; },
                    metric_timeout, frozen + " shows as down");
         wait_until([&] { return metric(cut) == cut_before + held[frozen]; }, metric_timeout,

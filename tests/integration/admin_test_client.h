@@ -20,14 +20,14 @@ namespace pgroute::test_support {
     return "admin:\n  listen: 127.0.0.1:" + std::to_string(port) + "\n";
 }
 
-struct AdminAnswer {
+struct admin_answer {
     int status = 0;     // 0 when no answer came
     std::string body;   // for a 200 only
     std::string error;  // why it failed, when it did
 };
 
 // GET `path` (a query string included) from a server on 127.0.0.1:port.
-[[nodiscard]] inline AdminAnswer http_get_loopback(
+[[nodiscard]] inline admin_answer http_get_loopback(
     std::uint16_t port, std::string path,
     std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
     asio::io_context io;

@@ -28,9 +28,9 @@
 
 namespace pgroute::test_support {
 
-class FakeNode {
+class fake_node {
   public:
-    explicit FakeNode(std::string answer)
+    explicit fake_node(std::string answer)
         : answer_(std::move(answer)),
           listener_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket") {
         sockaddr_in address{};
@@ -45,14 +45,14 @@ class FakeNode {
         port_ = ntohs(address.sin_port);
         acceptor_ = std::thread([this] { accept_all(); });
     }
-    ~FakeNode() {
+    ~fake_node() {
         stopping_ = true;
         acceptor_.join();
         for (auto& connection : connections_)
             connection.join();
     }
-    FakeNode(const FakeNode&) = delete;
-    FakeNode& operator=(const FakeNode&) = delete;
+    fake_node(const fake_node&) = delete;
+    fake_node& operator=(const fake_node&) = delete;
 
     [[nodiscard]] std::uint16_t port() const { return port_; }
 
@@ -84,7 +84,7 @@ class FakeNode {
         while (readable(listener_.get())) {
             const int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
             if (fd < 0) continue;
-            connections_.emplace_back([this, fd] { serve(UniqueFd(fd, "accept")); });
+            connections_.emplace_back([this, fd] { serve(unique_fd(fd, "accept")); });
         }
     }
 
@@ -99,18 +99,18 @@ class FakeNode {
         return out;
     }
 
-    void serve(UniqueFd connection) {
+    void serve(unique_fd connection) {
         const auto length = read_exactly(connection.get(), 4);
         if (!length) return;
         const std::uint32_t size = protocol::load_u32(length->data());
-        if (size < 8 || size > protocol::MAX_STARTUP_PACKET_LENGTH) return;
+        if (size < 8 || size > protocol::max_startup_packet_length) return;
         const auto packet = read_exactly(connection.get(), size - 4);
         if (!packet) return;
         {
             const std::lock_guard guard(lock_);
             packets_.push_back(*packet);
         }
-        if (protocol::load_u32(packet->data()) == protocol::CANCEL_REQUEST_CODE) return;
+        if (protocol::load_u32(packet->data()) == protocol::cancel_request_code) return;
         if (::send(connection.get(), answer_.data(), answer_.size(), MSG_NOSIGNAL) < 0) return;
         // Holds the session open until its peer closes (or the test ends).
         while (readable(connection.get())) {
@@ -120,7 +120,7 @@ class FakeNode {
     }
 
     std::string answer_;
-    UniqueFd listener_;
+    unique_fd listener_;
     std::uint16_t port_ = 0;
     std::atomic<bool> stopping_{false};
     std::thread acceptor_;

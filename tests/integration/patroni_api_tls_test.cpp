@@ -55,30 +55,30 @@ std::vector<std::string> lines_with(const std::string& log, std::string_view nee
 }
 
 // What a login through pgroute failed with; empty sqlstate if it did not fail.
-struct LoginFailure {
+struct login_refusal {
     std::string sqlstate;
     std::string message;
 };
 
-LoginFailure login_failure(std::uint16_t port) {
+login_refusal login_failure(std::uint16_t port) {
     try {
-        LibpqConn session(proxied_conninfo(port));
+        libpq_conn session(proxied_conninfo(port));
         return {};
-    } catch (const PgError& error) {
+    } catch (const pg_error& error) {
         return {error.sqlstate(), error.what()};
     }
 }
 
 // curl's HTTP status code for a request to a REST API ("000" if none came back).
 std::string http_status(const std::vector<std::string>& curl_options, const std::string& url) {
-    Command command{
+    command_line command{
         .argv = {"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5"}};
     command.argv.insert(command.argv.end(), curl_options.begin(), curl_options.end());
     command.argv.push_back(url);
     return run_command(command, 15s).output;
 }
 
-class PatroniApiTls : public PatroniSuite {
+class patroni_api_tls : public patroni_suite {
   protected:
     static void SetUpTestSuite() {
         start_cluster({.api_tls = true, .api_verify_client = "optional"});
@@ -88,7 +88,7 @@ class PatroniApiTls : public PatroniSuite {
     }
 
     // Starts pgroute in front of the cluster; returns once it listens.
-    void start_pgroute(PatroniProxySettings settings = {}) {
+    void start_pgroute(patroni_proxy_settings settings = {}) {
         const std::vector<std::uint16_t> ports = free_ports(2);
         settings.write_port = ports[0];
         settings.read_port = ports[1];
@@ -106,7 +106,7 @@ class PatroniApiTls : public PatroniSuite {
     void expect_routes_without_failed_polls() {
         ASSERT_NO_THROW(
             cluster().wait_until_proxy_routes(write_port(), read_port(), routing_timeout));
-        LibpqConn write(proxied_conninfo(write_port()));
+        libpq_conn write(proxied_conninfo(write_port()));
         EXPECT_EQ(write.exec_scalar("SELECT pg_is_in_recovery()"), "f");
         EXPECT_EQ(cluster().node_serving(write), leader_);
         std::this_thread::sleep_for(quiet_rounds);
@@ -130,22 +130,22 @@ class PatroniApiTls : public PatroniSuite {
         EXPECT_EQ(log.find("GET /patroni ok"), std::string::npos) << log;
         EXPECT_EQ(log.find("GET /cluster"), std::string::npos) << log;
 
-        const LoginFailure write = login_failure(write_port());
+        const login_refusal write = login_failure(write_port());
         EXPECT_EQ(write.sqlstate, "57P03") << write.message;
         EXPECT_NE(write.message.find("FATAL"), std::string::npos) << write.message;
-        const LoginFailure read = login_failure(read_port());
+        const login_refusal read = login_failure(read_port());
         EXPECT_EQ(read.sqlstate, "57P03") << read.message;
     }
 
   private:
-    PatroniProxySettings settings_;
-    std::optional<PgrouteProcess> pgroute_;
+    patroni_proxy_settings settings_;
+    std::optional<pgroute_process> pgroute_;
 };
 
 // The cluster itself, before pgroute: https only, verified by the test CA, and basic auth on
 // the unsafe methods (Patroni 3.0 leaves GET open; with verify_client: optional they also need
 // a client certificate, else 403).
-TEST_F(PatroniApiTls, RestApisServeHttpsOnlyAndAskForCredentials) {
+TEST_F(patroni_api_tls, RestApisServeHttpsOnlyAndAskForCredentials) {
     const std::string ca = cluster().api_ca_file().string();
     for (const std::string_view node : patroni_node_names) {
         const std::string url = cluster().api_url(node);
@@ -172,24 +172,24 @@ TEST_F(PatroniApiTls, RestApisServeHttpsOnlyAndAskForCredentials) {
     EXPECT_FALSE(cluster().patroni_role(leader_).empty());
 }
 
-TEST_F(PatroniApiTls, WithTheRightCaWritesReachTheLeaderAndReadsBothReplicas) {
+TEST_F(patroni_api_tls, WithTheRightCaWritesReachTheLeaderAndReadsBothReplicas) {
     start_pgroute();
     expect_routes_without_failed_polls();
 }
 
-TEST_F(PatroniApiTls, WithAWrongCaNoNodeIsReachableAndWritesGet57P03) {
+TEST_F(patroni_api_tls, WithAWrongCaNoNodeIsReachableAndWritesGet57P03) {
     start_pgroute({.api_ca_file = cluster().certs().other_ca_cert});
     expect_every_node_unreachable("certificate");
 }
 
 // verify_client: optional checks a client certificate that is presented.
-TEST_F(PatroniApiTls, AClientCertificateFromTheTestCaIsAccepted) {
+TEST_F(patroni_api_tls, AClientCertificateFromTheTestCaIsAccepted) {
     start_pgroute({.api_cert_file = cluster().certs().client_cert,
                    .api_key_file = cluster().certs().client_key});
     expect_routes_without_failed_polls();
 }
 
-TEST_F(PatroniApiTls, AClientCertificateFromAnotherCaIsRefused) {
+TEST_F(patroni_api_tls, AClientCertificateFromAnotherCaIsRefused) {
     start_pgroute({.api_cert_file = cluster().certs().other_client_cert,
                    .api_key_file = cluster().certs().other_client_key});
     expect_every_node_unreachable("");
@@ -197,7 +197,7 @@ TEST_F(PatroniApiTls, AClientCertificateFromAnotherCaIsRefused) {
 
 // patronictl asks the leader's API for the switchover (over https, with the credentials); the
 // leader checks the candidate's API before it steps down. pgroute follows the new leader.
-TEST_F(PatroniApiTls, SwitchoverWorksOverHttpsAndPgrouteFollowsIt) {
+TEST_F(patroni_api_tls, SwitchoverWorksOverHttpsAndPgrouteFollowsIt) {
     start_pgroute();
     ASSERT_NO_THROW(cluster().wait_until_proxy_routes(write_port(), read_port(), routing_timeout));
     const std::string old_leader = leader_;
@@ -209,12 +209,12 @@ TEST_F(PatroniApiTls, SwitchoverWorksOverHttpsAndPgrouteFollowsIt) {
         [&] {
             try {
                 return cluster().node_behind(write_port()) == candidate;
-            } catch (const PgError&) {
+            } catch (const pg_error&) {
                 return false;  // no write target during the switchover
             }
         },
         switchover_timeout, "new write sessions land on " + candidate));
-    LibpqConn write(proxied_conninfo(write_port()));
+    libpq_conn write(proxied_conninfo(write_port()));
     EXPECT_EQ(write.exec_scalar("SELECT pg_is_in_recovery()"), "f");
     write.exec("CREATE TABLE IF NOT EXISTS api_tls_switchover (id int)");
     write.exec("INSERT INTO api_tls_switchover VALUES (1)");

@@ -28,7 +28,7 @@ namespace pgroute::test_support {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using steady_clock = std::chrono::steady_clock;
 
 constexpr auto cluster_settle_timeout = 90s;
 constexpr auto routing_timeout = 30s;
@@ -39,7 +39,7 @@ constexpr std::string_view long_query = "SELECT pg_sleep(30)";
 constexpr auto cancel_bound = 5s;
 
 // One pgroute for the whole suite: every test only connects through it.
-class PatroniCancel : public PatroniSuite {
+class patroni_cancel : public patroni_suite {
   protected:
     static void SetUpTestSuite() {
         start_cluster({});
@@ -47,18 +47,18 @@ class PatroniCancel : public PatroniSuite {
         const std::vector<std::uint16_t> ports = free_ports(2);
         settings_.write_port = ports[0];
         settings_.read_port = ports[1];
-        pgroute_ = std::make_unique<PgrouteProcess>(patroni_config(cluster(), settings_), ports);
+        pgroute_ = std::make_unique<pgroute_process>(patroni_config(cluster(), settings_), ports);
         cluster().wait_until_proxy_routes(settings_.write_port, settings_.read_port,
                                           routing_timeout);
     }
     static void TearDownTestSuite() {
         pgroute_.reset();
-        PatroniSuite::TearDownTestSuite();
+        patroni_suite::TearDownTestSuite();
     }
 
     void SetUp() override {
         ASSERT_NE(pgroute_, nullptr) << "the cluster or pgroute did not start";
-        PatroniSuite::SetUp();
+        patroni_suite::SetUp();
     }
     void TearDown() override {
         if (HasFailure()) std::cout << "pgroute's log:\n" << pgroute_->log_text();
@@ -66,7 +66,7 @@ class PatroniCancel : public PatroniSuite {
 
     // True while `query` runs on `node`, as that node's pg_stat_activity says.
     static bool running_on(const std::string& node, std::string_view query) {
-        LibpqConn direct(cluster().conninfo(node));
+        libpq_conn direct(cluster().conninfo(node));
         return direct.exec_scalar(
                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = $1",
                    {std::string(query)}) == "1";
@@ -74,7 +74,7 @@ class PatroniCancel : public PatroniSuite {
 
     // Starts the long query on `session` and returns once its node is running it: a cancel that
     // arrives before then finds the backend idle and is ignored by PostgreSQL itself.
-    static std::string start_long_query(LibpqConn& session) {
+    static std::string start_long_query(libpq_conn& session) {
         const std::string node = cluster().node_serving(session);
         if (PQsendQuery(session.raw(), std::string(long_query).c_str()) != 1) {
             throw std::runtime_error(PQerrorMessage(session.raw()));
@@ -85,30 +85,30 @@ class PatroniCancel : public PatroniSuite {
     }
 
     // The SQLSTATE that ends the running query, and how long it took to arrive.
-    static std::pair<std::string, Clock::duration> outcome_of(LibpqConn& session) {
-        const auto started = Clock::now();
+    static std::pair<std::string, steady_clock::duration> outcome_of(libpq_conn& session) {
+        const auto started = steady_clock::now();
         std::string sqlstate = "(none)";
         while (PGresult* result = PQgetResult(session.raw())) {
             if (const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE)) sqlstate = state;
             PQclear(result);
         }
-        return {sqlstate, Clock::now() - started};
+        return {sqlstate, steady_clock::now() - started};
     }
 
     // PQcancel on `cancels_in_a_row` fresh sessions of `port`: each query ends with 57014 well
     // before pg_sleep's 30 s. Returns the slowest cancel, in ms.
     static long cancel_each_time(std::uint16_t port) {
-        Clock::duration slowest{};
+        steady_clock::duration slowest{};
         for (int i = 0; i < cancels_in_a_row; ++i) {
-            LibpqConn session(proxied_conninfo(port));
+            libpq_conn session(proxied_conninfo(port));
             const std::string node = start_long_query(session);
-            const auto sent = Clock::now();
+            const auto sent = steady_clock::now();
             std::unique_ptr<PGcancel, decltype(&PQfreeCancel)> cancel(PQgetCancel(session.raw()),
                                                                       &PQfreeCancel);
             char error[256] = {};
             EXPECT_EQ(PQcancel(cancel.get(), error, sizeof error), 1) << error;
             const auto [sqlstate, waited] = outcome_of(session);
-            const auto took = Clock::now() - sent;
+            const auto took = steady_clock::now() - sent;
             EXPECT_EQ(sqlstate, "57014") << "cancel " << i + 1 << " on " << node;
             EXPECT_LT(took, cancel_bound) << "cancel " << i + 1 << " on " << node;
             slowest = std::max(slowest, took);
@@ -117,13 +117,13 @@ class PatroniCancel : public PatroniSuite {
         return std::chrono::duration_cast<std::chrono::milliseconds>(slowest).count();
     }
 
-    static inline PatroniProxySettings settings_;
-    static inline std::unique_ptr<PgrouteProcess> pgroute_;
+    static inline patroni_proxy_settings settings_;
+    static inline std::unique_ptr<pgroute_process> pgroute_;
 };
 
 // Sends raw bytes to 127.0.0.1:port and closes, as a client sending a CancelRequest does.
 void send_and_close(std::uint16_t port, const std::string& bytes) {
-    UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
+    unique_fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
@@ -135,20 +135,20 @@ void send_and_close(std::uint16_t port, const std::string& bytes) {
               static_cast<ssize_t>(bytes.size()));
 }
 
-TEST_F(PatroniCancel, ReadSessionsOnEitherReplicaAreCanceledEveryTime) {
+TEST_F(patroni_cancel, ReadSessionsOnEitherReplicaAreCanceledEveryTime) {
     const long slowest_ms = cancel_each_time(settings_.read_port);
     std::cout << "read endpoint: " << cancels_in_a_row << " cancels, slowest " << slowest_ms
               << " ms\n";
 }
 
-TEST_F(PatroniCancel, WriteSessionsAreCanceledEveryTime) {
+TEST_F(patroni_cancel, WriteSessionsAreCanceledEveryTime) {
     const long slowest_ms = cancel_each_time(settings_.write_port);
     std::cout << "write endpoint: " << cancels_in_a_row << " cancels, slowest " << slowest_ms
               << " ms\n";
 }
 
-TEST_F(PatroniCancel, ClientsHoldPgroutesKeyAndAForgedKeyCancelsNothing) {
-    LibpqConn session(proxied_conninfo(settings_.read_port));
+TEST_F(patroni_cancel, ClientsHoldPgroutesKeyAndAForgedKeyCancelsNothing) {
+    libpq_conn session(proxied_conninfo(settings_.read_port));
     const auto real_pid = session.exec_scalar("SELECT pg_backend_pid()");
     const auto handed_out = static_cast<std::uint32_t>(PQbackendPID(session.raw()));
     EXPECT_NE(std::to_string(handed_out), real_pid) << "the client got the node's own key";

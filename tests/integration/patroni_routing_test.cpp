@@ -29,7 +29,7 @@ namespace pgroute::test_support {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using steady_clock = std::chrono::steady_clock;
 
 constexpr auto routing_timeout = 30s;
 // fall = 3 polls every 500 ms with a 500 ms timeout: about 2 s; the bound allows a loaded host.
@@ -37,13 +37,13 @@ constexpr auto node_down_timeout = 15s;
 // rise = 2 polls, plus catching up on the WAL it missed.
 constexpr auto node_back_timeout = 30s;
 
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
+double seconds_since(steady_clock::time_point start) {
+    return std::chrono::duration<double>(steady_clock::now() - start).count();
 }
 
 // A listening socket on 127.0.0.1 with a port the kernel picked, so no other test can take it.
-UniqueFd loopback_listener() {
-    UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), "socket");
+unique_fd loopback_listener() {
+    unique_fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), "socket");
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -54,7 +54,7 @@ UniqueFd loopback_listener() {
     return fd;
 }
 
-std::uint16_t port_of(const UniqueFd& listener) {
+std::uint16_t port_of(const unique_fd& listener) {
     sockaddr_in address{};
     socklen_t length = sizeof address;
     getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &length);
@@ -62,7 +62,7 @@ std::uint16_t port_of(const UniqueFd& listener) {
 }
 
 // Connections that reached a listener nobody accepts on.
-int pending_connections(const UniqueFd& listener) {
+int pending_connections(const unique_fd& listener) {
     int count = 0;
     for (;;) {
         const int fd = accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
@@ -72,33 +72,33 @@ int pending_connections(const UniqueFd& listener) {
     }
 }
 
-enum class FakeAnswer { status_500, garbage, silence };
+enum class fake_answer { status_500, garbage, silence };
 
 // Starts like Patroni's answer and stops being JSON.
 constexpr std::string_view garbage_body = R"({"role": "master", ]])";
 
 // A Patroni REST API that never works: GET /patroni gets a 500, or a 200 whose body is not JSON,
 // or no answer at all.
-class FakePatroniApi {
+class fake_patroni_api {
   public:
-    FakePatroniApi() : listener_(loopback_listener()), port_(port_of(listener_)) {
+    fake_patroni_api() : listener_(loopback_listener()), port_(port_of(listener_)) {
         thread_ = std::jthread([this](std::stop_token stop) { serve(stop); });
     }
 
-    void answer_with(FakeAnswer answer) { answer_ = answer; }
+    void answer_with(fake_answer answer) { answer_ = answer; }
     [[nodiscard]] std::uint16_t port() const { return port_; }
     [[nodiscard]] int requests() const { return requests_; }
 
   private:
-    struct Client {
-        explicit Client(UniqueFd accepted) : fd(std::move(accepted)) {}
-        UniqueFd fd;
+    struct client_state {
+        explicit client_state(unique_fd accepted) : fd(std::move(accepted)) {}
+        unique_fd fd;
         std::string request{};
         bool answered = false;
     };
 
     void serve(const std::stop_token& stop) {
-        std::vector<std::unique_ptr<Client>> clients;
+        std::vector<std::unique_ptr<client_state>> clients;
         while (!stop.stop_requested()) {
             std::vector<pollfd> watched{{listener_.get(), POLLIN, 0}};
             for (const auto& client : clients)
@@ -113,13 +113,13 @@ class FakePatroniApi {
         }
     }
 
-    void accept_client(std::vector<std::unique_ptr<Client>>& clients) {
+    void accept_client(std::vector<std::unique_ptr<client_state>>& clients) {
         const int fd = accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd >= 0) clients.push_back(std::make_unique<Client>(UniqueFd(fd, "accept")));
+        if (fd >= 0) clients.push_back(std::make_unique<client_state>(unique_fd(fd, "accept")));
     }
 
     // False once the connection is done with.
-    bool read_request(Client& client) {
+    bool read_request(client_state& client) {
         char buffer[4096];
         const ssize_t n = read(client.fd.get(), buffer, sizeof buffer);
         if (n <= 0) return false;
@@ -129,43 +129,43 @@ class FakePatroniApi {
         ++requests_;
         client.answered = true;
         switch (answer_.load()) {
-            case FakeAnswer::status_500:
+            case fake_answer::status_500:
                 send_text(client,
                           "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n"
                           "Connection: close\r\n\r\n");
                 return false;
-            case FakeAnswer::garbage:
+            case fake_answer::garbage:
                 send_text(client,
                           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                           "Content-Length: " +
                               std::to_string(garbage_body.size()) +
                               "\r\nConnection: close\r\n\r\n" + std::string(garbage_body));
                 return false;
-            case FakeAnswer::silence:
+            case fake_answer::silence:
                 return true;
         }
         return false;
     }
 
-    static void send_text(const Client& client, std::string_view text) {
+    static void send_text(const client_state& client, std::string_view text) {
         [[maybe_unused]] const ssize_t sent = write(client.fd.get(), text.data(), text.size());
     }
 
-    UniqueFd listener_;
+    unique_fd listener_;
     std::uint16_t port_;
-    std::atomic<FakeAnswer> answer_{FakeAnswer::status_500};
+    std::atomic<fake_answer> answer_{fake_answer::status_500};
     std::atomic<int> requests_{0};
     std::jthread thread_;  // last: it stops and joins before the members it uses go
 };
 
-class PatroniRouting : public PatroniSuite {
+class patroni_routing : public patroni_suite {
   protected:
     void TearDown() override {
         if (HasFailure() && pgroute_) std::cout << "pgroute's log:\n" << pgroute_->log_text();
     }
 
     // Starts pgroute in front of the cluster and returns once it routes to all three nodes.
-    void start_pgroute(PatroniProxySettings settings = {}) {
+    void start_pgroute(patroni_proxy_settings settings = {}) {
         const std::vector<std::uint16_t> ports = free_ports(2);
         settings.write_port = ports[0];
         settings.read_port = ports[1];
@@ -184,7 +184,7 @@ class PatroniRouting : public PatroniSuite {
         for (int i = 0; i < count; ++i) {
             try {
                 ++landed[cluster().node_behind(read_port())];
-            } catch (const PgError&) {
+            } catch (const pg_error&) {
                 ++landed[""];
             }
         }
@@ -201,11 +201,11 @@ class PatroniRouting : public PatroniSuite {
     }
 
     // Read sessions held open, by the node they landed on.
-    [[nodiscard]] std::map<std::string, std::vector<std::unique_ptr<LibpqConn>>> open_reads(
+    [[nodiscard]] std::map<std::string, std::vector<std::unique_ptr<libpq_conn>>> open_reads(
         int count) const {
-        std::map<std::string, std::vector<std::unique_ptr<LibpqConn>>> sessions;
+        std::map<std::string, std::vector<std::unique_ptr<libpq_conn>>> sessions;
         for (int i = 0; i < count; ++i) {
-            auto session = std::make_unique<LibpqConn>(proxied_conninfo(read_port()));
+            auto session = std::make_unique<libpq_conn>(proxied_conninfo(read_port()));
             const std::string node = cluster().node_serving(*session);
             sessions[node].push_back(std::move(session));
         }
@@ -213,30 +213,30 @@ class PatroniRouting : public PatroniSuite {
     }
 
     void expect_writes_reach_leader() const {
-        LibpqConn session(proxied_conninfo(write_port()));
+        libpq_conn session(proxied_conninfo(write_port()));
         EXPECT_EQ(session.exec_scalar("SELECT pg_is_in_recovery()"), "f");
         EXPECT_EQ(cluster().node_serving(session), leader_);
     }
 
   private:
-    PatroniProxySettings settings_;
-    std::optional<PgrouteProcess> pgroute_;
+    patroni_proxy_settings settings_;
+    std::optional<pgroute_process> pgroute_;
 };
 
 // The error a held session gets on its next statement, once pgroute has cut it.
-struct CutSeen {
+struct cut_seen {
     std::string sqlstate;
     std::string message;
 };
 
-CutSeen wait_for_cut(LibpqConn& session, std::chrono::milliseconds timeout) {
-    CutSeen seen;
+cut_seen wait_for_cut(libpq_conn& session, std::chrono::milliseconds timeout) {
+    cut_seen seen;
     wait_until(
         [&] {
             try {
                 (void)exec_keeping_first_error(session.raw(), "SELECT 1", 5s);
                 return false;
-            } catch (const PgError& error) {
+            } catch (const pg_error& error) {
                 seen = {error.sqlstate(), error.what()};
                 return true;
             }
@@ -245,12 +245,12 @@ CutSeen wait_for_cut(LibpqConn& session, std::chrono::milliseconds timeout) {
     return seen;
 }
 
-TEST_F(PatroniRouting, WriteSessionsLandOnTheLeaderAndCommitThere) {
+TEST_F(patroni_routing, WriteSessionsLandOnTheLeaderAndCommitThere) {
     start_pgroute();
-    LibpqConn setup(proxied_conninfo(write_port()));
+    libpq_conn setup(proxied_conninfo(write_port()));
     setup.exec("CREATE TABLE IF NOT EXISTS write_probe (port int)");
     for (int i = 0; i < 10; ++i) {
-        LibpqConn session(proxied_conninfo(write_port()));
+        libpq_conn session(proxied_conninfo(write_port()));
         EXPECT_EQ(session.exec_scalar("SELECT pg_is_in_recovery()"), "f");
         const auto port = session.exec_scalar(
             "INSERT INTO write_probe VALUES (inet_server_port()) RETURNING port");
@@ -258,11 +258,11 @@ TEST_F(PatroniRouting, WriteSessionsLandOnTheLeaderAndCommitThere) {
     }
 }
 
-TEST_F(PatroniRouting, ReadSessionsLandOnlyOnReplicasAndReachBoth) {
+TEST_F(patroni_routing, ReadSessionsLandOnlyOnReplicasAndReachBoth) {
     start_pgroute();
     std::map<std::string, int> landed;
     for (int i = 0; i < 20; ++i) {
-        LibpqConn session(proxied_conninfo(read_port()));
+        libpq_conn session(proxied_conninfo(read_port()));
         EXPECT_EQ(session.exec_scalar("SELECT pg_is_in_recovery()"), "t");
         ++landed[cluster().node_serving(session)];
     }
@@ -274,26 +274,26 @@ TEST_F(PatroniRouting, ReadSessionsLandOnlyOnReplicasAndReachBoth) {
     EXPECT_EQ(landed.count(leader_), 0u);
 }
 
-TEST_F(PatroniRouting, ReplicaBeyondMaxLagLeavesTheReadPoolAndRejoinsWhenReplayResumes) {
-    PatroniProxySettings settings;
+TEST_F(patroni_routing, ReplicaBeyondMaxLagLeavesTheReadPoolAndRejoinsWhenReplayResumes) {
+    patroni_proxy_settings settings;
     settings.max_lag = "64kB";
     start_pgroute(settings);
     const std::string& lagging = replicas_[0];
     const std::string& current = replicas_[1];
 
     // Without it, Patroni 3.0.2 resumes a paused replay on its next loop.
-    const MaintenanceMode maintenance(cluster());
+    const maintenance_mode maintenance(cluster());
     wait_until([&] { return cluster().node_sees_maintenance_mode(lagging, true); }, 30s,
                lagging + "'s Patroni sees maintenance mode", 200ms);
-    LibpqConn lagging_admin(cluster().conninfo(lagging));
+    libpq_conn lagging_admin(cluster().conninfo(lagging));
     lagging_admin.exec("SELECT pg_wal_replay_pause()");
 
     // About 5 MB of WAL, far beyond 64kB.
-    LibpqConn writer(cluster().conninfo(leader_, patroni_trust_user));
+    libpq_conn writer(cluster().conninfo(leader_, patroni_trust_user));
     writer.exec(
         "CREATE TABLE IF NOT EXISTS lag_probe (id int, pad text);"
         "INSERT INTO lag_probe SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g");
-    const auto written = Clock::now();
+    const auto written = steady_clock::now();
 
     wait_until([&] { return reads_only_reach(current, 10); }, node_down_timeout,
                "new read sessions land only on " + current);
@@ -303,27 +303,27 @@ TEST_F(PatroniRouting, ReplicaBeyondMaxLagLeavesTheReadPoolAndRejoinsWhenReplayR
     EXPECT_EQ(while_lagging, (std::map<std::string, int>{{current, 20}}));
 
     lagging_admin.exec("SELECT pg_wal_replay_resume()");
-    const auto resumed = Clock::now();
+    const auto resumed = steady_clock::now();
     wait_until([&] { return some_read_reaches(lagging, 10); }, node_back_timeout,
                "a new read session lands on " + lagging + " again");
     std::cout << lagging << " rejoined the read pool " << seconds_since(resumed)
               << " s after replay resumed\n";
 }
 
-TEST_F(PatroniRouting, FrozenReplicaApiCutsItsSessionsAndLeavesTheReadPoolUntilItThaws) {
+TEST_F(patroni_routing, FrozenReplicaApiCutsItsSessionsAndLeavesTheReadPoolUntilItThaws) {
     start_pgroute();
     const std::string& frozen = replicas_[0];
     const std::string& healthy = replicas_[1];
     auto sessions = open_reads(8);
     ASSERT_GE(sessions[frozen].size(), 2u);
     ASSERT_GE(sessions[healthy].size(), 2u);
-    LibpqConn write_session(proxied_conninfo(write_port()));
+    libpq_conn write_session(proxied_conninfo(write_port()));
 
     {
-        const FrozenPatroni freeze(cluster(), frozen);
-        const auto frozen_at = Clock::now();
+        const frozen_patroni freeze(cluster(), frozen);
+        const auto frozen_at = steady_clock::now();
         for (auto& session : sessions[frozen]) {
-            const CutSeen cut = wait_for_cut(*session, node_down_timeout);
+            const cut_seen cut = wait_for_cut(*session, node_down_timeout);
             EXPECT_EQ(cut.sqlstate, "08006") << cut.message;
             EXPECT_NE(cut.message.find("pgroute cut this session: node \"" + frozen + "\" is down"),
                       std::string::npos)
@@ -340,15 +340,15 @@ TEST_F(PatroniRouting, FrozenReplicaApiCutsItsSessionsAndLeavesTheReadPoolUntilI
         expect_writes_reach_leader();
     }
 
-    const auto thawed_at = Clock::now();
+    const auto thawed_at = steady_clock::now();
     wait_until([&] { return some_read_reaches(frozen, 10); }, node_back_timeout,
                "a new read session lands on " + frozen + " after SIGCONT");
     std::cout << frozen << " rejoined the read pool " << seconds_since(thawed_at)
               << " s after SIGCONT\n";
 }
 
-TEST_F(PatroniRouting, CutSessionsAreLoggedInOneLineNamingNodeAndReason) {
-    PatroniProxySettings settings;
+TEST_F(patroni_routing, CutSessionsAreLoggedInOneLineNamingNodeAndReason) {
+    patroni_proxy_settings settings;
     settings.threads = 1;  // one worker, so all the cuts form one batch
     start_pgroute(settings);
     const std::string& frozen = replicas_[0];
@@ -356,7 +356,7 @@ TEST_F(PatroniRouting, CutSessionsAreLoggedInOneLineNamingNodeAndReason) {
     const std::size_t on_frozen = sessions[frozen].size();
     ASSERT_GE(on_frozen, 2u);
     {
-        const FrozenPatroni freeze(cluster(), frozen);
+        const frozen_patroni freeze(cluster(), frozen);
         for (auto& session : sessions[frozen])
             (void)wait_for_cut(*session, node_down_timeout);
     }
@@ -375,18 +375,18 @@ TEST_F(PatroniRouting, CutSessionsAreLoggedInOneLineNamingNodeAndReason) {
         << lines.front();
 }
 
-TEST_F(PatroniRouting, FakePatroniNodeIsNeverRoutedToAndEachKindOfFailureIsLogged) {
-    FakePatroniApi fake_api;
-    const UniqueFd fake_postgres = loopback_listener();  // counts connections, accepts none
-    PatroniProxySettings settings;
+TEST_F(patroni_routing, FakePatroniNodeIsNeverRoutedToAndEachKindOfFailureIsLogged) {
+    fake_patroni_api fake_api;
+    const unique_fd fake_postgres = loopback_listener();  // counts connections, accepts none
+    patroni_proxy_settings settings;
     settings.extra_seeds = {
         {"fake", port_of(fake_postgres), "http://127.0.0.1:" + std::to_string(fake_api.port())}};
     start_pgroute(settings);
 
-    const std::vector<std::pair<FakeAnswer, std::string>> phases = {
-        {FakeAnswer::status_500, "http_error"},
-        {FakeAnswer::garbage, "malformed_json"},
-        {FakeAnswer::silence, "timeout"},
+    const std::vector<std::pair<fake_answer, std::string>> phases = {
+        {fake_answer::status_500, "http_error"},
+        {fake_answer::garbage, "malformed_json"},
+        {fake_answer::silence, "timeout"},
     };
     for (const auto& [answer, outcome] : phases) {
         fake_api.answer_with(answer);

@@ -14,7 +14,7 @@
 
 namespace pgroute::test_support {
 
-class PatroniSuite : public testing::Test {
+class patroni_suite : public testing::Test {
   protected:
     // A suite that needs another kind of cluster hides this with its own, calling start_cluster.
     static void SetUpTestSuite() { start_cluster({}); }
@@ -25,8 +25,8 @@ class PatroniSuite : public testing::Test {
         cluster_.reset();
     }
 
-    static void start_cluster(const PatroniClusterOptions& options) {
-        cluster_ = std::make_unique<PatroniCluster>(options);
+    static void start_cluster(const patroni_cluster_options& options) {
+        cluster_ = std::make_unique<patroni_cluster>(options);
     }
 
     // A suite with more to prepare calls this first and stops on a fatal failure.
@@ -36,16 +36,16 @@ class PatroniSuite : public testing::Test {
         // Generous: a previous test may have just switched over or killed a node.
         cluster().wait_until_healthy(120s);
         leader_ = cluster().wait_for_leader(10s);
-        replicas_ = PatroniCluster::others(leader_);
+        replicas_ = patroni_cluster::others(leader_);
     }
 
-    static const PatroniCluster& cluster() { return *cluster_; }
+    static const patroni_cluster& cluster() { return *cluster_; }
 
     std::string leader_;
     std::vector<std::string> replicas_;
 
   private:
-    static inline std::unique_ptr<PatroniCluster> cluster_;
+    static inline std::unique_ptr<patroni_cluster> cluster_;
 };
 
 }  // namespace pgroute::test_support

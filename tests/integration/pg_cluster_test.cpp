@@ -1,4 +1,4 @@
-// The test harness itself: child processes die with the test, and PgCluster is a real primary
+// The test harness itself: child processes die with the test, and pg_cluster is a real primary
 // with a streaming replica whose roles authenticate by the methods their names promise.
 #include "tests/support/pg_cluster.h"
 
@@ -37,7 +37,7 @@ bool alive(pid_t pid) {
 // exits without running any destructor, as a crashing test would.
 [[noreturn]] void start_sleeper_then_vanish(int pid_fd, int go_fd) {
     try {
-        const Process sleeper({.argv = {"sleep", "60"}}, "/dev/null");
+        const child_process sleeper({.argv = {"sleep", "60"}}, "/dev/null");
         const pid_t pid = sleeper.pid();
         char go;
         const bool released =
@@ -48,7 +48,7 @@ bool alive(pid_t pid) {
     }
 }
 
-TEST(Process, ChildIsKilledWhenTheProcessThatStartedItDies) {
+TEST(child_process, ChildIsKilledWhenTheProcessThatStartedItDies) {
     int pid_pipe[2];
     int go_pipe[2];
     ASSERT_EQ(pipe(pid_pipe), 0);
@@ -73,80 +73,80 @@ TEST(Process, ChildIsKilledWhenTheProcessThatStartedItDies) {
     close(pid_pipe[0]);
 }
 
-TEST(Process, RunCommandReturnsExitCodeAndBothOutputStreams) {
-    const CommandResult result =
+TEST(child_process, RunCommandReturnsExitCodeAndBothOutputStreams) {
+    const command_result result =
         run_command({.argv = {"sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 3"}});
     EXPECT_EQ(result.exit_code, 3);
     EXPECT_NE(result.output.find("to-stdout"), std::string::npos) << result.output;
     EXPECT_NE(result.output.find("to-stderr"), std::string::npos) << result.output;
 }
 
-TEST(Process, RunCommandAsPostgresDropsRoot) {
+TEST(child_process, RunCommandAsPostgresDropsRoot) {
     const passwd* postgres = getpwnam("postgres");
     ASSERT_NE(postgres, nullptr);
     const uid_t expected = geteuid() == 0 ? postgres->pw_uid : geteuid();
-    const CommandResult result = run_command({.argv = {"id", "-u"}, .as_postgres = true});
+    const command_result result = run_command({.argv = {"id", "-u"}, .as_postgres = true});
     EXPECT_EQ(result.exit_code, 0);
     EXPECT_EQ(result.output, std::to_string(expected) + "\n");
 }
 
-TEST(Process, RunCommandGivesUpOnAToolThatOutlivesItsTimeout) {
+TEST(child_process, RunCommandGivesUpOnAToolThatOutlivesItsTimeout) {
     EXPECT_THROW((void)run_command({.argv = {"sleep", "10"}}, 200ms), std::runtime_error);
 }
 
 // One cluster for the tests that only read, or write rows of their own: a start costs seconds.
-class SharedCluster : public testing::Test {
+class shared_cluster : public testing::Test {
   protected:
-    static void SetUpTestSuite() { cluster_ = std::make_unique<PgCluster>(); }
+    static void SetUpTestSuite() { cluster_ = std::make_unique<pg_cluster>(); }
     static void TearDownTestSuite() { cluster_.reset(); }
 
-    static PgCluster& cluster() { return *cluster_; }
-    static std::string conninfo(PgNode node, const PgRole& role, std::string_view password) {
+    static pg_cluster& cluster() { return *cluster_; }
+    static std::string conninfo(pg_node node, const pg_role& role, std::string_view password) {
         return cluster().conninfo(node, role.name, test_database, password);
     }
-    static std::string hba_method(const PgRole& role) {
-        LibpqConn admin(cluster().conninfo(PgNode::primary));
+    static std::string hba_method(const pg_role& role) {
+        libpq_conn admin(cluster().conninfo(pg_node::primary));
         return admin
             .exec_scalar("SELECT auth_method FROM pg_hba_file_rules WHERE $1 = ANY(user_name)",
                          {std::string(role.name)})
             .value_or("NULL");
     }
-    static std::string stored_password(const PgRole& role) {
-        LibpqConn admin(cluster().conninfo(PgNode::primary));
+    static std::string stored_password(const pg_role& role) {
+        libpq_conn admin(cluster().conninfo(pg_node::primary));
         return admin
             .exec_scalar("SELECT rolpassword FROM pg_authid WHERE rolname = $1",
                          {std::string(role.name)})
             .value_or("NULL");
     }
-    static void expect_logs_in_with_password(const PgRole& role) {
-        for (const PgNode node : {PgNode::primary, PgNode::replica}) {
-            LibpqConn conn(conninfo(node, role, role.password));
+    static void expect_logs_in_with_password(const pg_role& role) {
+        for (const pg_node node : {pg_node::primary, pg_node::replica}) {
+            libpq_conn conn(conninfo(node, role, role.password));
             EXPECT_EQ(conn.exec_scalar("SELECT current_user"), std::string(role.name));
             EXPECT_EQ(PQconnectionUsedPassword(conn.raw()), 1);
         }
     }
-    static std::string sqlstate_with_wrong_password(const PgRole& role) {
+    static std::string sqlstate_with_wrong_password(const pg_role& role) {
         return sqlstate_thrown_by(
-            [&] { const LibpqConn rejected(conninfo(PgNode::primary, role, "wrong")); });
+            [&] { const libpq_conn rejected(conninfo(pg_node::primary, role, "wrong")); });
     }
 
   private:
-    static inline std::unique_ptr<PgCluster> cluster_;
+    static inline std::unique_ptr<pg_cluster> cluster_;
 };
 
-TEST_F(SharedCluster, PrimaryIsNotInRecovery) {
-    LibpqConn primary(cluster().conninfo(PgNode::primary));
+TEST_F(shared_cluster, PrimaryIsNotInRecovery) {
+    libpq_conn primary(cluster().conninfo(pg_node::primary));
     EXPECT_EQ(primary.exec_scalar("SELECT pg_is_in_recovery()"), "f");
 }
 
-TEST_F(SharedCluster, ReplicaIsInRecovery) {
-    LibpqConn replica(cluster().conninfo(PgNode::replica));
+TEST_F(shared_cluster, ReplicaIsInRecovery) {
+    libpq_conn replica(cluster().conninfo(pg_node::replica));
     EXPECT_EQ(replica.exec_scalar("SELECT pg_is_in_recovery()"), "t");
 }
 
-TEST_F(SharedCluster, RowWrittenOnPrimaryAppearsOnReplica) {
-    LibpqConn primary(cluster().conninfo(PgNode::primary));
-    LibpqConn replica(cluster().conninfo(PgNode::replica));
+TEST_F(shared_cluster, RowWrittenOnPrimaryAppearsOnReplica) {
+    libpq_conn primary(cluster().conninfo(pg_node::primary));
+    libpq_conn replica(cluster().conninfo(pg_node::replica));
     primary.exec("CREATE TABLE replication_probe (value text)");
     primary.exec_params("INSERT INTO replication_probe VALUES ($1)", {"written on the primary"});
     // The insert position, not pg_current_wal_lsn(): with synchronous_commit off, the commit
@@ -162,44 +162,44 @@ TEST_F(SharedCluster, RowWrittenOnPrimaryAppearsOnReplica) {
     EXPECT_EQ(replica.exec_scalar("SELECT value FROM replication_probe"), "written on the primary");
 }
 
-TEST_F(SharedCluster, TrustUserLogsInWithoutPassword) {
-    LibpqConn conn(conninfo(PgNode::primary, trust_role, {}));
+TEST_F(shared_cluster, TrustUserLogsInWithoutPassword) {
+    libpq_conn conn(conninfo(pg_node::primary, trust_role, {}));
     EXPECT_EQ(conn.exec_scalar("SELECT current_user"), std::string(trust_role.name));
     EXPECT_EQ(PQconnectionUsedPassword(conn.raw()), 0);
     EXPECT_EQ(hba_method(trust_role), "trust");
 }
 
-TEST_F(SharedCluster, Md5UserLogsInWithItsPassword) {
+TEST_F(shared_cluster, Md5UserLogsInWithItsPassword) {
     expect_logs_in_with_password(md5_role);
 }
 
-TEST_F(SharedCluster, ScramUserLogsInWithItsPassword) {
+TEST_F(shared_cluster, ScramUserLogsInWithItsPassword) {
     expect_logs_in_with_password(scram_role);
 }
 
-TEST_F(SharedCluster, Md5UserIsCheckedByMd5) {
+TEST_F(shared_cluster, Md5UserIsCheckedByMd5) {
     EXPECT_EQ(hba_method(md5_role), "md5");
     // An md5 line would silently run SCRAM for a SCRAM-stored password.
     EXPECT_EQ(stored_password(md5_role).substr(0, 3), "md5");
 }
 
-TEST_F(SharedCluster, ScramUserIsCheckedByScram) {
+TEST_F(shared_cluster, ScramUserIsCheckedByScram) {
     EXPECT_EQ(hba_method(scram_role), "scram-sha-256");
     EXPECT_EQ(stored_password(scram_role).substr(0, 14), "SCRAM-SHA-256$");
 }
 
-TEST_F(SharedCluster, Md5UserWithWrongPasswordIsRejectedWith28P01) {
+TEST_F(shared_cluster, Md5UserWithWrongPasswordIsRejectedWith28P01) {
     EXPECT_EQ(sqlstate_with_wrong_password(md5_role), "28P01");
 }
 
-TEST_F(SharedCluster, ScramUserWithWrongPasswordIsRejectedWith28P01) {
+TEST_F(shared_cluster, ScramUserWithWrongPasswordIsRejectedWith28P01) {
     EXPECT_EQ(sqlstate_with_wrong_password(scram_role), "28P01");
 }
 
-TEST(PgCluster, LeavesNoProcessBehindWhenDestroyed) {
+TEST(pg_cluster, LeavesNoProcessBehindWhenDestroyed) {
     std::filesystem::path dir;
     {
-        const PgCluster cluster;
+        const pg_cluster cluster;
         dir = cluster.dir();
         // Both postmasters and their background processes: proof that the scan sees them.
         ASSERT_GE(processes_using(dir).size(), 4u);
@@ -207,16 +207,16 @@ TEST(PgCluster, LeavesNoProcessBehindWhenDestroyed) {
     EXPECT_EQ(processes_using(dir), std::vector<pid_t>{}) << "pids still using " << dir;
 }
 
-TEST(PgCluster, KilledReplicaCatchesUpAfterStart) {
-    PgCluster cluster;
+TEST(pg_cluster, KilledReplicaCatchesUpAfterStart) {
+    pg_cluster cluster;
     cluster.kill_replica();
-    EXPECT_FALSE(accepts_tcp(cluster.port(PgNode::replica)));
+    EXPECT_FALSE(accepts_tcp(cluster.port(pg_node::replica)));
 
-    LibpqConn primary(cluster.conninfo(PgNode::primary));
+    libpq_conn primary(cluster.conninfo(pg_node::primary));
     primary.exec("CREATE TABLE written_while_down AS SELECT 'missed' AS value");
     cluster.start_replica();
 
-    LibpqConn replica(cluster.conninfo(PgNode::replica));
+    libpq_conn replica(cluster.conninfo(pg_node::replica));
     wait_until(
         [&] {
             return replica.exec_scalar("SELECT to_regclass('written_while_down') IS NOT NULL") ==

@@ -16,7 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-using ProxyClientTools = SharedSuite<ProxiedCluster>;
+using proxy_client_tools = shared_suite<proxied_cluster>;
 
 // `program` from PostgreSQL's bin directory with the options that point it at 127.0.0.1:port.
 std::vector<std::string> pg_tool(std::string_view program, std::uint16_t port) {
@@ -24,19 +24,19 @@ std::vector<std::string> pg_tool(std::string_view program, std::uint16_t port) {
             std::to_string(port), "-U", std::string(superuser)};
 }
 
-CommandResult run_tool(std::vector<std::string> argv, std::chrono::milliseconds timeout = 60s) {
+command_result run_tool(std::vector<std::string> argv, std::chrono::milliseconds timeout = 60s) {
     return run_command({.argv = std::move(argv), .env = {"PGCONNECT_TIMEOUT=5"}}, timeout);
 }
 
-TEST_F(ProxyClientTools, PgbenchRunsThroughTheWritePortWithoutFailedTransactions) {
+TEST_F(proxy_client_tools, PgbenchRunsThroughTheWritePortWithoutFailedTransactions) {
     auto init = pg_tool("pgbench", env().ports.write);
     init.insert(init.end(), {"-i", std::string(test_database)});
-    const CommandResult initialized = run_tool(init);
+    const command_result initialized = run_tool(init);
     ASSERT_EQ(initialized.exit_code, 0) << initialized.output;
 
     auto bench = pg_tool("pgbench", env().ports.write);
     bench.insert(bench.end(), {"-T", "5", "-c", "4", "-j", "2", std::string(test_database)});
-    const CommandResult result = run_tool(bench);
+    const command_result result = run_tool(bench);
     EXPECT_EQ(result.exit_code, 0) << result.output;
     EXPECT_NE(result.output.find("number of failed transactions: 0 "), std::string::npos)
         << result.output;
@@ -55,34 +55,34 @@ TEST_F(ProxyClientTools, PgbenchRunsThroughTheWritePortWithoutFailedTransactions
 // Many sessions at once keep every relay busy in both directions, with writes that meet full
 // socket buffers: a wakeup the event loop loses leaves pgbench waiting for an answer that never
 // comes, and the run ends by the timeout instead.
-TEST_F(ProxyClientTools, PgbenchSelectOnlyWith32ClientsFinishes) {
+TEST_F(proxy_client_tools, PgbenchSelectOnlyWith32ClientsFinishes) {
     auto init = pg_tool("pgbench", env().ports.write);
     init.insert(init.end(), {"-i", std::string(test_database)});
-    const CommandResult initialized = run_tool(init);
+    const command_result initialized = run_tool(init);
     ASSERT_EQ(initialized.exit_code, 0) << initialized.output;
 
     auto bench = pg_tool("pgbench", env().ports.write);
     bench.insert(bench.end(),
                  {"-S", "-n", "-T", "5", "-c", "32", "-j", "2", std::string(test_database)});
-    const CommandResult result = run_tool(bench, 45s);
+    const command_result result = run_tool(bench, 45s);
     EXPECT_EQ(result.exit_code, 0) << result.output;
     EXPECT_NE(result.output.find("number of failed transactions: 0 "), std::string::npos)
         << result.output;
 }
 
-TEST_F(ProxyClientTools, PsqlCommandWorksThroughBothPorts) {
-    struct Expectation {
+TEST_F(proxy_client_tools, PsqlCommandWorksThroughBothPorts) {
+    struct expectation {
         std::uint16_t proxy_port;
-        PgNode node;
+        pg_node node;
         std::string in_recovery;
     };
-    for (const Expectation& expected : {Expectation{env().ports.write, PgNode::primary, "f"},
-                                        Expectation{env().ports.read, PgNode::replica, "t"}}) {
+    for (const expectation& expected : {expectation{env().ports.write, pg_node::primary, "f"},
+                                        expectation{env().ports.read, pg_node::replica, "t"}}) {
         auto psql = pg_tool("psql", expected.proxy_port);
         psql.insert(psql.end(),
                     {"-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", std::string(test_database),
                      "-c", "SELECT pg_is_in_recovery(), inet_server_port()"});
-        const CommandResult result = run_tool(psql, 20s);
+        const command_result result = run_tool(psql, 20s);
         EXPECT_EQ(result.exit_code, 0) << result.output;
         EXPECT_EQ(result.output, expected.in_recovery + "|" +
                                      std::to_string(env().cluster.port(expected.node)) + "\n");

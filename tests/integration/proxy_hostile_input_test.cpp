@@ -17,17 +17,17 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class ProxyHostileInput : public SharedSuite<ProxiedCluster> {
+class proxy_hostile_input : public shared_suite<proxied_cluster> {
   protected:
     // Every hostile case ends with this: the proxy still serves a well-behaved client.
     void TearDown() override {
         EXPECT_NO_THROW({
-            LibpqConn conn(env().write_conninfo());
+            libpq_conn conn(env().write_conninfo());
             EXPECT_EQ(conn.exec_scalar("SELECT 'still serving'"), "still serving");
         });
     }
 
-    static void expect_fatal_then_close(RawClient& client, std::string_view sqlstate) {
+    static void expect_fatal_then_close(raw_client& client, std::string_view sqlstate) {
         const protocol::parsed_error error = client.read_error();
         EXPECT_EQ(error.severity, "FATAL");
         EXPECT_EQ(error.sqlstate, sqlstate) << error.message;
@@ -35,46 +35,46 @@ class ProxyHostileInput : public SharedSuite<ProxiedCluster> {
     }
 };
 
-TEST_F(ProxyHostileInput, HttpRequestGetsProtocolViolationAndClose) {
-    RawClient client(env().ports.write);
+TEST_F(proxy_hostile_input, HttpRequestGetsProtocolViolationAndClose) {
+    raw_client client(env().ports.write);
     client.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
     expect_fatal_then_close(client, "08P01");
 }
 
-TEST_F(ProxyHostileInput, StartupLengthOfTwoGigabytesGetsProtocolViolation) {
-    RawClient client(env().ports.write);
+TEST_F(proxy_hostile_input, StartupLengthOfTwoGigabytesGetsProtocolViolation) {
+    raw_client client(env().ports.write);
     client.send(message_header('\0', 0x7fffffff).substr(1) + std::string(16, 'x'));
     expect_fatal_then_close(client, "08P01");
 }
 
-TEST_F(ProxyHostileInput, SevenByteStartupPacketGetsProtocolViolation) {
-    RawClient client(env().ports.write);
+TEST_F(proxy_hostile_input, SevenByteStartupPacketGetsProtocolViolation) {
+    raw_client client(env().ports.write);
     client.send(message_header('\0', 7).substr(1) + std::string("\0\3\0", 3));
     expect_fatal_then_close(client, "08P01");
 }
 
-TEST_F(ProxyHostileInput, ProtocolVersionTwoGetsFeatureNotSupported) {
-    RawClient client(env().ports.write);
+TEST_F(proxy_hostile_input, ProtocolVersionTwoGetsFeatureNotSupported) {
+    raw_client client(env().ports.write);
     client.send(
         startup_packet({{"user", std::string(superuser)}}, protocol::protocol_version(2, 0)));
     expect_fatal_then_close(client, "0A000");
 }
 
-TEST_F(ProxyHostileInput, StartupWithoutUserGetsInvalidAuthorizationSpecification) {
-    RawClient client(env().ports.read);
+TEST_F(proxy_hostile_input, StartupWithoutUserGetsInvalidAuthorizationSpecification) {
+    raw_client client(env().ports.read);
     client.send(startup_packet({{"database", std::string(test_database)}}));
     expect_fatal_then_close(client, "28000");
 }
 
-TEST_F(ProxyHostileInput, TwoGigabyteFrameAfterLoginGetsProtocolViolationAndFreesTheBackend) {
+TEST_F(proxy_hostile_input, TwoGigabyteFrameAfterLoginGetsProtocolViolationAndFreesTheBackend) {
     const std::string application = "pgroute_huge_frame_" + std::to_string(::getpid());
-    RawClient client(env().ports.write);
+    raw_client client(env().ports.write);
     client.send(startup_packet({{"user", std::string(trust_role.name)},
                                 {"database", std::string(test_database)},
                                 {"application_name", application}}));
     client.read_until_ready();
 
-    LibpqConn direct = env().direct_to_primary();
+    libpq_conn direct = env().direct_to_primary();
     const auto backends = [&] {
         return direct.exec_scalar(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", {application});
@@ -87,8 +87,8 @@ TEST_F(ProxyHostileInput, TwoGigabyteFrameAfterLoginGetsProtocolViolationAndFree
                "the backend of the session that sent a 2 GB frame is gone");
 }
 
-TEST_F(ProxyHostileInput, SessionSentOneByteAtATimeWorks) {
-    RawClient client(env().ports.write);
+TEST_F(proxy_hostile_input, SessionSentOneByteAtATimeWorks) {
+    raw_client client(env().ports.write);
     client.send_one_byte_at_a_time(startup_packet(
         {{"user", std::string(superuser)}, {"database", std::string(test_database)}}));
     client.read_until_ready();
@@ -106,11 +106,12 @@ TEST_F(ProxyHostileInput, SessionSentOneByteAtATimeWorks) {
     EXPECT_TRUE(client.closes_without_more_data());
 }
 
-TEST_F(ProxyHostileInput, SilentClientIsDroppedAfterTheStartupTimeout) {
-    const ProxyPorts ports = ProxyPorts::pick();
-    PgrouteProcess pgroute(cluster_config(env().cluster, ports, "limits:\n  startup_timeout: 1s\n"),
-                           {ports.write, ports.read});
-    RawClient silent(ports.write);
+TEST_F(proxy_hostile_input, SilentClientIsDroppedAfterTheStartupTimeout) {
+    const proxy_ports ports = proxy_ports::pick();
+    pgroute_process pgroute(
+        cluster_config(env().cluster, ports, "limits:\n  startup_timeout: 1s\n"),
+        {ports.write, ports.read});
+    raw_client silent(ports.write);
     const auto connected = std::chrono::steady_clock::now();
     const protocol::parsed_error error = silent.read_error(5s);
     const std::chrono::duration<double> waited = std::chrono::steady_clock::now() - connected;
@@ -122,9 +123,9 @@ TEST_F(ProxyHostileInput, SilentClientIsDroppedAfterTheStartupTimeout) {
     std::cout << "silent client dropped after " << waited.count() << " s\n";
 
     // Closed before the stop: sessions alive at SIGTERM are proxy_lifecycle_test's subject.
-    EXPECT_EQ(
-        LibpqConn(loopback_conninfo(ports.write, superuser, test_database)).exec_scalar("SELECT 1"),
-        "1");
+    EXPECT_EQ(libpq_conn(loopback_conninfo(ports.write, superuser, test_database))
+                  .exec_scalar("SELECT 1"),
+              "1");
     EXPECT_NO_THROW(pgroute.stop());
 }
 

@@ -24,11 +24,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-using ProxyLifecycle = SharedSuite<PgCluster>;
+using proxy_lifecycle = shared_suite<pg_cluster>;
 
 constexpr std::string_view pgroute_binary = PGROUTE_BINARY;
 
-CommandResult run_pgroute(std::vector<std::string> arguments) {
+command_result run_pgroute(std::vector<std::string> arguments) {
     arguments.insert(arguments.begin(), std::string(pgroute_binary));
     return run_command({.argv = std::move(arguments)}, 10s);
 }
@@ -54,7 +54,7 @@ std::vector<std::string> lines_containing(const std::string& text, std::string_v
 }
 
 // Every log line of the session whose start line names `client`, once its end is logged.
-std::vector<std::string> session_lines(const PgrouteProcess& pgroute, const std::string& client) {
+std::vector<std::string> session_lines(const pgroute_process& pgroute, const std::string& client) {
     const std::regex start(R"(INFO (session \S+) .* client=)" + client + " .* start\n");
     std::vector<std::string> lines;
     wait_until(
@@ -72,26 +72,26 @@ std::vector<std::string> session_lines(const PgrouteProcess& pgroute, const std:
 }
 
 // Logs `client` in as the trust role and reads up to its first ReadyForQuery.
-void log_in_as_trust_role(RawClient& client) {
+void log_in_as_trust_role(raw_client& client) {
     client.send(startup_packet(
         {{"user", std::string(trust_role.name)}, {"database", std::string(test_database)}}));
     client.read_until_ready();
 }
 
-TEST_F(ProxyLifecycle, EachSessionLogsOneStartAndOneEndLineWithItsDetails) {
-    const ProxyPorts ports = ProxyPorts::pick();
-    PgrouteProcess pgroute(cluster_config(env(), ports), {ports.write, ports.read});
-    struct Expectation {
+TEST_F(proxy_lifecycle, EachSessionLogsOneStartAndOneEndLineWithItsDetails) {
+    const proxy_ports ports = proxy_ports::pick();
+    pgroute_process pgroute(cluster_config(env(), ports), {ports.write, ports.read});
+    struct expectation {
         std::uint16_t port;
         std::string endpoint;
         std::string node;
     };
     const std::string long_literal(10'000, 'x');
-    for (const Expectation& expected : {Expectation{ports.write, "write", "primary"},
-                                        Expectation{ports.read, "read", "replica1"}}) {
+    for (const expectation& expected : {expectation{ports.write, "write", "primary"},
+                                        expectation{ports.read, "read", "replica1"}}) {
         std::string client;
         {
-            LibpqConn conn(loopback_conninfo(expected.port, trust_role.name, test_database));
+            libpq_conn conn(loopback_conninfo(expected.port, trust_role.name, test_database));
             client = "127.0.0.1:" + std::to_string(local_port(PQsocket(conn.raw())));
             EXPECT_EQ(conn.exec_scalar("SELECT length($1)", {long_literal}), "10000");
         }
@@ -115,10 +115,10 @@ TEST_F(ProxyLifecycle, EachSessionLogsOneStartAndOneEndLineWithItsDetails) {
     EXPECT_NO_THROW(pgroute.stop());
 }
 
-TEST_F(ProxyLifecycle, SigtermEndsAnOpenSessionWith57P01AndExitsZero) {
-    const ProxyPorts ports = ProxyPorts::pick();
-    PgrouteProcess pgroute(cluster_config(env(), ports), {ports.write, ports.read});
-    RawClient client(ports.write);
+TEST_F(proxy_lifecycle, SigtermEndsAnOpenSessionWith57P01AndExitsZero) {
+    const proxy_ports ports = proxy_ports::pick();
+    pgroute_process pgroute(cluster_config(env(), ports), {ports.write, ports.read});
+    raw_client client(ports.write);
     log_in_as_trust_role(client);
 
     EXPECT_NO_THROW(pgroute.stop());  // throws unless pgroute exits 0
@@ -131,10 +131,10 @@ TEST_F(ProxyLifecycle, SigtermEndsAnOpenSessionWith57P01AndExitsZero) {
 
 // `systemctl reload` sends SIGHUP; until pgroute reloads its config, it must neither exit nor
 // drop a session over it.
-TEST_F(ProxyLifecycle, SighupIsLoggedAndIgnoredAndTheOpenSessionKeepsWorking) {
-    const ProxyPorts ports = ProxyPorts::pick();
-    PgrouteProcess pgroute(cluster_config(env(), ports), {ports.write, ports.read});
-    RawClient client(ports.write);
+TEST_F(proxy_lifecycle, SighupIsLoggedAndIgnoredAndTheOpenSessionKeepsWorking) {
+    const proxy_ports ports = proxy_ports::pick();
+    pgroute_process pgroute(cluster_config(env(), ports), {ports.write, ports.read});
+    raw_client client(ports.write);
     log_in_as_trust_role(client);
 
     ASSERT_EQ(::kill(pgroute.pid(), SIGHUP), 0);
@@ -142,7 +142,7 @@ TEST_F(ProxyLifecycle, SighupIsLoggedAndIgnoredAndTheOpenSessionKeepsWorking) {
                "pgroute logs the SIGHUP it received");
     client.send(query_message("SELECT 42"));
     const auto answer = client.read_until_ready();
-    const bool row_42 = std::any_of(answer.begin(), answer.end(), [](const BackendMessage& m) {
+    const bool row_42 = std::any_of(answer.begin(), answer.end(), [](const backend_message& m) {
         return m.type == 'D' /* DataRow */ && m.body.find("42") != std::string::npos;
     });
     EXPECT_TRUE(row_42);
@@ -152,10 +152,10 @@ TEST_F(ProxyLifecycle, SighupIsLoggedAndIgnoredAndTheOpenSessionKeepsWorking) {
 // The client reads nothing while the server streams a large result, so pgroute is in the middle
 // of relaying when SIGTERM comes: shutdown must not depend on the client reading, nor on the
 // relay waiting on the server at that very moment.
-TEST_F(ProxyLifecycle, SigtermEndsASessionThatIsStreamingAResultAndExitsZero) {
-    const ProxyPorts ports = ProxyPorts::pick();
-    PgrouteProcess pgroute(cluster_config(env(), ports), {ports.write, ports.read});
-    RawClient client(ports.write);
+TEST_F(proxy_lifecycle, SigtermEndsASessionThatIsStreamingAResultAndExitsZero) {
+    const proxy_ports ports = proxy_ports::pick();
+    pgroute_process pgroute(cluster_config(env(), ports), {ports.write, ports.read});
+    raw_client client(ports.write);
     log_in_as_trust_role(client);
     client.send(query_message("SELECT repeat('x', 8192) FROM generate_series(1, 100000)"));
     const auto first = client.read_message();
@@ -168,8 +168,8 @@ TEST_F(ProxyLifecycle, SigtermEndsASessionThatIsStreamingAResultAndExitsZero) {
     EXPECT_TRUE(client.closes_after_at_most(64u << 20));
 }
 
-TEST(PgrouteCli, CheckOfABadConfigExitsOneAndNamesEachProblemByItsKey) {
-    const TempDir dir("pgroute-cli");
+TEST(pgroute_cli, CheckOfABadConfigExitsOneAndNamesEachProblemByItsKey) {
+    const temp_dir dir("pgroute-cli");
     const auto path = dir.path() / "bad.yaml";
     write_text(path,
                "endpoints:\n"
@@ -182,7 +182,7 @@ TEST(PgrouteCli, CheckOfABadConfigExitsOneAndNamesEachProblemByItsKey) {
                "    role: boss\n"
                "limits:\n"
                "  startup_timeout: soon\n");
-    const CommandResult result = run_pgroute({"--check", "-c", path.string()});
+    const command_result result = run_pgroute({"--check", "-c", path.string()});
     EXPECT_EQ(result.exit_code, 1) << result.output;
     for (const std::string key : {"endpoints.write.listen: ", "nodes[0].host: ", "nodes[0].role: ",
                                   "limits.startup_timeout: "}) {
@@ -193,31 +193,31 @@ TEST(PgrouteCli, CheckOfABadConfigExitsOneAndNamesEachProblemByItsKey) {
     EXPECT_NE(result.output.find("4 problem(s) found"), std::string::npos) << result.output;
 }
 
-TEST(PgrouteCli, CheckOfAGoodConfigExitsZero) {
-    const TempDir dir("pgroute-cli");
+TEST(pgroute_cli, CheckOfAGoodConfigExitsZero) {
+    const temp_dir dir("pgroute-cli");
     const auto path = dir.path() / "good.yaml";
     write_text(path, static_config(5432, {5433}, 6551, 6552));
-    const CommandResult result = run_pgroute({"--check", "-c", path.string()});
+    const command_result result = run_pgroute({"--check", "-c", path.string()});
     EXPECT_EQ(result.exit_code, 0) << result.output;
     EXPECT_NE(result.output.find("configuration is valid"), std::string::npos) << result.output;
 }
 
-TEST(PgrouteCli, CheckOfTheShippedExampleConfigExitsZero) {
-    const CommandResult result =
+TEST(pgroute_cli, CheckOfTheShippedExampleConfigExitsZero) {
+    const command_result result =
         run_pgroute({"--check", "-c", std::string(PGROUTE_SOURCE_DIR) + "/conf/pgroute.yaml"});
     EXPECT_EQ(result.exit_code, 0) << result.output;
 }
 
 // Its listeners use SO_REUSEPORT (one per worker thread), which would also let a second process
 // join the ports and silently take a share of the clients.
-TEST(PgrouteCli, ASecondPgrouteOnTheSamePortsExitsOneInsteadOfSharingThem) {
-    const ProxyPorts ports = ProxyPorts::pick();
+TEST(pgroute_cli, ASecondPgrouteOnTheSamePortsExitsOneInsteadOfSharingThem) {
+    const proxy_ports ports = proxy_ports::pick();
     const std::string config = static_config(5432, {5433}, ports.write, ports.read);
-    const PgrouteProcess first(config, {ports.write, ports.read});
-    const TempDir dir("pgroute-cli");
+    const pgroute_process first(config, {ports.write, ports.read});
+    const temp_dir dir("pgroute-cli");
     const auto path = dir.path() / "same-ports.yaml";
     write_text(path, config);
-    const CommandResult second = run_pgroute({"-c", path.string()});
+    const command_result second = run_pgroute({"-c", path.string()});
     EXPECT_EQ(second.exit_code, 1) << second.output;
     EXPECT_NE(second.output.find("cannot listen on 127.0.0.1:" + std::to_string(ports.write) +
                                  " (endpoint write): Address already in use"),
@@ -225,8 +225,8 @@ TEST(PgrouteCli, ASecondPgrouteOnTheSamePortsExitsOneInsteadOfSharingThem) {
         << second.output;
 }
 
-TEST(PgrouteCli, HelpExitsZeroAndPrintsUsage) {
-    const CommandResult result = run_pgroute({"--help"});
+TEST(pgroute_cli, HelpExitsZeroAndPrintsUsage) {
+    const command_result result = run_pgroute({"--help"});
     EXPECT_EQ(result.exit_code, 0) << result.output;
     EXPECT_NE(result.output.find("Usage:"), std::string::npos) << result.output;
     EXPECT_NE(result.output.find("--check"), std::string::npos) << result.output;

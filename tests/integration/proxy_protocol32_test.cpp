@@ -36,15 +36,15 @@ std::string login_packet(std::uint32_t version,
     return startup_packet(parameters, version);
 }
 
-std::vector<BackendMessage> of_type(const std::vector<BackendMessage>& messages, char type) {
-    std::vector<BackendMessage> found;
+std::vector<backend_message> of_type(const std::vector<backend_message>& messages, char type) {
+    std::vector<backend_message> found;
     std::copy_if(messages.begin(), messages.end(), std::back_inserter(found),
-                 [type](const BackendMessage& m) { return m.type == type; });
+                 [type](const backend_message& m) { return m.type == type; });
     return found;
 }
 
 // The one BackendKeyData among `messages`, read.
-protocol::cancel_key key_among(const std::vector<BackendMessage>& messages) {
+protocol::cancel_key key_among(const std::vector<backend_message>& messages) {
     const auto keys = of_type(messages, protocol::PqMsg_BackendKeyData);
     if (keys.size() != 1) throw std::runtime_error("not exactly one BackendKeyData");
     const auto key = protocol::read_backend_key_data(keys.front().body);
@@ -53,7 +53,7 @@ protocol::cancel_key key_among(const std::vector<BackendMessage>& messages) {
 }
 
 // The one NegotiateProtocolVersion among `messages`, which must come first.
-protocol::protocol_version_answer negotiation_among(const std::vector<BackendMessage>& messages) {
+protocol::protocol_version_answer negotiation_among(const std::vector<backend_message>& messages) {
     const auto answers = of_type(messages, protocol::PqMsg_NegotiateProtocolVersion);
     if (answers.size() != 1 || messages.front().type != protocol::PqMsg_NegotiateProtocolVersion) {
         throw std::runtime_error("not exactly one NegotiateProtocolVersion, first");
@@ -63,10 +63,10 @@ protocol::protocol_version_answer negotiation_among(const std::vector<BackendMes
     return *answer;
 }
 
-class ProxyProtocol32 : public SharedSuite<ProxiedCluster> {};
+class proxy_protocol32 : public shared_suite<proxied_cluster> {};
 
-TEST_F(ProxyProtocol32, A32ClientHearsTheNodesNegotiationAndCancelsWithPgroutesKey) {
-    RawClient session(env().ports.write);
+TEST_F(proxy_protocol32, A32ClientHearsTheNodesNegotiationAndCancelsWithPgroutesKey) {
+    raw_client session(env().ports.write);
     session.send(login_packet(v3_2));
     const auto greeting = session.read_until_ready();
     const auto negotiated = negotiation_among(greeting);
@@ -81,14 +81,14 @@ TEST_F(ProxyProtocol32, A32ClientHearsTheNodesNegotiationAndCancelsWithPgroutesK
 
     const std::string sleep = "SELECT pg_sleep(60)";
     session.send(query_message(sleep));
-    LibpqConn inspector = env().direct_to_primary();
+    libpq_conn inspector = env().direct_to_primary();
     wait_until(
         [&] {
             return inspector.exec_scalar("SELECT count(*) FROM pg_stat_activity WHERE query = '" +
                                          sleep + "' AND state = 'active'") == "1";
         },
         10s, "the node runs the sleep");
-    RawClient(env().ports.write).send(protocol::build_cancel_request(key));
+    raw_client(env().ports.write).send(protocol::build_cancel_request(key));
     const auto columns = session.read_message(20s);  // sent as the sleep began
     ASSERT_TRUE(columns);
     EXPECT_EQ(columns->type, 'T');
@@ -96,8 +96,8 @@ TEST_F(ProxyProtocol32, A32ClientHearsTheNodesNegotiationAndCancelsWithPgroutesK
     EXPECT_EQ(error.sqlstate, "57014") << error.message;  // query_canceled
 }
 
-TEST_F(ProxyProtocol32, AClientAskingForMoreThan32AndOptionsHearsOneNegotiationNamingThem) {
-    RawClient session(env().ports.write);
+TEST_F(proxy_protocol32, AClientAskingForMoreThan32AndOptionsHearsOneNegotiationNamingThem) {
+    raw_client session(env().ports.write);
     session.send(login_packet(protocol_version(3, 9999), {{pq_option, "1"}}));
     const auto greeting = session.read_until_ready();
     const auto negotiated = negotiation_among(greeting);
@@ -106,11 +106,11 @@ TEST_F(ProxyProtocol32, AClientAskingForMoreThan32AndOptionsHearsOneNegotiationN
     EXPECT_EQ(key_among(greeting).secret.size(), 4u);
 }
 
-TEST_F(ProxyProtocol32, ACancelRequestOfAWrongLengthGetsAProtocolViolationAndOneLogLine) {
+TEST_F(proxy_protocol32, ACancelRequestOfAWrongLengthGetsAProtocolViolationAndOneLogLine) {
     for (const std::size_t secret_length : {2u, 257u}) {
         const auto before =
             occurrences(env().pgroute.log_text(), "invalid length of cancel request packet");
-        RawClient client(env().ports.write);
+        raw_client client(env().ports.write);
         client.send(protocol::build_cancel_request({1, std::string(secret_length, '\x01')}));
         const auto error = client.read_error();
         EXPECT_EQ(error.sqlstate, "08P01") << secret_length;
@@ -141,21 +141,21 @@ std::string ready_for_query() {
 }
 
 // pgroute in static mode with a fake node as its only node.
-struct FakeNodeBehindPgroute {
-    explicit FakeNodeBehindPgroute(std::string answer) : node(std::move(answer)) {}
+struct fake_node_behind_pgroute {
+    explicit fake_node_behind_pgroute(std::string answer) : node(std::move(answer)) {}
 
-    FakeNode node;
-    ProxyPorts ports = ProxyPorts::pick();
-    PgrouteProcess pgroute{static_config(node.port(), {node.port()}, ports.write, ports.read),
-                           {ports.write, ports.read}};
+    fake_node node;
+    proxy_ports ports = proxy_ports::pick();
+    pgroute_process pgroute{static_config(node.port(), {node.port()}, ports.write, ports.read),
+                            {ports.write, ports.read}};
 };
 
 const std::string node_secret(32, '\x5a');
 
-TEST(ProxyFakeNode32, ALongKeyReachesTheClientAsPgroutesOwnAndItsCancelReachesTheNode) {
-    FakeNodeBehindPgroute rig(authentication_ok() + backend_key_data(4242, node_secret) +
-                              ready_for_query());
-    RawClient session(rig.ports.write);
+TEST(proxy_fake_node32, ALongKeyReachesTheClientAsPgroutesOwnAndItsCancelReachesTheNode) {
+    fake_node_behind_pgroute rig(authentication_ok() + backend_key_data(4242, node_secret) +
+                                 ready_for_query());
+    raw_client session(rig.ports.write);
     session.send(login_packet(v3_2));
     const auto greeting = session.read_until_ready();
     EXPECT_TRUE(of_type(greeting, protocol::PqMsg_NegotiateProtocolVersion).empty())
@@ -165,16 +165,16 @@ TEST(ProxyFakeNode32, ALongKeyReachesTheClientAsPgroutesOwnAndItsCancelReachesTh
     EXPECT_NE(key.secret, node_secret) << "the client got the node's own key";
     EXPECT_EQ(rig.node.packet(0).substr(0, 4), std::string("\0\3\0\2", 4));
 
-    RawClient(rig.ports.write).send(protocol::build_cancel_request(key));
+    raw_client(rig.ports.write).send(protocol::build_cancel_request(key));
     const auto cancel = rig.node.packet(1);
     EXPECT_EQ(cancel, protocol::build_cancel_request({4242, node_secret}).substr(4))
         << "the node gets its own key back";
 }
 
-TEST(ProxyFakeNode32, ANewerVersionAndOptionsAreNegotiatedByPgrouteAndNeverReachTheNode) {
-    FakeNodeBehindPgroute rig(authentication_ok() + backend_key_data(4242, node_secret) +
-                              ready_for_query());
-    RawClient session(rig.ports.write);
+TEST(proxy_fake_node32, ANewerVersionAndOptionsAreNegotiatedByPgrouteAndNeverReachTheNode) {
+    fake_node_behind_pgroute rig(authentication_ok() + backend_key_data(4242, node_secret) +
+                                 ready_for_query());
+    raw_client session(rig.ports.write);
     session.send(login_packet(protocol_version(3, 9999), {{pq_option, "1"}}));
     const auto greeting = session.read_until_ready();
     const auto negotiated = negotiation_among(greeting);
@@ -188,12 +188,12 @@ TEST(ProxyFakeNode32, ANewerVersionAndOptionsAreNegotiatedByPgrouteAndNeverReach
     EXPECT_NE(startup.find(std::string("user\0", 5)), std::string::npos);
 }
 
-TEST(ProxyFakeNode32, TheNodesNegotiationIsMergedWithTheOptionsPgrouteKeptFromIt) {
+TEST(proxy_fake_node32, TheNodesNegotiationIsMergedWithTheOptionsPgrouteKeptFromIt) {
     const std::vector<std::string> none;
-    FakeNodeBehindPgroute rig(protocol::build_negotiate_protocol_version(v3_0, none) +
-                              authentication_ok() + backend_key_data(4242, "\1\2\3\4") +
-                              ready_for_query());
-    RawClient session(rig.ports.write);
+    fake_node_behind_pgroute rig(protocol::build_negotiate_protocol_version(v3_0, none) +
+                                 authentication_ok() + backend_key_data(4242, "\1\2\3\4") +
+                                 ready_for_query());
+    raw_client session(rig.ports.write);
     session.send(login_packet(v3_2, {{pq_option, "1"}}));
     const auto greeting = session.read_until_ready();
     const auto negotiated = negotiation_among(greeting);
@@ -204,16 +204,16 @@ TEST(ProxyFakeNode32, TheNodesNegotiationIsMergedWithTheOptionsPgrouteKeptFromIt
 
 // A key the client must not get: longer than any protocol allows, or 3.2's length in a 3.0
 // session. The session ends with 08P01 before it, and pgroute says why in one line.
-TEST(ProxyFakeNode32, AKeyTheSessionsVersionDoesNotAllowEndsItWithAProtocolViolation) {
+TEST(proxy_fake_node32, AKeyTheSessionsVersionDoesNotAllowEndsItWithAProtocolViolation) {
     struct hostile_key {
         std::uint32_t client_version;
         std::size_t secret_length;
     };
     for (const auto [version, length] : {hostile_key{v3_2, 257}, hostile_key{v3_0, 32}}) {
-        FakeNodeBehindPgroute rig(authentication_ok() +
-                                  backend_key_data(4242, std::string(length, '\x5a')) +
-                                  ready_for_query());
-        RawClient session(rig.ports.write);
+        fake_node_behind_pgroute rig(authentication_ok() +
+                                     backend_key_data(4242, std::string(length, '\x5a')) +
+                                     ready_for_query());
+        raw_client session(rig.ports.write);
         session.send(login_packet(version));
         const auto first = session.read_message();
         ASSERT_TRUE(first);

@@ -20,7 +20,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-using ProxyQueries = SharedSuite<ProxiedCluster>;
+using proxy_queries = shared_suite<proxied_cluster>;
 
 // A name no other session carries, to find a session in pg_stat_activity.
 std::string unique_application_name(std::string_view purpose) {
@@ -50,56 +50,56 @@ std::string status_name(const PGresult* result) {
     return result ? PQresStatus(PQresultStatus(result)) : "no result";
 }
 
-TEST_F(ProxyQueries, WritePortReachesThePrimary) {
-    LibpqConn conn(env().write_conninfo());
-    const Rows rows = conn.exec("SELECT pg_is_in_recovery(), inet_server_port()");
+TEST_F(proxy_queries, WritePortReachesThePrimary) {
+    libpq_conn conn(env().write_conninfo());
+    const sql_rows rows = conn.exec("SELECT pg_is_in_recovery(), inet_server_port()");
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0][0], "f");
-    EXPECT_EQ(rows[0][1], std::to_string(env().cluster.port(PgNode::primary)));
+    EXPECT_EQ(rows[0][1], std::to_string(env().cluster.port(pg_node::primary)));
 }
 
-TEST_F(ProxyQueries, ReadPortReachesTheReplica) {
-    LibpqConn conn(env().read_conninfo());
-    const Rows rows = conn.exec("SELECT pg_is_in_recovery(), inet_server_port()");
+TEST_F(proxy_queries, ReadPortReachesTheReplica) {
+    libpq_conn conn(env().read_conninfo());
+    const sql_rows rows = conn.exec("SELECT pg_is_in_recovery(), inet_server_port()");
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0][0], "t");
-    EXPECT_EQ(rows[0][1], std::to_string(env().cluster.port(PgNode::replica)));
+    EXPECT_EQ(rows[0][1], std::to_string(env().cluster.port(pg_node::replica)));
 }
 
-TEST_F(ProxyQueries, SimpleQueryWithSeveralStatementsRunsThemAll) {
-    LibpqConn conn(env().write_conninfo());
-    const Rows rows = conn.exec(
+TEST_F(proxy_queries, SimpleQueryWithSeveralStatementsRunsThemAll) {
+    libpq_conn conn(env().write_conninfo());
+    const sql_rows rows = conn.exec(
         "CREATE TEMP TABLE simple_query (n int); INSERT INTO simple_query VALUES (1), (2), (3); "
         "SELECT sum(n), count(*) FROM simple_query");
     ASSERT_EQ(rows.size(), 1u);
-    EXPECT_EQ(rows[0], (Row{"6", "3"}));
+    EXPECT_EQ(rows[0], (sql_row{"6", "3"}));
 }
 
-TEST_F(ProxyQueries, ExtendedQueryBindsParametersIncludingNull) {
-    LibpqConn conn(env().write_conninfo());
-    const Rows rows = conn.exec_params("SELECT $1::int + $2::int, $3 || '!', $4::text IS NULL",
-                                       {"40", "2", "über", "x"});
+TEST_F(proxy_queries, ExtendedQueryBindsParametersIncludingNull) {
+    libpq_conn conn(env().write_conninfo());
+    const sql_rows rows = conn.exec_params("SELECT $1::int + $2::int, $3 || '!', $4::text IS NULL",
+                                           {"40", "2", "über", "x"});
     ASSERT_EQ(rows.size(), 1u);
-    EXPECT_EQ(rows[0], (Row{"42", "über!", "f"}));
+    EXPECT_EQ(rows[0], (sql_row{"42", "über!", "f"}));
 
     const char* null_param[] = {nullptr};
-    const ResultPtr result(PQexecParams(conn.raw(), "SELECT $1::text IS NULL", 1, nullptr,
-                                        null_param, nullptr, nullptr, 0),
-                           &PQclear);
+    const result_ptr result(PQexecParams(conn.raw(), "SELECT $1::text IS NULL", 1, nullptr,
+                                         null_param, nullptr, nullptr, 0),
+                            &PQclear);
     ASSERT_EQ(PQresultStatus(result.get()), PGRES_TUPLES_OK) << status_name(result.get());
     EXPECT_STREQ(PQgetvalue(result.get(), 0, 0), "t");
 }
 
-TEST_F(ProxyQueries, PreparedStatementRunsRepeatedlyWithNewParameters) {
-    LibpqConn conn(env().write_conninfo());
-    const ResultPtr prepared(
+TEST_F(proxy_queries, PreparedStatementRunsRepeatedlyWithNewParameters) {
+    libpq_conn conn(env().write_conninfo());
+    const result_ptr prepared(
         PQprepare(conn.raw(), "times_seven", "SELECT $1::bigint * 7", 1, nullptr), &PQclear);
     ASSERT_EQ(PQresultStatus(prepared.get()), PGRES_COMMAND_OK)
         << PQresultErrorMessage(prepared.get());
     for (const long long n : {1LL, 6LL, 1'000'000'007LL}) {
         const std::string text = std::to_string(n);
         const char* values[] = {text.c_str()};
-        const ResultPtr result(
+        const result_ptr result(
             PQexecPrepared(conn.raw(), "times_seven", 1, values, nullptr, nullptr, 0), &PQclear);
         ASSERT_EQ(PQresultStatus(result.get()), PGRES_TUPLES_OK)
             << PQresultErrorMessage(result.get());
@@ -107,8 +107,8 @@ TEST_F(ProxyQueries, PreparedStatementRunsRepeatedlyWithNewParameters) {
     }
 }
 
-TEST_F(ProxyQueries, PipelineReturnsEveryResultInOrder) {
-    LibpqConn conn(env().write_conninfo());
+TEST_F(proxy_queries, PipelineReturnsEveryResultInOrder) {
+    libpq_conn conn(env().write_conninfo());
     PGconn* raw = conn.raw();
     ASSERT_EQ(PQenterPipelineMode(raw), 1);
     constexpr int queries = 20;
@@ -123,30 +123,30 @@ TEST_F(ProxyQueries, PipelineReturnsEveryResultInOrder) {
     ASSERT_EQ(PQpipelineSync(raw), 1);
 
     for (int i = 0; i < queries; ++i) {
-        const ResultPtr result = next_result(raw);
+        const result_ptr result = next_result(raw);
         ASSERT_TRUE(result && PQresultStatus(result.get()) == PGRES_TUPLES_OK)
             << "query " << i << ": " << status_name(result.get());
         EXPECT_EQ(std::string(PQgetvalue(result.get(), 0, 0)), std::to_string(i * i));
         EXPECT_EQ(next_result(raw).get(), nullptr) << "query " << i << " has a second result";
     }
-    const ResultPtr sync = next_result(raw);
+    const result_ptr sync = next_result(raw);
     ASSERT_TRUE(sync && PQresultStatus(sync.get()) == PGRES_PIPELINE_SYNC)
         << status_name(sync.get());
     EXPECT_EQ(PQexitPipelineMode(raw), 1);
     EXPECT_EQ(conn.exec_scalar("SELECT 'after the pipeline'"), "after the pipeline");
 }
 
-TEST_F(ProxyQueries, CopyFromStdinStoresEveryByte) {
+TEST_F(proxy_queries, CopyFromStdinStoresEveryByte) {
     const std::string data = copy_text(40'000);
     ASSERT_GT(data.size(), 3u << 20);
-    LibpqConn conn(env().write_conninfo());
+    libpq_conn conn(env().write_conninfo());
     conn.exec("CREATE TEMP TABLE copied_in (id int PRIMARY KEY, payload text)");
-    const ResultPtr started(PQexec(conn.raw(), "COPY copied_in FROM STDIN"), &PQclear);
+    const result_ptr started(PQexec(conn.raw(), "COPY copied_in FROM STDIN"), &PQclear);
     ASSERT_EQ(PQresultStatus(started.get()), PGRES_COPY_IN) << status_name(started.get());
 
     // An odd chunk size, so CopyData messages and rows never line up.
     put_copy_data(conn.raw(), data, 100'003);
-    const ResultPtr done = next_result(conn.raw());
+    const result_ptr done = next_result(conn.raw());
     ASSERT_TRUE(done && PQresultStatus(done.get()) == PGRES_COMMAND_OK)
         << status_name(done.get()) << " " << PQerrorMessage(conn.raw());
     EXPECT_STREQ(PQcmdTuples(done.get()), "40000");
@@ -157,19 +157,19 @@ TEST_F(ProxyQueries, CopyFromStdinStoresEveryByte) {
               md5_hex(data));
 }
 
-TEST_F(ProxyQueries, CopyToStdoutDeliversEveryByte) {
+TEST_F(proxy_queries, CopyToStdoutDeliversEveryByte) {
     constexpr int rows = 120'000;
     std::string expected;
     for (int i = 1; i <= rows; ++i)
         expected += std::to_string(i) + '\t' + md5_hex(std::to_string(i)) + '\n';
     ASSERT_GT(expected.size(), 3u << 20);
 
-    LibpqConn conn(env().write_conninfo());
+    libpq_conn conn(env().write_conninfo());
     ASSERT_EQ(PQsendQuery(conn.raw(), ("COPY (SELECT i, md5(i::text) FROM generate_series(1, " +
                                        std::to_string(rows) + ") i ORDER BY i) TO STDOUT")
                                           .c_str()),
               1);
-    const ResultPtr started = next_result(conn.raw());
+    const result_ptr started = next_result(conn.raw());
     ASSERT_TRUE(started && PQresultStatus(started.get()) == PGRES_COPY_OUT)
         << status_name(started.get());
     std::string received;
@@ -183,36 +183,36 @@ TEST_F(ProxyQueries, CopyToStdoutDeliversEveryByte) {
     EXPECT_EQ(received_rows, rows);
     EXPECT_EQ(received.size(), expected.size());
     EXPECT_EQ(md5_hex(received), md5_hex(expected));
-    const ResultPtr done = next_result(conn.raw());
+    const result_ptr done = next_result(conn.raw());
     ASSERT_TRUE(done && PQresultStatus(done.get()) == PGRES_COMMAND_OK) << status_name(done.get());
     EXPECT_EQ(next_result(conn.raw()).get(), nullptr);
 }
 
-TEST_F(ProxyQueries, NotificationReachesAListenerThroughTheProxy) {
-    LibpqConn listener(env().write_conninfo());
-    LibpqConn notifier(env().write_conninfo());
+TEST_F(proxy_queries, NotificationReachesAListenerThroughTheProxy) {
+    libpq_conn listener(env().write_conninfo());
+    libpq_conn notifier(env().write_conninfo());
     listener.exec("LISTEN pgroute_channel");
     const auto notifier_pid = notifier.exec_scalar("SELECT pg_backend_pid()");
     notifier.exec("NOTIFY pgroute_channel, 'hello through the proxy'");
 
-    const NotifyPtr notification = next_notification(listener.raw(), 5s);
+    const notify_ptr notification = next_notification(listener.raw(), 5s);
     EXPECT_STREQ(notification->relname, "pgroute_channel");
     EXPECT_STREQ(notification->extra, "hello through the proxy");
     EXPECT_EQ(std::to_string(notification->be_pid), notifier_pid);
 }
 
-TEST_F(ProxyQueries, FiftyMegabyteResultArrivesComplete) {
+TEST_F(proxy_queries, FiftyMegabyteResultArrivesComplete) {
     // Fifty rows of 1 MiB each: every DataRow is far larger than the proxy's 16 kB buffer.
     constexpr int rows = 50;
     constexpr int repeats = 32'768;  // times a 32-character md5
-    LibpqConn conn(env().write_conninfo());
+    libpq_conn conn(env().write_conninfo());
     const auto started = std::chrono::steady_clock::now();
     ASSERT_EQ(PQsendQuery(conn.raw(),
                           ("SELECT i, repeat(md5(i::text), " + std::to_string(repeats) +
                            ") FROM generate_series(1, " + std::to_string(rows) + ") i ORDER BY i")
                               .c_str()),
               1);
-    const ResultPtr result = next_result(conn.raw(), 60s);
+    const result_ptr result = next_result(conn.raw(), 60s);
     ASSERT_TRUE(result && PQresultStatus(result.get()) == PGRES_TUPLES_OK)
         << status_name(result.get()) << " " << PQerrorMessage(conn.raw());
     ASSERT_EQ(PQntuples(result.get()), rows);
@@ -236,15 +236,15 @@ TEST_F(ProxyQueries, FiftyMegabyteResultArrivesComplete) {
               << " s\n";
 }
 
-TEST_F(ProxyQueries, DivisionByZeroFailsWith22012AndTheSessionGoesOn) {
-    LibpqConn conn(env().write_conninfo());
+TEST_F(proxy_queries, DivisionByZeroFailsWith22012AndTheSessionGoesOn) {
+    libpq_conn conn(env().write_conninfo());
     EXPECT_EQ(sqlstate_thrown_by([&] { conn.exec("SELECT 1 / 0"); }), "22012");
     EXPECT_EQ(PQtransactionStatus(conn.raw()), PQTRANS_IDLE);
     EXPECT_EQ(conn.exec_scalar("SELECT 'still usable'"), "still usable");
 }
 
-TEST_F(ProxyQueries, RolledBackInsertLeavesNoRow) {
-    LibpqConn conn(env().write_conninfo());
+TEST_F(proxy_queries, RolledBackInsertLeavesNoRow) {
+    libpq_conn conn(env().write_conninfo());
     conn.exec("CREATE TABLE rolled_back (n int)");
     conn.exec("BEGIN");
     conn.exec("INSERT INTO rolled_back VALUES (1)");
@@ -255,16 +255,16 @@ TEST_F(ProxyQueries, RolledBackInsertLeavesNoRow) {
     EXPECT_EQ(env().direct_to_primary().exec_scalar("SELECT count(*) FROM rolled_back"), "0");
 }
 
-TEST_F(ProxyQueries, ClientThatDisconnectsMidQueryReleasesItsBackend) {
+TEST_F(proxy_queries, ClientThatDisconnectsMidQueryReleasesItsBackend) {
     const std::string application = unique_application_name("hangs_up");
     // PostgreSQL notices a vanished client in the middle of a query only when told to look: the
     // backend then ends as soon as pgroute closes its side, and stays if pgroute does not.
     auto client =
-        std::make_unique<LibpqConn>(env().write_conninfo() + " application_name=" + application +
-                                    " options='-c client_connection_check_interval=100ms'");
+        std::make_unique<libpq_conn>(env().write_conninfo() + " application_name=" + application +
+                                     " options='-c client_connection_check_interval=100ms'");
     ASSERT_EQ(PQsendQuery(client->raw(), "SELECT pg_sleep(60)"), 1);
 
-    LibpqConn direct = env().direct_to_primary();
+    libpq_conn direct = env().direct_to_primary();
     const auto sessions = [&](std::string_view condition) {
         return direct.exec_scalar(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name "

@@ -20,31 +20,32 @@ namespace {
 
 using namespace std::chrono_literals;
 
-using ProxyRefusals = SharedSuite<PgCluster>;
+using proxy_refusals = shared_suite<pg_cluster>;
 
-TEST_F(ProxyRefusals, ReadPortWithoutAnyReplicaRefusesWith57P03) {
-    const ProxyPorts ports = ProxyPorts::pick();
-    PgrouteProcess pgroute(static_config(env().port(PgNode::primary), {}, ports.write, ports.read),
-                           {ports.write, ports.read});
+TEST_F(proxy_refusals, ReadPortWithoutAnyReplicaRefusesWith57P03) {
+    const proxy_ports ports = proxy_ports::pick();
+    pgroute_process pgroute(
+        static_config(env().port(pg_node::primary), {}, ports.write, ports.read),
+        {ports.write, ports.read});
 
-    const LoginFailure failure =
+    const login_refusal failure =
         login_failure(loopback_conninfo(ports.read, superuser, test_database));
     EXPECT_EQ(failure.sqlstate, "57P03") << failure.message;
     EXPECT_NE(failure.message.find("FATAL"), std::string::npos) << failure.message;
 
-    EXPECT_EQ(LibpqConn(loopback_conninfo(ports.write, superuser, test_database))
+    EXPECT_EQ(libpq_conn(loopback_conninfo(ports.write, superuser, test_database))
                   .exec_scalar("SELECT pg_is_in_recovery()"),
               "f");
     EXPECT_NO_THROW(pgroute.stop());
 }
 
-TEST_F(ProxyRefusals, UnreachableNodeGives08006NamingTheNode) {
+TEST_F(proxy_refusals, UnreachableNodeGives08006NamingTheNode) {
     const std::uint16_t closed_port = free_port();  // nothing listens there
-    const ProxyPorts ports = ProxyPorts::pick();
-    PgrouteProcess pgroute(static_config(closed_port, {}, ports.write, ports.read),
-                           {ports.write, ports.read});
+    const proxy_ports ports = proxy_ports::pick();
+    pgroute_process pgroute(static_config(closed_port, {}, ports.write, ports.read),
+                            {ports.write, ports.read});
 
-    const LoginFailure failure =
+    const login_refusal failure =
         login_failure(loopback_conninfo(ports.write, superuser, test_database));
     EXPECT_EQ(failure.sqlstate, "08006") << failure.message;
     EXPECT_NE(
@@ -56,9 +57,9 @@ TEST_F(ProxyRefusals, UnreachableNodeGives08006NamingTheNode) {
 
 // A node that takes each connection, reads the StartupMessage and closes without a word, as an old
 // leader does when it shuts down between the connect and its answer.
-class NodeClosingBeforeAnswering {
+class node_closing_before_answering {
   public:
-    NodeClosingBeforeAnswering() : listener_(::socket(AF_INET, SOCK_STREAM, 0), "socket") {
+    node_closing_before_answering() : listener_(::socket(AF_INET, SOCK_STREAM, 0), "socket") {
         sockaddr_in at{};
         at.sin_family = AF_INET;
         at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -71,12 +72,12 @@ class NodeClosingBeforeAnswering {
         port_ = ntohs(at.sin_port);
         serving_ = std::thread([this] { serve(); });
     }
-    ~NodeClosingBeforeAnswering() {
+    ~node_closing_before_answering() {
         stopping_ = true;
         serving_.join();
     }
-    NodeClosingBeforeAnswering(const NodeClosingBeforeAnswering&) = delete;
-    NodeClosingBeforeAnswering& operator=(const NodeClosingBeforeAnswering&) = delete;
+    node_closing_before_answering(const node_closing_before_answering&) = delete;
+    node_closing_before_answering& operator=(const node_closing_before_answering&) = delete;
 
     [[nodiscard]] std::uint16_t port() const { return port_; }
     [[nodiscard]] int startup_packets_read() const { return startup_packets_; }
@@ -86,7 +87,7 @@ class NodeClosingBeforeAnswering {
         while (!stopping_) {
             pollfd ready{listener_.get(), POLLIN, 0};
             if (::poll(&ready, 1, 100) != 1) continue;
-            const UniqueFd connection(::accept(listener_.get(), nullptr, nullptr), "accept");
+            const unique_fd connection(::accept(listener_.get(), nullptr, nullptr), "accept");
             pollfd readable{connection.get(), POLLIN, 0};
             char packet[1024];
             if (::poll(&readable, 1, 5'000) == 1 &&
@@ -96,7 +97,7 @@ class NodeClosingBeforeAnswering {
         }
     }
 
-    UniqueFd listener_;
+    unique_fd listener_;
     std::uint16_t port_ = 0;
     std::atomic<bool> stopping_ = false;
     std::atomic<int> startup_packets_ = 0;
@@ -105,13 +106,13 @@ class NodeClosingBeforeAnswering {
 
 // The client hears which node failed and how; no byte of the node's reached it, so it gets
 // pgroute's own FATAL (in Patroni mode the session would be routed again within node_wait).
-TEST_F(ProxyRefusals, NodeClosingBeforeAnsweringGives08006SayingSo) {
-    NodeClosingBeforeAnswering node;
-    const ProxyPorts ports = ProxyPorts::pick();
-    PgrouteProcess pgroute(static_config(node.port(), {}, ports.write, ports.read),
-                           {ports.write, ports.read});
+TEST_F(proxy_refusals, NodeClosingBeforeAnsweringGives08006SayingSo) {
+    node_closing_before_answering node;
+    const proxy_ports ports = proxy_ports::pick();
+    pgroute_process pgroute(static_config(node.port(), {}, ports.write, ports.read),
+                            {ports.write, ports.read});
 
-    const LoginFailure failure =
+    const login_refusal failure =
         login_failure(loopback_conninfo(ports.write, superuser, test_database));
     EXPECT_GE(node.startup_packets_read(), 1);
     EXPECT_EQ(failure.sqlstate, "08006") << failure.message;
@@ -122,11 +123,11 @@ TEST_F(ProxyRefusals, NodeClosingBeforeAnsweringGives08006SayingSo) {
     EXPECT_NO_THROW(pgroute.stop());
 }
 
-// pgroute admitting at most two clients, returned once the bare connects PgrouteProcess probed
+// pgroute admitting at most two clients, returned once the bare connects pgroute_process probed
 // its ports with no longer count as clients (pgroute logs each of them leaving).
-std::unique_ptr<PgrouteProcess> start_limited_to_two_clients(const PgCluster& cluster,
-                                                             ProxyPorts ports) {
-    auto pgroute = std::make_unique<PgrouteProcess>(
+std::unique_ptr<pgroute_process> start_limited_to_two_clients(const pg_cluster& cluster,
+                                                              proxy_ports ports) {
+    auto pgroute = std::make_unique<pgroute_process>(
         cluster_config(cluster, ports, "limits:\n  max_client_connections: 2\n"),
         std::vector<std::uint16_t>{ports.write, ports.read});
     wait_until([&] { return occurrences(pgroute->log_text(), "client left during startup") >= 2; },
@@ -137,12 +138,12 @@ std::unique_ptr<PgrouteProcess> start_limited_to_two_clients(const PgCluster& cl
 // Two clients connected (one per endpoint: the limit is for the whole process); a third is
 // refused with FATAL 53300; once one leaves, a new client is admitted. All are closed on return,
 // so that the stop that follows has no session in flight (proxy_lifecycle_test's subject).
-void expect_third_client_refused_and_fourth_admitted(ProxyPorts ports) {
+void expect_third_client_refused_and_fourth_admitted(proxy_ports ports) {
     auto first =
-        std::make_unique<LibpqConn>(loopback_conninfo(ports.write, superuser, test_database));
-    LibpqConn second(loopback_conninfo(ports.read, superuser, test_database));
+        std::make_unique<libpq_conn>(loopback_conninfo(ports.write, superuser, test_database));
+    libpq_conn second(loopback_conninfo(ports.read, superuser, test_database));
 
-    RawClient third(ports.write);
+    raw_client third(ports.write);
     third.send(startup_packet(
         {{"user", std::string(superuser)}, {"database", std::string(test_database)}}));
     const protocol::parsed_error error = third.read_error();
@@ -158,10 +159,10 @@ void expect_third_client_refused_and_fourth_admitted(ProxyPorts ports) {
     wait_until(
         [&] {
             try {
-                LibpqConn fourth(loopback_conninfo(ports.write, superuser, test_database) +
-                                 " sslmode=disable");
+                libpq_conn fourth(loopback_conninfo(ports.write, superuser, test_database) +
+                                  " sslmode=disable");
                 return fourth.exec_scalar("SELECT 1") == "1";
-            } catch (const PgError& refused) {
+            } catch (const pg_error& refused) {
                 if (refused.sqlstate() != "53300") throw;
                 return false;
             }
@@ -170,8 +171,8 @@ void expect_third_client_refused_and_fourth_admitted(ProxyPorts ports) {
     EXPECT_EQ(second.exec_scalar("SELECT 'second still served'"), "second still served");
 }
 
-TEST_F(ProxyRefusals, ClientBeyondMaxClientConnectionsGets53300) {
-    const ProxyPorts ports = ProxyPorts::pick();
+TEST_F(proxy_refusals, ClientBeyondMaxClientConnectionsGets53300) {
+    const proxy_ports ports = proxy_ports::pick();
     const auto pgroute = start_limited_to_two_clients(env(), ports);
     expect_third_client_refused_and_fourth_admitted(ports);
     EXPECT_NO_THROW(pgroute->stop());
@@ -181,13 +182,13 @@ TEST_F(ProxyRefusals, ClientBeyondMaxClientConnectionsGets53300) {
 // SSLRequest, as unauthenticated. PostgreSQL itself therefore answers the SSLRequest and reads
 // the StartupMessage before it reports "too many clients"; a proxy must do the same for libpq
 // users (sslmode=prefer is the default) to ever see 53300.
-TEST_F(ProxyRefusals, LibpqClientBeyondTheLimitSees53300) {
-    const ProxyPorts ports = ProxyPorts::pick();
+TEST_F(proxy_refusals, LibpqClientBeyondTheLimitSees53300) {
+    const proxy_ports ports = proxy_ports::pick();
     const auto pgroute = start_limited_to_two_clients(env(), ports);
     {
-        const LibpqConn first(loopback_conninfo(ports.write, superuser, test_database));
-        const LibpqConn second(loopback_conninfo(ports.read, superuser, test_database));
-        const LoginFailure failure =
+        const libpq_conn first(loopback_conninfo(ports.write, superuser, test_database));
+        const libpq_conn second(loopback_conninfo(ports.read, superuser, test_database));
+        const login_refusal failure =
             login_failure(loopback_conninfo(ports.write, superuser, test_database));
         EXPECT_EQ(failure.sqlstate, "53300") << failure.message;
         EXPECT_NE(failure.message.find("max_client_connections is 2"), std::string::npos)

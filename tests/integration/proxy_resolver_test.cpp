@@ -70,13 +70,13 @@ class silent_dns_server {
     }
 
   private:
-    UniqueFd socket_;
+    unique_fd socket_;
     std::string address_;
 };
 
 // The calling thread (and every process it starts) in a mount namespace where the DNS server is
 // `dns`. For the rest of this test process: only this binary's tests run in it.
-void resolve_through(const silent_dns_server& dns, const TempDir& dir) {
+void resolve_through(const silent_dns_server& dns, const temp_dir& dir) {
     const auto resolv_conf = dir.path() / "resolv.conf";
     write_text(resolv_conf, "nameserver " + dns.address() + "\noptions timeout:30 attempts:1\n");
     if (::unshare(CLONE_NEWNS) != 0 ||
@@ -89,13 +89,13 @@ void resolve_through(const silent_dns_server& dns, const TempDir& dir) {
 
 struct hanging_resolver_env {
     silent_dns_server dns;
-    TempDir dir{"pgroute-resolver"};
-    PgCluster cluster;
+    temp_dir dir{"pgroute-resolver"};
+    pg_cluster cluster;
 
     hanging_resolver_env() { resolve_through(dns, dir); }
 };
 
-using hanging_resolver = SharedSuite<hanging_resolver_env>;
+using hanging_resolver = shared_suite<hanging_resolver_env>;
 
 [[nodiscard]] double seconds(steady::duration elapsed) {
     return std::chrono::duration<double>(elapsed).count();
@@ -103,7 +103,7 @@ using hanging_resolver = SharedSuite<hanging_resolver_env>;
 
 // Node "db1" by the hanging name on the write endpoint, node "db2" (the cluster's primary) by
 // address on the read endpoint; one worker thread, so that both sessions share it.
-[[nodiscard]] std::string node_by_hanging_name_config(const PgCluster& cluster, ProxyPorts ports,
+[[nodiscard]] std::string node_by_hanging_name_config(const pg_cluster& cluster, proxy_ports ports,
                                                       std::uint16_t admin_port) {
     return "threads: 1\n"
            "endpoints:\n"
@@ -118,7 +118,7 @@ using hanging_resolver = SharedSuite<hanging_resolver_env>;
            std::string(hanging_host) +
            ", port: 5432, role: primary}\n"
            "  - {name: db2, host: 127.0.0.1, port: " +
-           std::to_string(cluster.port(PgNode::primary)) +
+           std::to_string(cluster.port(pg_node::primary)) +
            ", role: replica}\n"
            "limits:\n"
            "  connect_timeout: 1s\n" +
@@ -128,7 +128,7 @@ using hanging_resolver = SharedSuite<hanging_resolver_env>;
 // The FATAL a client gets from the write endpoint, and how long it took.
 [[nodiscard]] std::pair<protocol::parsed_error, steady::duration> refusal_on(std::uint16_t port) {
     const auto start = steady::now();
-    RawClient client(port);
+    raw_client client(port);
     client.send(startup_packet(
         {{"user", std::string(superuser)}, {"database", std::string(test_database)}}));
     protocol::parsed_error error = client.read_error();
@@ -136,10 +136,10 @@ using hanging_resolver = SharedSuite<hanging_resolver_env>;
 }
 
 TEST_F(hanging_resolver, node_by_name_is_refused_within_connect_timeout_and_pgroute_stays_well) {
-    const ProxyPorts ports = ProxyPorts::pick();
+    const proxy_ports ports = proxy_ports::pick();
     const std::uint16_t admin_port = free_port();
-    PgrouteProcess pgroute(node_by_hanging_name_config(env().cluster, ports, admin_port),
-                           {ports.write, ports.read, admin_port});
+    pgroute_process pgroute(node_by_hanging_name_config(env().cluster, ports, admin_port),
+                            {ports.write, ports.read, admin_port});
     const std::string cause =
         "resolving " + std::string(hanging_host) + " took longer than connect_timeout 1s";
 
@@ -155,7 +155,7 @@ TEST_F(hanging_resolver, node_by_name_is_refused_within_connect_timeout_and_pgro
 
     // The worker was not blocked: a session on the same thread is served, a second one to db1
     // is refused as fast, and the admin thread answers.
-    EXPECT_EQ(LibpqConn(loopback_conninfo(ports.read, superuser, test_database))
+    EXPECT_EQ(libpq_conn(loopback_conninfo(ports.read, superuser, test_database))
                   .exec_scalar("SELECT 'served beside a hanging lookup'"),
               "served beside a hanging lookup");
     const auto [second, second_took] = refusal_on(ports.write);
@@ -175,7 +175,7 @@ TEST_F(hanging_resolver, node_by_name_is_refused_within_connect_timeout_and_pgro
 // Patroni mode with one member whose api_url has the hanging name: each poll ends at
 // patroni.timeout as a timeout, so health rounds go on at their pace.
 TEST_F(hanging_resolver, patroni_api_by_name_times_out_at_patroni_timeout) {
-    const ProxyPorts ports = ProxyPorts::pick();
+    const proxy_ports ports = proxy_ports::pick();
     const std::uint16_t admin_port = free_port();
     const std::string yaml =
         "endpoints:\n"
@@ -184,13 +184,13 @@ TEST_F(hanging_resolver, patroni_api_by_name_times_out_at_patroni_timeout) {
         "\", route: leader}\n"
         "nodes:\n"
         "  - {name: pg1, host: 127.0.0.1, port: " +
-        std::to_string(env().cluster.port(PgNode::primary)) + ", api_url: \"http://" +
+        std::to_string(env().cluster.port(pg_node::primary)) + ", api_url: \"http://" +
         std::string(hanging_api_host) +
         ":8008\"}\n"
         "patroni: {interval: 1s, timeout: 1s}\n" +
         admin_section(admin_port);
     const auto start = steady::now();
-    PgrouteProcess pgroute(yaml, {ports.write, admin_port});
+    pgroute_process pgroute(yaml, {ports.write, admin_port});
     const std::string timeouts = R"(pgroute_patroni_polls_total{node="pg1",outcome="timeout"})";
     // The series appears with the first poll of that outcome.
     const auto timed_out = [&] {

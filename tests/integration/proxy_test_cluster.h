@@ -19,27 +19,27 @@
 namespace pgroute::test_support {
 
 // The ports a pgroute in front of a cluster listens on.
-struct ProxyPorts {
+struct proxy_ports {
     std::uint16_t write = 0;
     std::uint16_t read = 0;
 
-    static ProxyPorts pick() {
+    static proxy_ports pick() {
         const auto ports = free_ports(2);
         return {ports[0], ports[1]};
     }
 };
 
 // pgroute in static mode with node "primary" and node "replica1" of `cluster`.
-[[nodiscard]] inline std::string cluster_config(const PgCluster& cluster, ProxyPorts ports,
+[[nodiscard]] inline std::string cluster_config(const pg_cluster& cluster, proxy_ports ports,
                                                 std::string_view extra_yaml = {}) {
-    return static_config(cluster.port(PgNode::primary), {cluster.port(PgNode::replica)},
+    return static_config(cluster.port(pg_node::primary), {cluster.port(pg_node::replica)},
                          ports.write, ports.read, extra_yaml);
 }
 
-struct ProxiedCluster {
-    PgCluster cluster;
-    ProxyPorts ports = ProxyPorts::pick();
-    PgrouteProcess pgroute{cluster_config(cluster, ports), {ports.write, ports.read}};
+struct proxied_cluster {
+    pg_cluster cluster;
+    proxy_ports ports = proxy_ports::pick();
+    pgroute_process pgroute{cluster_config(cluster, ports), {ports.write, ports.read}};
 
     [[nodiscard]] std::string write_conninfo(std::string_view user = superuser,
                                              std::string_view password = {}) const {
@@ -50,8 +50,8 @@ struct ProxiedCluster {
         return loopback_conninfo(ports.read, user, test_database, password);
     }
     // A session on the primary that bypasses the proxy, to inspect what the proxy did.
-    [[nodiscard]] LibpqConn direct_to_primary() const {
-        return LibpqConn(cluster.conninfo(PgNode::primary));
+    [[nodiscard]] libpq_conn direct_to_primary() const {
+        return libpq_conn(cluster.conninfo(pg_node::primary));
     }
 };
 
@@ -63,11 +63,11 @@ struct ProxiedCluster {
     return count;
 }
 
-// Fixture for a suite whose tests share one `Shared` (a PgCluster, a ProxiedCluster), started
+// Fixture for a suite whose tests share one `Shared` (a pg_cluster, a proxied_cluster), started
 // before the suite's first test and stopped after its last. If it cannot start, every test fails
 // with the reason; at the end a shared pgroute must stop cleanly (exit 0 on SIGTERM).
 template <class Shared>
-class SharedSuite : public testing::Test {
+class shared_suite : public testing::Test {
   protected:
     static void SetUpTestSuite() {
         try {

@@ -18,8 +18,8 @@
 
 namespace pgroute::test_support {
 
-using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
-using NotifyPtr = std::unique_ptr<PGnotify, decltype(&PQfreemem)>;
+using result_ptr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+using notify_ptr = std::unique_ptr<PGnotify, decltype(&PQfreemem)>;
 
 // Blocks until the connection's socket is ready for `events` or `deadline` passes (then throws).
 inline void wait_for_socket(PGconn* conn, short events,
@@ -44,14 +44,14 @@ inline void consume_input(PGconn* conn) {
 }
 
 // The next PGresult (nullptr at the end of a query's results), waiting at most `timeout`.
-[[nodiscard]] inline ResultPtr next_result(
+[[nodiscard]] inline result_ptr next_result(
     PGconn* conn, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (PQisBusy(conn) != 0) {
         wait_for_input(conn, deadline);
         consume_input(conn);
     }
-    return ResultPtr(PQgetResult(conn), &PQclear);
+    return result_ptr(PQgetResult(conn), &PQclear);
 }
 
 // The next row of a COPY TO STDOUT, or nullopt once the copy is done.
@@ -104,25 +104,25 @@ inline void put_copy_data(PGconn* conn, std::string_view data, std::size_t chunk
 }
 
 // The next notification on a LISTENing connection; throws if none arrives within `timeout`.
-[[nodiscard]] inline NotifyPtr next_notification(PGconn* conn, std::chrono::milliseconds timeout) {
+[[nodiscard]] inline notify_ptr next_notification(PGconn* conn, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         consume_input(conn);
-        if (PGnotify* notify = PQnotifies(conn)) return NotifyPtr(notify, &PQfreemem);
+        if (PGnotify* notify = PQnotifies(conn)) return notify_ptr(notify, &PQfreemem);
         wait_for_input(conn, deadline);
     }
 }
 
-struct LoginFailure {
+struct login_refusal {
     std::string sqlstate;
     std::string message;
 };
 
 // How a login through `conninfo` fails; throws if it succeeds.
-[[nodiscard]] inline LoginFailure login_failure(const std::string& conninfo) {
+[[nodiscard]] inline login_refusal login_failure(const std::string& conninfo) {
     try {
-        const LibpqConn conn(conninfo);
-    } catch (const PgError& error) {
+        const libpq_conn conn(conninfo);
+    } catch (const pg_error& error) {
         return {error.sqlstate(), error.what()};
     }
     throw std::runtime_error("the login succeeded: " + conninfo);

@@ -29,7 +29,7 @@
 
 namespace pgroute::test_support {
 
-struct BackendMessage {
+struct backend_message {
     char type = 0;
     std::string body;
 };
@@ -83,9 +83,9 @@ struct BackendMessage {
     return std::string(value);
 }
 
-class RawClient {
+class raw_client {
   public:
-    explicit RawClient(std::uint16_t port)
+    explicit raw_client(std::uint16_t port)
         : socket_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket") {
         sockaddr_in address{};
         address.sin_family = AF_INET;
@@ -136,9 +136,9 @@ class RawClient {
     }
 
     // The next typed message; nullopt if the peer closes first; throws on timeout.
-    [[nodiscard]] std::optional<BackendMessage> read_message(
+    [[nodiscard]] std::optional<backend_message> read_message(
         std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-        const auto header = read_exactly(protocol::FRAME_HEADER_SIZE, timeout);
+        const auto header = read_exactly(protocol::frame_header_size, timeout);
         if (!header) return std::nullopt;
         const auto length = protocol::load_u32(header->data() + 1);
         if (length < 4 || length > max_test_message) {
@@ -146,7 +146,7 @@ class RawClient {
         }
         auto body = read_exactly(length - 4, timeout);
         if (!body) throw std::runtime_error("connection closed inside a message");
-        return BackendMessage{(*header)[0], std::move(*body)};
+        return backend_message{(*header)[0], std::move(*body)};
     }
 
     // True when the peer closes (EOF or reset) within `timeout` without sending anything more.
@@ -183,9 +183,9 @@ class RawClient {
 
     // Reads messages up to ReadyForQuery and returns them all (the 'Z' last). An ErrorResponse
     // on the way is a failure of the test's premise, reported with its text.
-    std::vector<BackendMessage> read_until_ready(
+    std::vector<backend_message> read_until_ready(
         std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-        std::vector<BackendMessage> messages;
+        std::vector<backend_message> messages;
         for (int i = 0; i < max_messages_before_ready; ++i) {
             auto message = read_message(timeout);
             if (!message) throw std::runtime_error("closed before ReadyForQuery");
@@ -232,7 +232,7 @@ class RawClient {
         }
     }
 
-    UniqueFd socket_;
+    unique_fd socket_;
 };
 
 }  // namespace pgroute::test_support

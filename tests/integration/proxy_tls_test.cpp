@@ -31,16 +31,16 @@ namespace {
 using namespace std::chrono_literals;
 
 // The certificates first: the cluster's nodes start with theirs.
-struct TlsCluster {
-    TempDir cert_dir{"pgroute-certs"};
-    TestCerts certs = make_test_certs(cert_dir.path());
-    PgCluster cluster{PgClusterOptions{
-        .tls = PgServerTls{.cert_file = certs.node_cert, .key_file = certs.node_key}}};
+struct tls_cluster {
+    temp_dir cert_dir{"pgroute-certs"};
+    test_certs certs = make_test_certs(cert_dir.path());
+    pg_cluster cluster{pg_cluster_options{
+        .tls = pg_server_tls{.cert_file = certs.node_cert, .key_file = certs.node_key}}};
 };
 
 // pgroute's `tls:` section: its own certificate and, when given, the CA that client
 // certificates must chain to.
-std::string tls_section(const TestCerts& certs, const std::filesystem::path& client_ca = {}) {
+std::string tls_section(const test_certs& certs, const std::filesystem::path& client_ca = {}) {
     std::string yaml = "tls:\n  cert_file: " + certs.server_cert.string() +
                        "\n  key_file: " + certs.server_key.string() + "\n";
     if (!client_ca.empty()) yaml += "  ca_file: " + client_ca.string() + "\n";
@@ -61,7 +61,7 @@ std::string verify_full(const std::filesystem::path& root) {
 
 // Whether the node serving `session` sees that session encrypted: "t" or "f". Through pgroute,
 // the session the node sees is pgroute's, so this shows the pgroute -> node leg.
-std::optional<std::string> node_sees_tls(LibpqConn& session) {
+std::optional<std::string> node_sees_tls(libpq_conn& session) {
     return session.exec_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
 }
 
@@ -77,13 +77,13 @@ bool contains_ignoring_case(std::string_view text, std::string_view needle) {
 
 // The outcome of a TLS handshake driven by the test itself with OpenSSL, on a socket where
 // pgroute has just answered 'S': for what libpq cannot be made to do (offer only TLS 1.1).
-struct Handshake {
+struct handshake_result {
     bool ok = false;
     std::string version;  // "TLSv1.2", ... when ok
     std::string error;    // OpenSSL's reason when not
 };
 
-Handshake tls_handshake(int fd, int min_version, int max_version, int security_level) {
+handshake_result tls_handshake(int fd, int min_version, int max_version, int security_level) {
     // A blocking handshake, bounded: a pgroute that never answers fails the test, not hangs it.
     const timeval timeout{.tv_sec = 10, .tv_usec = 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -110,7 +110,7 @@ Handshake tls_handshake(int fd, int min_version, int max_version, int security_l
 
 // Each test starts its own pgroute (milliseconds) in front of the shared cluster, with the TLS
 // settings it is about, and stops it at the end: a clean exit on SIGTERM is part of the contract.
-class ProxyTls : public SharedSuite<TlsCluster> {
+class proxy_tls : public shared_suite<tls_cluster> {
   protected:
     void TearDown() override {
         if (pgroute_) {
@@ -118,18 +118,18 @@ class ProxyTls : public SharedSuite<TlsCluster> {
         }
     }
 
-    [[nodiscard]] static const TestCerts& certs() { return env().certs; }
-    [[nodiscard]] static const PgCluster& cluster() { return env().cluster; }
+    [[nodiscard]] static const test_certs& certs() { return env().certs; }
+    [[nodiscard]] static const pg_cluster& cluster() { return env().cluster; }
 
     // `extra_yaml` holds the top-level sections (tls:, server_tls:, limits:). A pgroute this
     // test started before is stopped first: the new one takes over its ports.
-    PgrouteProcess& start_pgroute(std::string_view extra_yaml, EndpointTls endpoint_tls = {}) {
+    pgroute_process& start_pgroute(std::string_view extra_yaml, endpoint_tls endpoint_tls = {}) {
         if (pgroute_) {
             EXPECT_NO_THROW(pgroute_->stop());
             pgroute_.reset();
         }
-        pgroute_ = std::make_unique<PgrouteProcess>(
-            static_config(cluster().port(PgNode::primary), {cluster().port(PgNode::replica)},
+        pgroute_ = std::make_unique<pgroute_process>(
+            static_config(cluster().port(pg_node::primary), {cluster().port(pg_node::replica)},
                           ports_.write, ports_.read, extra_yaml, endpoint_tls),
             std::vector<std::uint16_t>{ports_.write, ports_.read});
         return *pgroute_;
@@ -137,44 +137,44 @@ class ProxyTls : public SharedSuite<TlsCluster> {
 
     // Through pgroute's `port` as `role` (with its password), with libpq `options` appended.
     [[nodiscard]] static std::string via(std::uint16_t port, std::string_view options,
-                                         const PgRole& role = trust_role) {
+                                         const pg_role& role = trust_role) {
         return loopback_conninfo(port, role.name, test_database, role.password) + " " +
                std::string(options);
     }
 
     [[nodiscard]] std::string log() const { return pgroute_ ? pgroute_->log_text() : ""; }
 
-    const ProxyPorts ports_ = ProxyPorts::pick();
+    const proxy_ports ports_ = proxy_ports::pick();
 
   private:
-    std::unique_ptr<PgrouteProcess> pgroute_;
+    std::unique_ptr<pgroute_process> pgroute_;
 };
 
 // The premise of every test below: the nodes themselves speak TLS with a certificate that the
 // test CA verifies for 127.0.0.1, and that the other CA does not; and they offer channel binding,
 // so that a client of pgroute that is not offered it sees pgroute's doing, not the node's.
-TEST_F(ProxyTls, NodesThemselvesAcceptVerifyFullWithTheTestCa) {
-    for (const PgNode node : {PgNode::primary, PgNode::replica}) {
-        LibpqConn direct(cluster().conninfo(node) + " " + verify_full(certs().ca_cert));
+TEST_F(proxy_tls, NodesThemselvesAcceptVerifyFullWithTheTestCa) {
+    for (const pg_node node : {pg_node::primary, pg_node::replica}) {
+        libpq_conn direct(cluster().conninfo(node) + " " + verify_full(certs().ca_cert));
         EXPECT_EQ(PQsslInUse(direct.raw()), 1);
         EXPECT_EQ(node_sees_tls(direct), "t");
 
-        LibpqConn bound(
+        libpq_conn bound(
             cluster().conninfo(node, scram_role.name, test_database, scram_role.password) +
             " sslmode=require channel_binding=require");
         EXPECT_EQ(bound.exec_scalar("SELECT current_user"), std::string(scram_role.name));
 
-        const LoginFailure failure =
+        const login_refusal failure =
             login_failure(cluster().conninfo(node) + " " + verify_full(certs().other_ca_cert));
         EXPECT_TRUE(contains_ignoring_case(failure.message, "certificate verify failed"))
             << failure.message;
     }
 }
 
-TEST_F(ProxyTls, AllowEndpointServesSslmodeRequireOverTlsWithAPlaintextLegToTheNode) {
+TEST_F(proxy_tls, AllowEndpointServesSslmodeRequireOverTlsWithAPlaintextLegToTheNode) {
     start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
     for (const std::uint16_t port : {ports_.write, ports_.read}) {
-        LibpqConn session(via(port, "sslmode=require"));
+        libpq_conn session(via(port, "sslmode=require"));
         EXPECT_EQ(PQsslInUse(session.raw()), 1);
         EXPECT_EQ(session.exec_scalar("SELECT 'over tls'"), "over tls");
         // No server_tls section: pgroute reaches the node in plaintext, and the node knows.
@@ -182,107 +182,107 @@ TEST_F(ProxyTls, AllowEndpointServesSslmodeRequireOverTlsWithAPlaintextLegToTheN
     }
 }
 
-TEST_F(ProxyTls, AllowEndpointStillServesPlaintextClients) {
+TEST_F(proxy_tls, AllowEndpointStillServesPlaintextClients) {
     start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
     for (const std::uint16_t port : {ports_.write, ports_.read}) {
-        LibpqConn session(via(port, "sslmode=disable"));
+        libpq_conn session(via(port, "sslmode=disable"));
         EXPECT_EQ(PQsslInUse(session.raw()), 0);
         EXPECT_EQ(session.exec_scalar("SELECT 'plain'"), "plain");
     }
 }
 
-TEST_F(ProxyTls, EndpointsDefaultToAllowWhenATlsSectionExists) {
+TEST_F(proxy_tls, EndpointsDefaultToAllowWhenATlsSectionExists) {
     start_pgroute(tls_section(certs()));
     for (const std::uint16_t port : {ports_.write, ports_.read}) {
-        LibpqConn encrypted(via(port, "sslmode=require"));
+        libpq_conn encrypted(via(port, "sslmode=require"));
         EXPECT_EQ(PQsslInUse(encrypted.raw()), 1);
-        LibpqConn plain(via(port, "sslmode=disable"));
+        libpq_conn plain(via(port, "sslmode=disable"));
         EXPECT_EQ(PQsslInUse(plain.raw()), 0);
     }
 }
 
-TEST_F(ProxyTls, VerifyFullAcceptsPgroutesCertificateFor127001AndOnlyFromTheTestCa) {
+TEST_F(proxy_tls, VerifyFullAcceptsPgroutesCertificateFor127001AndOnlyFromTheTestCa) {
     start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
-    LibpqConn verified(via(ports_.write, verify_full(certs().ca_cert)));
+    libpq_conn verified(via(ports_.write, verify_full(certs().ca_cert)));
     EXPECT_EQ(PQsslInUse(verified.raw()), 1);
     EXPECT_EQ(verified.exec_scalar("SELECT 'verified'"), "verified");
 
     // pgroute really offers the certificate of its configuration, not just any certificate.
-    const LoginFailure failure =
+    const login_refusal failure =
         login_failure(via(ports_.write, verify_full(certs().other_ca_cert)));
     EXPECT_TRUE(contains_ignoring_case(failure.message, "certificate verify failed"))
         << failure.message;
 }
 
-TEST_F(ProxyTls, Tls12IsAcceptedAndTls11IsNot) {
+TEST_F(proxy_tls, Tls12IsAcceptedAndTls11IsNot) {
     start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
-    LibpqConn tls12(via(ports_.write, "sslmode=require ssl_max_protocol_version=TLSv1.2"));
+    libpq_conn tls12(via(ports_.write, "sslmode=require ssl_max_protocol_version=TLSv1.2"));
     EXPECT_STREQ(PQsslAttribute(tls12.raw(), "protocol"), "TLSv1.2");
 
     // Security level 0, so that our own OpenSSL is willing to speak TLS 1.1 at all.
-    RawClient client(ports_.write);
-    client.send(negotiation_request(protocol::NEGOTIATE_SSL_CODE));
+    raw_client client(ports_.write);
+    client.send(negotiation_request(protocol::negotiate_ssl_code));
     ASSERT_EQ(client.read_exactly(1), "S");
-    const Handshake tls11 =
+    const handshake_result tls11 =
         tls_handshake(client.native_handle(), TLS1_1_VERSION, TLS1_1_VERSION, 0);
     EXPECT_FALSE(tls11.ok) << "pgroute agreed to " << tls11.version;
 
-    LibpqConn after(via(ports_.write, "sslmode=require"));
+    libpq_conn after(via(ports_.write, "sslmode=require"));
     EXPECT_EQ(PQsslInUse(after.raw()), 1);
 }
 
-TEST_F(ProxyTls, SslRequestIsAnsweredWithExactlySThenTheHandshake) {
+TEST_F(proxy_tls, SslRequestIsAnsweredWithExactlySThenTheHandshake) {
     start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
-    RawClient client(ports_.read);
-    client.send(negotiation_request(protocol::NEGOTIATE_SSL_CODE));
+    raw_client client(ports_.read);
+    client.send(negotiation_request(protocol::negotiate_ssl_code));
     EXPECT_EQ(client.read_exactly(1), "S");
     // The ServerHello comes only after the client's ClientHello; before, not a byte.
     EXPECT_TRUE(client.receives_nothing_within(200ms));
-    const Handshake handshake = tls_handshake(client.native_handle(), TLS1_2_VERSION, 0, 1);
+    const handshake_result handshake = tls_handshake(client.native_handle(), TLS1_2_VERSION, 0, 1);
     EXPECT_TRUE(handshake.ok) << handshake.error;
 }
 
-TEST_F(ProxyTls, DisableEndpointAnswersNSoSslmodeRequireFailsAndPreferIsPlain) {
+TEST_F(proxy_tls, DisableEndpointAnswersNSoSslmodeRequireFailsAndPreferIsPlain) {
     start_pgroute(tls_section(certs()), {.write = "disable", .read = "allow"});
-    RawClient client(ports_.write);
-    client.send(negotiation_request(protocol::NEGOTIATE_SSL_CODE));
+    raw_client client(ports_.write);
+    client.send(negotiation_request(protocol::negotiate_ssl_code));
     EXPECT_EQ(client.read_exactly(1), "N");
 
-    const LoginFailure refused = login_failure(via(ports_.write, "sslmode=require"));
+    const login_refusal refused = login_failure(via(ports_.write, "sslmode=require"));
     EXPECT_EQ(refused.sqlstate, "") << "libpq itself gives up: " << refused.message;
     EXPECT_TRUE(contains_ignoring_case(refused.message, "server does not support SSL"))
         << refused.message;
 
-    LibpqConn plain(via(ports_.write, "sslmode=prefer"));
+    libpq_conn plain(via(ports_.write, "sslmode=prefer"));
     EXPECT_EQ(PQsslInUse(plain.raw()), 0);
     EXPECT_EQ(plain.exec_scalar("SELECT 'plain'"), "plain");
 
     // The other endpoint of the same pgroute keeps its own mode.
-    LibpqConn encrypted(via(ports_.read, "sslmode=require"));
+    libpq_conn encrypted(via(ports_.read, "sslmode=require"));
     EXPECT_EQ(PQsslInUse(encrypted.raw()), 1);
 }
 
-TEST_F(ProxyTls, EndpointsDefaultToDisableWithoutATlsSection) {
+TEST_F(proxy_tls, EndpointsDefaultToDisableWithoutATlsSection) {
     start_pgroute("");
     for (const std::uint16_t port : {ports_.write, ports_.read}) {
-        const LoginFailure refused = login_failure(via(port, "sslmode=require"));
+        const login_refusal refused = login_failure(via(port, "sslmode=require"));
         EXPECT_TRUE(contains_ignoring_case(refused.message, "server does not support SSL"))
             << refused.message;
-        LibpqConn plain(via(port, "sslmode=prefer"));
+        libpq_conn plain(via(port, "sslmode=prefer"));
         EXPECT_EQ(PQsslInUse(plain.raw()), 0);
     }
 }
 
-TEST_F(ProxyTls, RequireEndpointRefusesAPlaintextClientWith28000AndKeepsServing) {
+TEST_F(proxy_tls, RequireEndpointRefusesAPlaintextClientWith28000AndKeepsServing) {
     start_pgroute(tls_section(certs()), {.write = "require", .read = "allow"});
 
-    const LoginFailure refused = login_failure(via(ports_.write, "sslmode=disable"));
+    const login_refusal refused = login_failure(via(ports_.write, "sslmode=disable"));
     EXPECT_EQ(refused.sqlstate, "28000") << refused.message;
     EXPECT_NE(refused.message.find("FATAL"), std::string::npos) << refused.message;
     EXPECT_TRUE(contains_ignoring_case(refused.message, "TLS")) << refused.message;
 
     // The same refusal on the wire: one FATAL ErrorResponse, then the close.
-    RawClient raw(ports_.write);
+    raw_client raw(ports_.write);
     raw.send(startup_packet(
         {{"user", std::string(trust_role.name)}, {"database", std::string(test_database)}}));
     const protocol::parsed_error error = raw.read_error();
@@ -290,42 +290,42 @@ TEST_F(ProxyTls, RequireEndpointRefusesAPlaintextClientWith28000AndKeepsServing)
     EXPECT_EQ(error.sqlstate, "28000") << error.message;
     EXPECT_TRUE(raw.closes_without_more_data());
 
-    LibpqConn encrypted(via(ports_.write, "sslmode=require"));
+    libpq_conn encrypted(via(ports_.write, "sslmode=require"));
     EXPECT_EQ(PQsslInUse(encrypted.raw()), 1);
     EXPECT_EQ(encrypted.exec_scalar("SELECT 'still serving'"), "still serving");
     // sslmode=prefer (libpq's default) is encrypted there too, so it logs in.
-    LibpqConn preferring(via(ports_.write, "sslmode=prefer"));
+    libpq_conn preferring(via(ports_.write, "sslmode=prefer"));
     EXPECT_EQ(PQsslInUse(preferring.raw()), 1);
 }
 
-TEST_F(ProxyTls, ServerTlsVerifyFullEncryptsEverySessionToTheNodes) {
+TEST_F(proxy_tls, ServerTlsVerifyFullEncryptsEverySessionToTheNodes) {
     start_pgroute(tls_section(certs()) + server_tls_section("verify-full", certs().ca_cert),
                   {.write = "allow", .read = "allow"});
     for (const std::uint16_t port : {ports_.write, ports_.read}) {
         // The legs are independent: a plaintext client still gets an encrypted node session.
         for (const std::string& client_options :
              {verify_full(certs().ca_cert), std::string("sslmode=disable")}) {
-            LibpqConn session(via(port, client_options));
+            libpq_conn session(via(port, client_options));
             EXPECT_EQ(node_sees_tls(session), "t") << client_options << "\n" << log();
         }
     }
 }
 
-TEST_F(ProxyTls, ServerTlsPreferAndRequireEncryptSessionsToNodesWithSslOn) {
+TEST_F(proxy_tls, ServerTlsPreferAndRequireEncryptSessionsToNodesWithSslOn) {
     for (const std::string_view mode : {"prefer", "require"}) {
         start_pgroute(tls_section(certs()) + server_tls_section(mode));
-        LibpqConn session(via(ports_.write, "sslmode=require"));
+        libpq_conn session(via(ports_.write, "sslmode=require"));
         EXPECT_EQ(node_sees_tls(session), "t") << "server_tls mode " << mode << "\n" << log();
     }
 }
 
-TEST_F(ProxyTls, ServerTlsVerifyFullWithTheWrongCaGives08006NamingTheNode) {
+TEST_F(proxy_tls, ServerTlsVerifyFullWithTheWrongCaGives08006NamingTheNode) {
     start_pgroute(tls_section(certs()) + server_tls_section("verify-full", certs().other_ca_cert),
                   {.write = "allow", .read = "allow"});
     const std::vector<std::pair<std::uint16_t, std::string>> endpoints = {
         {ports_.write, "primary"}, {ports_.read, "replica1"}};
     for (const auto& [port, node] : endpoints) {
-        const LoginFailure failure = login_failure(via(port, "sslmode=require"));
+        const login_refusal failure = login_failure(via(port, "sslmode=require"));
         EXPECT_EQ(failure.sqlstate, "08006") << failure.message;
         EXPECT_NE(failure.message.find("FATAL"), std::string::npos) << failure.message;
         EXPECT_NE(failure.message.find("node \"" + node + "\""), std::string::npos)
@@ -338,7 +338,7 @@ TEST_F(ProxyTls, ServerTlsVerifyFullWithTheWrongCaGives08006NamingTheNode) {
 // such a binding, so it hides the mechanism; a client that requires binding is then refused by
 // libpq itself, before it sends a proof (no SQLSTATE: nothing came from a server).
 void expect_channel_binding_required_is_refused_by_libpq(std::uint16_t port) {
-    const LoginFailure refused =
+    const login_refusal refused =
         login_failure(loopback_conninfo(port, scram_role.name, test_database, scram_role.password) +
                       " sslmode=require channel_binding=require");
     EXPECT_EQ(refused.sqlstate, "") << refused.message;
@@ -347,9 +347,9 @@ void expect_channel_binding_required_is_refused_by_libpq(std::uint16_t port) {
 
 // With plaintext to the nodes, a node offers no binding, so libpq's default
 // channel_binding=prefer settles for plain SCRAM.
-TEST_F(ProxyTls, ScramWithoutServerTlsLogsInUnlessTheClientRequiresChannelBinding) {
+TEST_F(proxy_tls, ScramWithoutServerTlsLogsInUnlessTheClientRequiresChannelBinding) {
     start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
-    LibpqConn session(via(ports_.write, "sslmode=require", scram_role));
+    libpq_conn session(via(ports_.write, "sslmode=require", scram_role));
     EXPECT_EQ(session.exec_scalar("SELECT current_user"), std::string(scram_role.name));
     EXPECT_EQ(PQconnectionUsedPassword(session.raw()), 1);
     EXPECT_EQ(PQsslInUse(session.raw()), 1);
@@ -363,22 +363,23 @@ TEST_F(ProxyTls, ScramWithoutServerTlsLogsInUnlessTheClientRequiresChannelBindin
 // it. No proxy can mend that: the flag is repeated inside the signed part of the proof. What
 // works is a client that does not claim binding at all: channel_binding=disable, or plaintext to
 // pgroute. (README, "SCRAM channel binding".)
-TEST_F(ProxyTls, ScramThroughServerTlsLogsInOnlyForClientsThatDoNotClaimChannelBinding) {
+TEST_F(proxy_tls, ScramThroughServerTlsLogsInOnlyForClientsThatDoNotClaimChannelBinding) {
     start_pgroute(tls_section(certs()) + server_tls_section("verify-full", certs().ca_cert),
                   {.write = "allow", .read = "allow"});
     for (const std::string_view options :
          {"sslmode=require channel_binding=disable", "sslmode=disable"}) {
         try {
-            LibpqConn session(via(ports_.write, options, scram_role));
+            libpq_conn session(via(ports_.write, options, scram_role));
             EXPECT_EQ(session.exec_scalar("SELECT current_user"), std::string(scram_role.name));
             EXPECT_EQ(PQconnectionUsedPassword(session.raw()), 1);
             EXPECT_EQ(node_sees_tls(session), "t");
-        } catch (const PgError& error) {
+        } catch (const pg_error& error) {
             ADD_FAILURE() << options << ": " << error.what();
         }
     }
 
-    const LoginFailure preferring = login_failure(via(ports_.write, "sslmode=require", scram_role));
+    const login_refusal preferring =
+        login_failure(via(ports_.write, "sslmode=require", scram_role));
     EXPECT_NE(preferring.sqlstate, "") << "refused by the node: " << preferring.message;
     EXPECT_NE(preferring.message.find("SCRAM channel binding negotiation error"), std::string::npos)
         << preferring.message;
@@ -386,33 +387,33 @@ TEST_F(ProxyTls, ScramThroughServerTlsLogsInOnlyForClientsThatDoNotClaimChannelB
     expect_channel_binding_required_is_refused_by_libpq(ports_.write);
 }
 
-TEST_F(ProxyTls, GarbageInsteadOfAClientHelloIsClosedAndPgrouteServesOthers) {
+TEST_F(proxy_tls, GarbageInsteadOfAClientHelloIsClosedAndPgrouteServesOthers) {
     start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
-    RawClient client(ports_.write);
-    client.send(negotiation_request(protocol::NEGOTIATE_SSL_CODE));
+    raw_client client(ports_.write);
+    client.send(negotiation_request(protocol::negotiate_ssl_code));
     ASSERT_EQ(client.read_exactly(1), "S");
     client.send("hello\n");
     // At most a TLS alert comes back, and soon: the startup timeout is 10 s.
     EXPECT_TRUE(client.closes_after_at_most(1024, 5s));
 
-    LibpqConn encrypted(via(ports_.write, "sslmode=require"));
+    libpq_conn encrypted(via(ports_.write, "sslmode=require"));
     EXPECT_EQ(encrypted.exec_scalar("SELECT 'still serving'"), "still serving");
-    LibpqConn plain(via(ports_.write, "sslmode=disable"));
+    libpq_conn plain(via(ports_.write, "sslmode=disable"));
     EXPECT_EQ(plain.exec_scalar("SELECT 'still serving'"), "still serving");
 }
 
 // A client that asks for TLS and then never starts the handshake holds a connection like a
 // client that never sends its startup packet, and is dropped the same way.
-TEST_F(ProxyTls, ClientSilentAfterSIsDroppedAfterTheStartupTimeout) {
+TEST_F(proxy_tls, ClientSilentAfterSIsDroppedAfterTheStartupTimeout) {
     start_pgroute(tls_section(certs()) + "limits:\n  startup_timeout: 1s\n",
                   {.write = "allow", .read = "allow"});
-    RawClient client(ports_.write);
-    client.send(negotiation_request(protocol::NEGOTIATE_SSL_CODE));
+    raw_client client(ports_.write);
+    client.send(negotiation_request(protocol::negotiate_ssl_code));
     ASSERT_EQ(client.read_exactly(1), "S");
     EXPECT_TRUE(client.closes_after_at_most(1024, 5s));
 }
 
-TEST_F(ProxyTls, ClientCertificatesMustChainToTheConfiguredCa) {
+TEST_F(proxy_tls, ClientCertificatesMustChainToTheConfiguredCa) {
     start_pgroute(tls_section(certs(), certs().ca_cert), {.write = "allow", .read = "allow"});
     const auto client_cert = [](const std::filesystem::path& cert,
                                 const std::filesystem::path& key) {
@@ -420,18 +421,18 @@ TEST_F(ProxyTls, ClientCertificatesMustChainToTheConfiguredCa) {
     };
 
     // Presenting one is optional.
-    LibpqConn without(via(ports_.write, "sslmode=require"));
+    libpq_conn without(via(ports_.write, "sslmode=require"));
     EXPECT_EQ(PQsslInUse(without.raw()), 1);
 
-    LibpqConn with_ours(via(ports_.write, client_cert(certs().client_cert, certs().client_key)));
+    libpq_conn with_ours(via(ports_.write, client_cert(certs().client_cert, certs().client_key)));
     EXPECT_EQ(with_ours.exec_scalar("SELECT 'certified'"), "certified");
 
-    const LoginFailure refused = login_failure(
+    const login_refusal refused = login_failure(
         via(ports_.write, client_cert(certs().other_client_cert, certs().other_client_key)));
     EXPECT_EQ(refused.sqlstate, "")
         << "refused in the handshake, not by a node: " << refused.message;
 
-    LibpqConn after(via(ports_.write, "sslmode=require"));
+    libpq_conn after(via(ports_.write, "sslmode=require"));
     EXPECT_EQ(after.exec_scalar("SELECT 'still serving'"), "still serving");
 }
 

@@ -7,9 +7,9 @@
 namespace pgroute::test_support {
 namespace {
 
-class InitdbTemplate {
+class initdb_template {
   public:
-    InitdbTemplate() : dir_("pgroute-initdb") {
+    initdb_template() : dir_("pgroute-initdb") {
         run_checked(
             {.argv = {pg_program("initdb"), "-D", data_dir().string(), "-U", std::string(superuser),
                       "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync",
@@ -23,12 +23,12 @@ class InitdbTemplate {
     [[nodiscard]] std::filesystem::path data_dir() const { return dir_.path() / "data"; }
 
   private:
-    TempDir dir_;
+    temp_dir dir_;
 };
 
 // Made on first use and never changed afterwards; removed when the test process exits.
-const InitdbTemplate& shared_template() {
-    static const InitdbTemplate initdb_template;
+const initdb_template& shared_template() {
+    static const initdb_template initdb_template;
     return initdb_template;
 }
 

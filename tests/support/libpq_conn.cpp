@@ -30,7 +30,7 @@ std::string quoted(std::string_view value) {
     return result + "'";
 }
 
-using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+using result_ptr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 std::string sqlstate_of(const PGresult* result) {
     const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
@@ -58,7 +58,7 @@ void complete_connection(PGconn* conn) {
         const short wanted = state == PGRES_POLLING_READING ? POLLIN : POLLOUT;
         pollfd socket{PQsocket(conn), wanted, 0};
         if (left.count() <= 0 || poll(&socket, 1, static_cast<int>(left.count())) == 0) {
-            throw PgError(
+            throw pg_error(
                 "connecting timed out after " + std::to_string(connect_deadline.count()) + " s",
                 "");
         }
@@ -66,7 +66,7 @@ void complete_connection(PGconn* conn) {
     }
     if (PQstatus(conn) != CONNECTION_OK) {
         const std::string message = PQerrorMessage(conn);
-        throw PgError(message, sqlstate_in_verbose(message));
+        throw pg_error(message, sqlstate_in_verbose(message));
     }
     PQsetErrorVerbosity(conn, PQERRORS_DEFAULT);
 }
@@ -81,17 +81,17 @@ std::string loopback_conninfo(std::uint16_t port, std::string_view user, std::st
     return conninfo;
 }
 
-LibpqConn::LibpqConn(const std::string& conninfo)
+libpq_conn::libpq_conn(const std::string& conninfo)
     : conn_(PQconnectStart(conninfo.c_str()), &PQfinish) {
-    if (!conn_) throw PgError("libpq is out of memory", "");
+    if (!conn_) throw pg_error("libpq is out of memory", "");
     complete_connection(conn_.get());
 }
 
-Rows LibpqConn::exec(const std::string& sql) {
+sql_rows libpq_conn::exec(const std::string& sql) {
     return take(PQexec(conn_.get(), sql.c_str()));
 }
 
-Rows LibpqConn::exec_params(const std::string& sql, const std::vector<std::string>& params) {
+sql_rows libpq_conn::exec_params(const std::string& sql, const std::vector<std::string>& params) {
     std::vector<const char*> values;
     for (const std::string& param : params)
         values.push_back(param.c_str());
@@ -99,24 +99,24 @@ Rows LibpqConn::exec_params(const std::string& sql, const std::vector<std::strin
                              values.data(), nullptr, nullptr, 0));
 }
 
-std::optional<std::string> LibpqConn::exec_scalar(const std::string& sql,
-                                                  const std::vector<std::string>& params) {
-    Rows rows = exec_params(sql, params);
+std::optional<std::string> libpq_conn::exec_scalar(const std::string& sql,
+                                                   const std::vector<std::string>& params) {
+    sql_rows rows = exec_params(sql, params);
     if (rows.size() != 1 || rows.front().size() != 1) {
         throw std::runtime_error("expected one value from: " + sql);
     }
     return std::move(rows.front().front());
 }
 
-Rows LibpqConn::take(PGresult* raw_result) {
-    const ResultPtr result(raw_result, &PQclear);
+sql_rows libpq_conn::take(PGresult* raw_result) {
+    const result_ptr result(raw_result, &PQclear);
     const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         // Without a result, libpq itself failed (connection lost) and no SQLSTATE exists.
-        throw PgError(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn_.get()),
-                      result ? sqlstate_of(result.get()) : "");
+        throw pg_error(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn_.get()),
+                       result ? sqlstate_of(result.get()) : "");
     }
-    Rows rows(PQntuples(result.get()));
+    sql_rows rows(PQntuples(result.get()));
     for (int row = 0; row < static_cast<int>(rows.size()); ++row) {
         for (int column = 0; column < PQnfields(result.get()); ++column) {
             rows[row].push_back(
@@ -130,14 +130,15 @@ Rows LibpqConn::take(PGresult* raw_result) {
 
 std::string exec_keeping_first_error(PGconn* conn, const std::string& sql,
                                      std::chrono::milliseconds timeout) {
-    if (PQsendQuery(conn, sql.c_str()) == 0) throw PgError(PQerrorMessage(conn), "");
+    if (PQsendQuery(conn, sql.c_str()) == 0) throw pg_error(PQerrorMessage(conn), "");
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::optional<PgError> first_error;
+    std::optional<pg_error> first_error;
     std::string later_errors;
     std::string value;
     for (;;) {
         while (PQisBusy(conn) != 0) {
-            if (!wait_readable(conn, deadline)) throw PgError(std::string(statement_timed_out), "");
+            if (!wait_readable(conn, deadline))
+                throw pg_error(std::string(statement_timed_out), "");
             if (PQconsumeInput(conn) == 0) break;  // PQgetResult reports the lost connection
         }
         PGresult* result = PQgetResult(conn);
@@ -157,7 +158,7 @@ std::string exec_keeping_first_error(PGconn* conn, const std::string& sql,
         PQclear(result);
     }
     if (first_error) {
-        throw PgError(std::string(first_error->what()) + later_errors, first_error->sqlstate());
+        throw pg_error(std::string(first_error->what()) + later_errors, first_error->sqlstate());
     }
     return value;
 }

@@ -1,5 +1,5 @@
 // A small libpq client for tests: connect, run SQL, read rows, and see which SQLSTATE a failure
-// carried. Failures are exceptions (PgError) so that a test cannot miss one.
+// carried. Failures are exceptions (pg_error) so that a test cannot miss one.
 #pragma once
 
 #include <libpq-fe.h>
@@ -15,9 +15,9 @@
 
 namespace pgroute::test_support {
 
-class PgError : public std::runtime_error {
+class pg_error : public std::runtime_error {
   public:
-    PgError(const std::string& message, std::string sqlstate)
+    pg_error(const std::string& message, std::string sqlstate)
         : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
     // Empty when the failure did not come from the server (refused, reset, timed out).
     [[nodiscard]] const std::string& sqlstate() const { return sqlstate_; }
@@ -26,8 +26,8 @@ class PgError : public std::runtime_error {
     std::string sqlstate_;
 };
 
-using Row = std::vector<std::optional<std::string>>;  // nullopt is SQL NULL
-using Rows = std::vector<Row>;
+using sql_row = std::vector<std::optional<std::string>>;  // nullopt is SQL NULL
+using sql_rows = std::vector<sql_row>;
 
 // "host=127.0.0.1 port=... user=... dbname=... connect_timeout=5 [password=...]", values quoted
 // so that any text is safe in them. Append " key=value" for more options (sslmode, ...).
@@ -35,14 +35,14 @@ using Rows = std::vector<Row>;
                                             std::string_view dbname,
                                             std::string_view password = {});
 
-class LibpqConn {
+class libpq_conn {
   public:
-    // Throws PgError with the server's SQLSTATE (28P01 for a wrong password, ...) on failure.
-    explicit LibpqConn(const std::string& conninfo);
+    // Throws pg_error with the server's SQLSTATE (28P01 for a wrong password, ...) on failure.
+    explicit libpq_conn(const std::string& conninfo);
 
-    // Rows of the last statement in `sql` as text; throws PgError if any statement fails.
-    Rows exec(const std::string& sql);
-    Rows exec_params(const std::string& sql, const std::vector<std::string>& params);
+    // Rows of the last statement in `sql` as text; throws pg_error if any statement fails.
+    sql_rows exec(const std::string& sql);
+    sql_rows exec_params(const std::string& sql, const std::vector<std::string>& params);
     // The single value of a one-row, one-column result; throws if the shape differs.
     [[nodiscard]] std::optional<std::string> exec_scalar(
         const std::string& sql, const std::vector<std::string>& params = {});
@@ -50,18 +50,18 @@ class LibpqConn {
     [[nodiscard]] PGconn* raw() const { return conn_.get(); }
 
   private:
-    Rows take(PGresult* result);
+    sql_rows take(PGresult* result);
 
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
 };
 
-// The SQLSTATE carried by the PgError that `action` throws (or its message, when the failure had
+// The SQLSTATE carried by the pg_error that `action` throws (or its message, when the failure had
 // none); empty if it throws nothing. A test writes EXPECT_EQ(sqlstate_thrown_by(...), "28P01").
 template <class Action>
 [[nodiscard]] std::string sqlstate_thrown_by(Action&& action) {
     try {
         action();
-    } catch (const PgError& error) {
+    } catch (const pg_error& error) {
         return error.sqlstate().empty() ? "(no SQLSTATE: " + std::string(error.what()) + ")"
                                         : error.sqlstate();
     }
@@ -69,9 +69,9 @@ template <class Action>
 }
 
 // One statement the way a careful client runs it: libpq's asynchronous API with a deadline, and
-// the first error kept. PQexec (and so LibpqConn::exec) returns only the last result, so a FATAL
+// the first error kept. PQexec (and so libpq_conn::exec) returns only the last result, so a FATAL
 // followed by the closed connection loses its SQLSTATE there. Returns the first value of the
-// result ("" if none); throws PgError for the first error (later errors' text appended), or with
+// result ("" if none); throws pg_error for the first error (later errors' text appended), or with
 // no SQLSTATE and `statement_timed_out` in its message when `timeout` passes first.
 inline constexpr std::string_view statement_timed_out = "no answer within the statement timeout";
 [[nodiscard]] std::string exec_keeping_first_error(PGconn* conn, const std::string& sql,

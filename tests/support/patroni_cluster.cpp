@@ -57,11 +57,11 @@ std::uint16_t pick_base_port() {
                              " free loopback ports");
 }
 
-CommandResult run_script(const std::vector<std::string>& arguments,
-                         std::chrono::milliseconds timeout,
-                         const std::vector<std::string>& env = {}) {
-    Command command{.argv = {cluster_script},
-                    .env = {"PGROUTE_CLUSTER_UP_TIMEOUT=" + std::string(up_timeout_seconds)}};
+command_result run_script(const std::vector<std::string>& arguments,
+                          std::chrono::milliseconds timeout,
+                          const std::vector<std::string>& env = {}) {
+    command_line command{.argv = {cluster_script},
+                         .env = {"PGROUTE_CLUSTER_UP_TIMEOUT=" + std::string(up_timeout_seconds)}};
     command.argv.insert(command.argv.end(), arguments.begin(), arguments.end());
     command.env.insert(command.env.end(), env.begin(), env.end());
     return run_command(command, timeout);
@@ -69,8 +69,8 @@ CommandResult run_script(const std::vector<std::string>& arguments,
 
 // The script's opt-in REST API settings (see its header), all set so that the test's own
 // environment cannot switch them on for a plain cluster.
-std::vector<std::string> api_security_env(const PatroniClusterOptions& options,
-                                          const std::optional<TestCerts>& certs) {
+std::vector<std::string> api_security_env(const patroni_cluster_options& options,
+                                          const std::optional<test_certs>& certs) {
     if (!certs) {
         return {"PGROUTE_PATRONI_API_TLS_DIR=", "PGROUTE_PATRONI_API_VERIFY_CLIENT=",
                 "PGROUTE_PATRONI_API_USER=", "PGROUTE_PATRONI_API_PASSWORD="};
@@ -82,8 +82,8 @@ std::vector<std::string> api_security_env(const PatroniClusterOptions& options,
 }
 
 // In TLS mode the certificates, made in their own directory beside the cluster's.
-std::optional<TestCerts> certs_for(const PatroniClusterOptions& options,
-                                   const std::filesystem::path& temp_dir) {
+std::optional<test_certs> certs_for(const patroni_cluster_options& options,
+                                    const std::filesystem::path& temp_dir) {
     if (!options.api_tls) {
         if (!options.api_verify_client.empty()) {
             throw std::invalid_argument("PatroniClusterOptions: api_verify_client needs api_tls");
@@ -99,10 +99,10 @@ std::optional<TestCerts> certs_for(const PatroniClusterOptions& options,
 // `max_time`.
 std::optional<std::string> http_request(const std::string& url, std::chrono::seconds max_time,
                                         const std::vector<std::string>& curl_options = {}) {
-    Command command{.argv = {"curl", "-s", "--max-time", std::to_string(max_time.count())}};
+    command_line command{.argv = {"curl", "-s", "--max-time", std::to_string(max_time.count())}};
     command.argv.insert(command.argv.end(), curl_options.begin(), curl_options.end());
     command.argv.push_back(url);
-    const CommandResult result = run_command(command, max_time + 5s);
+    const command_result result = run_command(command, max_time + 5s);
     if (result.exit_code != 0) return std::nullopt;
     return result.output;
 }
@@ -141,19 +141,19 @@ std::string seed_yaml(std::string_view name, std::uint16_t pg_port, std::string_
 
 }  // namespace
 
-PatroniCluster::PatroniCluster() : PatroniCluster(PatroniClusterOptions{}) {}
+patroni_cluster::patroni_cluster() : patroni_cluster(patroni_cluster_options{}) {}
 
-PatroniCluster::PatroniCluster(PatroniClusterOptions options)
+patroni_cluster::patroni_cluster(patroni_cluster_options options)
     : dir_("pgroute-patroni"),
       cluster_dir_(dir_.path() / "cluster"),
       base_port_(pick_base_port()),
       options_(std::move(options)),
       certs_(certs_for(options_, dir_.path())) {
-    const CommandResult up = run_script({"up", cluster_dir_.string(), std::to_string(base_port_)},
-                                        up_command_timeout, api_security_env(options_, certs_));
+    const command_result up = run_script({"up", cluster_dir_.string(), std::to_string(base_port_)},
+                                         up_command_timeout, api_security_env(options_, certs_));
     if (up.exit_code != 0) {
         // The script leaves a failed start running for inspection; nothing may outlive us.
-        const CommandResult down =
+        const command_result down =
             run_script({"down", cluster_dir_.string()}, down_command_timeout);
         down_ = true;
         throw std::runtime_error("patroni-cluster.sh up failed with exit code " +
@@ -162,7 +162,7 @@ PatroniCluster::PatroniCluster(PatroniClusterOptions options)
     }
 }
 
-PatroniCluster::~PatroniCluster() {
+patroni_cluster::~patroni_cluster() {
     try {
         if (!down_) down();
     } catch (const std::exception& error) {
@@ -170,9 +170,9 @@ PatroniCluster::~PatroniCluster() {
     }
 }
 
-void PatroniCluster::down() {
+void patroni_cluster::down() {
     down_ = true;
-    const CommandResult down = run_script({"down", cluster_dir_.string()}, down_command_timeout);
+    const command_result down = run_script({"down", cluster_dir_.string()}, down_command_timeout);
     if (down.exit_code != 0) {
         throw std::runtime_error("patroni-cluster.sh down failed with exit code " +
                                  std::to_string(down.exit_code) + ":\n" + down.output);
@@ -185,37 +185,37 @@ void PatroniCluster::down() {
     }
 }
 
-std::uint16_t PatroniCluster::pg_port(std::string_view node) const {
+std::uint16_t patroni_cluster::pg_port(std::string_view node) const {
     return static_cast<std::uint16_t>(base_port_ + 5 + node_index(node));
 }
 
-std::uint16_t PatroniCluster::api_port(std::string_view node) const {
+std::uint16_t patroni_cluster::api_port(std::string_view node) const {
     return static_cast<std::uint16_t>(base_port_ + 2 + node_index(node));
 }
 
-std::string PatroniCluster::api_url(std::string_view node) const {
+std::string patroni_cluster::api_url(std::string_view node) const {
     return (api_tls() ? "https://127.0.0.1:" : "http://127.0.0.1:") +
            std::to_string(api_port(node));
 }
 
-const TestCerts& PatroniCluster::certs() const {
+const test_certs& patroni_cluster::certs() const {
     if (!certs_) throw std::logic_error("the Patroni cluster does not run in TLS mode");
     return *certs_;
 }
 
-std::string PatroniCluster::api_username() const {
+std::string patroni_cluster::api_username() const {
     return api_tls() ? std::string(patroni_api_username) : "";
 }
 
-std::string PatroniCluster::api_password() const {
+std::string patroni_cluster::api_password() const {
     return api_tls() ? std::string(patroni_api_password) : "";
 }
 
-std::string PatroniCluster::patroni_log(std::string_view node) const {
+std::string patroni_cluster::patroni_log(std::string_view node) const {
     return read_text(cluster_dir_ / (std::string(node) + ".log"));
 }
 
-std::optional<std::string> PatroniCluster::api_request(
+std::optional<std::string> patroni_cluster::api_request(
     std::string_view node, std::string_view path, std::chrono::seconds max_time,
     const std::vector<std::string>& curl_options) const {
     std::vector<std::string> options;
@@ -231,33 +231,33 @@ std::optional<std::string> PatroniCluster::api_request(
     return http_request(api_url(node) + std::string(path), max_time, options);
 }
 
-std::filesystem::path PatroniCluster::patronictl_config() const {
+std::filesystem::path patroni_cluster::patronictl_config() const {
     return cluster_dir_ / "pg1.yml";
 }
 
-std::string PatroniCluster::node_on_port(std::uint16_t port) const {
+std::string patroni_cluster::node_on_port(std::uint16_t port) const {
     for (const std::string_view node : patroni_node_names) {
         if (pg_port(node) == port) return std::string(node);
     }
     return {};
 }
 
-std::string PatroniCluster::conninfo(std::string_view node, std::string_view user) const {
+std::string patroni_cluster::conninfo(std::string_view node, std::string_view user) const {
     return loopback_conninfo(pg_port(node), user, patroni_database);
 }
 
-std::string PatroniCluster::node_serving(LibpqConn& session) const {
+std::string patroni_cluster::node_serving(libpq_conn& session) const {
     const std::string port = session.exec_scalar("SELECT inet_server_port()").value_or("");
     return node_on_port(static_cast<std::uint16_t>(std::stoi(port)));
 }
 
-std::string PatroniCluster::node_behind(std::uint16_t proxy_port) const {
-    LibpqConn session(proxied_conninfo(proxy_port));
+std::string patroni_cluster::node_behind(std::uint16_t proxy_port) const {
+    libpq_conn session(proxied_conninfo(proxy_port));
     return node_serving(session);
 }
 
-void PatroniCluster::wait_until_proxy_routes(std::uint16_t write_port, std::uint16_t read_port,
-                                             std::chrono::milliseconds timeout) const {
+void patroni_cluster::wait_until_proxy_routes(std::uint16_t write_port, std::uint16_t read_port,
+                                              std::chrono::milliseconds timeout) const {
     // Round robin over two replicas reaches both within a few sessions per worker thread.
     constexpr int read_sessions = 8;
     const auto routes = [&] {
@@ -273,7 +273,7 @@ void PatroniCluster::wait_until_proxy_routes(std::uint16_t write_port, std::uint
                 }
             }
             return reached.size() == 2;
-        } catch (const PgError&) {
+        } catch (const pg_error&) {
             return false;  // not yet: pgroute has no write target or no readable replica
         }
     };
@@ -281,7 +281,7 @@ void PatroniCluster::wait_until_proxy_routes(std::uint16_t write_port, std::uint
                200ms);
 }
 
-std::optional<std::string> PatroniCluster::leader_name() const {
+std::optional<std::string> patroni_cluster::leader_name() const {
     for (const std::string_view node : patroni_node_names) {
         const auto cluster = json_from(api_request(node, "/cluster", 1s));
         if (!cluster || !cluster->contains("members") || !(*cluster)["members"].is_array()) {
@@ -299,14 +299,14 @@ std::optional<std::string> PatroniCluster::leader_name() const {
     return std::nullopt;
 }
 
-std::string PatroniCluster::wait_for_leader(std::chrono::milliseconds timeout) const {
+std::string patroni_cluster::wait_for_leader(std::chrono::milliseconds timeout) const {
     std::optional<std::string> leader;
     wait_until([&] { return (leader = leader_name()).has_value(); }, timeout,
                "Patroni names a running leader", 100ms);
     return *leader;
 }
 
-std::vector<std::string> PatroniCluster::others(std::string_view leader) {
+std::vector<std::string> patroni_cluster::others(std::string_view leader) {
     std::vector<std::string> names;
     for (const std::string_view node : patroni_node_names) {
         if (node != leader) names.emplace_back(node);
@@ -314,17 +314,17 @@ std::vector<std::string> PatroniCluster::others(std::string_view leader) {
     return names;
 }
 
-std::string PatroniCluster::patroni_role(std::string_view node) const {
+std::string patroni_cluster::patroni_role(std::string_view node) const {
     const auto status = json_from(api_request(node, "/patroni", 1s));
     return status ? text_field(*status, "role") : "";
 }
 
-void PatroniCluster::wait_until_healthy(std::chrono::milliseconds timeout) const {
+void patroni_cluster::wait_until_healthy(std::chrono::milliseconds timeout) const {
     const auto healthy = [&] {
         const auto leader = leader_name();
         if (!leader) return false;
         try {
-            LibpqConn conn(conninfo(*leader));
+            libpq_conn conn(conninfo(*leader));
             return conn.exec_scalar("SELECT pg_is_in_recovery()") == "f" &&
                    conn.exec_scalar(
                        "SELECT count(*) FROM pg_stat_replication "
@@ -336,18 +336,18 @@ void PatroniCluster::wait_until_healthy(std::chrono::milliseconds timeout) const
     wait_until(healthy, timeout, "a writable leader with two streaming replicas", 200ms);
 }
 
-void PatroniCluster::switchover(std::string_view candidate) const {
+void patroni_cluster::switchover(std::string_view candidate) const {
     const std::string leader = wait_for_leader(30s);
-    const Command command{.argv = {"patronictl", "-c", patronictl_config().string(), "switchover",
-                                   "--force", "--leader", leader, "--candidate",
-                                   std::string(candidate)}};
+    const command_line command{.argv = {"patronictl", "-c", patronictl_config().string(),
+                                        "switchover", "--force", "--leader", leader, "--candidate",
+                                        std::string(candidate)}};
     if (!api_tls()) {
         run_checked(command, 120s);
         return;
     }
     // patronictl falls back to writing the switchover into the DCS when the leader's REST API
     // fails it: in TLS mode that would hide exactly what is under test.
-    const CommandResult result = run_command(command, 120s);
+    const command_result result = run_command(command, 120s);
     if (result.exit_code != 0 || result.output.find("falling back to DCS") != std::string::npos) {
         throw std::runtime_error("patronictl switchover to " + std::string(candidate) +
                                  " failed over https (exit code " +
@@ -355,7 +355,7 @@ void PatroniCluster::switchover(std::string_view candidate) const {
     }
 }
 
-std::string PatroniCluster::kill9_leader() const {
+std::string patroni_cluster::kill9_leader() const {
     const std::string leader = wait_for_leader(30s);
     // Both pids first, so that the two kills land back to back, as in a crash of the host.
     const pid_t patroni = patroni_pid(leader);
@@ -365,15 +365,15 @@ std::string PatroniCluster::kill9_leader() const {
     return leader;
 }
 
-void PatroniCluster::sigstop_api(std::string_view node) const {
+void patroni_cluster::sigstop_api(std::string_view node) const {
     send_signal(patroni_pid(node), SIGSTOP, "patroni " + std::string(node));
 }
 
-void PatroniCluster::sigcont_api(std::string_view node) const {
+void patroni_cluster::sigcont_api(std::string_view node) const {
     send_signal(patroni_pid(node), SIGCONT, "patroni " + std::string(node));
 }
 
-void PatroniCluster::set_maintenance_mode(bool on) const {
+void patroni_cluster::set_maintenance_mode(bool on) const {
     const std::string body = on ? R"({"pause": true})" : R"({"pause": false})";
     const std::string leader = wait_for_leader(30s);
     if (!api_request(leader, "/config", 10s, {"-f", "-X", "PATCH", "-d", body})) {
@@ -381,7 +381,7 @@ void PatroniCluster::set_maintenance_mode(bool on) const {
     }
 }
 
-bool PatroniCluster::node_sees_maintenance_mode(std::string_view node, bool on) const {
+bool patroni_cluster::node_sees_maintenance_mode(std::string_view node, bool on) const {
     const auto status = json_from(api_request(node, "/patroni", 1s));
     if (!status) return false;
     const auto pause = status->find("pause");
@@ -389,7 +389,7 @@ bool PatroniCluster::node_sees_maintenance_mode(std::string_view node, bool on) 
     return paused == on;
 }
 
-pid_t PatroniCluster::patroni_pid(std::string_view node) const {
+pid_t patroni_cluster::patroni_pid(std::string_view node) const {
     return pid_in_file(cluster_dir_ / (std::string(node) + ".pid"));
 }
 
@@ -397,12 +397,12 @@ std::string proxied_conninfo(std::uint16_t proxy_port) {
     return loopback_conninfo(proxy_port, patroni_trust_user, patroni_database);
 }
 
-FrozenPatroni::FrozenPatroni(const PatroniCluster& cluster, std::string node)
+frozen_patroni::frozen_patroni(const patroni_cluster& cluster, std::string node)
     : cluster_(cluster), node_(std::move(node)) {
     cluster_.sigstop_api(node_);
 }
 
-FrozenPatroni::~FrozenPatroni() {
+frozen_patroni::~frozen_patroni() {
     try {
         cluster_.sigcont_api(node_);
     } catch (const std::exception& error) {
@@ -410,11 +410,11 @@ FrozenPatroni::~FrozenPatroni() {
     }
 }
 
-MaintenanceMode::MaintenanceMode(const PatroniCluster& cluster) : cluster_(cluster) {
+maintenance_mode::maintenance_mode(const patroni_cluster& cluster) : cluster_(cluster) {
     cluster_.set_maintenance_mode(true);
 }
 
-MaintenanceMode::~MaintenanceMode() {
+maintenance_mode::~maintenance_mode() {
     try {
         cluster_.set_maintenance_mode(false);
     } catch (const std::exception& error) {
@@ -422,7 +422,7 @@ MaintenanceMode::~MaintenanceMode() {
     }
 }
 
-std::string patroni_config(const PatroniCluster& cluster, const PatroniProxySettings& settings) {
+std::string patroni_config(const patroni_cluster& cluster, const patroni_proxy_settings& settings) {
     std::string yaml = "threads: " + std::to_string(settings.threads) +
                        "\n"
                        "log_level: debug\n"
@@ -442,7 +442,7 @@ std::string patroni_config(const PatroniCluster& cluster, const PatroniProxySett
     for (const std::string_view node : patroni_node_names) {
         yaml += seed_yaml(node, cluster.pg_port(node), cluster.api_url(node));
     }
-    for (const PatroniSeed& seed : settings.extra_seeds) {
+    for (const patroni_seed& seed : settings.extra_seeds) {
         yaml += seed_yaml(seed.name, seed.pg_port, seed.api_url);
     }
     yaml +=

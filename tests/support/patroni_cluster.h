@@ -1,6 +1,6 @@
 // A real three-node Patroni cluster (etcd + PostgreSQL 15) on 127.0.0.1, run by
 // tests/cluster/patroni-cluster.sh, for tests of pgroute in Patroni mode; `down` always runs.
-// Optionally its REST APIs serve https and ask for basic auth (PatroniClusterOptions::api_tls).
+// Optionally its REST APIs serve https and ask for basic auth (patroni_cluster_options::api_tls).
 #pragma once
 
 #include <sys/types.h>
@@ -28,7 +28,7 @@ inline constexpr std::string_view patroni_database = "pgroute_test";
 inline constexpr std::string_view patroni_api_username = "pgroute_api";
 inline constexpr std::string_view patroni_api_password = "api-secret";
 
-struct PatroniClusterOptions {
+struct patroni_cluster_options {
     // The REST APIs serve https with make_test_certs' node certificate (made in the cluster's
     // temp dir; see certs()) and ask for basic auth (patroni_api_username/password) on their
     // unsafe methods, as Patroni 3.0 does; Patroni, patronictl and this class verify them
@@ -39,15 +39,15 @@ struct PatroniClusterOptions {
     std::string api_verify_client{};
 };
 
-class PatroniCluster {
+class patroni_cluster {
   public:
     // Returns once a leader and two streaming replicas run; throws with the script's output
     // (after running `down`) otherwise.
-    PatroniCluster();
-    explicit PatroniCluster(PatroniClusterOptions options);
-    ~PatroniCluster();  // runs down() unless it ran; reports a failure on stderr
-    PatroniCluster(const PatroniCluster&) = delete;
-    PatroniCluster& operator=(const PatroniCluster&) = delete;
+    patroni_cluster();
+    explicit patroni_cluster(patroni_cluster_options options);
+    ~patroni_cluster();  // runs down() unless it ran; reports a failure on stderr
+    patroni_cluster(const patroni_cluster&) = delete;
+    patroni_cluster& operator=(const patroni_cluster&) = delete;
 
     // Stops every process of the cluster; throws (with the script's output) if one survives.
     void down();
@@ -57,7 +57,7 @@ class PatroniCluster {
     [[nodiscard]] std::string api_url(std::string_view node) const;  // without a path
     // TLS mode: api_url() is https, and the certificates and credentials are these.
     [[nodiscard]] bool api_tls() const { return certs_.has_value(); }
-    [[nodiscard]] const TestCerts& certs() const;  // throws unless in TLS mode
+    [[nodiscard]] const test_certs& certs() const;  // throws unless in TLS mode
     [[nodiscard]] std::filesystem::path api_ca_file() const { return certs().ca_cert; }
     [[nodiscard]] std::string api_username() const;  // empty unless in TLS mode
     [[nodiscard]] std::string api_password() const;
@@ -74,9 +74,9 @@ class PatroniCluster {
     [[nodiscard]] std::optional<std::string> leader_name() const;
     [[nodiscard]] std::string wait_for_leader(std::chrono::milliseconds timeout) const;
     // The node serving a session (inet_server_port()), however the session got there.
-    [[nodiscard]] std::string node_serving(LibpqConn& session) const;
+    [[nodiscard]] std::string node_serving(libpq_conn& session) const;
     // Opens a session through the proxy listening on `proxy_port` and names the node serving it;
-    // throws PgError when the proxy refuses it.
+    // throws pg_error when the proxy refuses it.
     [[nodiscard]] std::string node_behind(std::uint16_t proxy_port) const;
     // Returns once new sessions through `write_port` reach the leader and those through
     // `read_port` reach both replicas: a proxy started in front of the cluster has seen it whole.
@@ -114,11 +114,11 @@ class PatroniCluster {
         std::string_view node, std::string_view path, std::chrono::seconds max_time,
         const std::vector<std::string>& curl_options = {}) const;
 
-    TempDir dir_;
+    temp_dir dir_;
     std::filesystem::path cluster_dir_;
     std::uint16_t base_port_;
-    PatroniClusterOptions options_;
-    std::optional<TestCerts> certs_;  // TLS mode only
+    patroni_cluster_options options_;
+    std::optional<test_certs> certs_;  // TLS mode only
     bool down_ = false;
 };
 
@@ -126,43 +126,43 @@ class PatroniCluster {
 [[nodiscard]] std::string proxied_conninfo(std::uint16_t proxy_port);
 
 // A node's Patroni frozen for as long as this lives, and thawed when it ends however a test ends.
-class FrozenPatroni {
+class frozen_patroni {
   public:
-    FrozenPatroni(const PatroniCluster& cluster, std::string node);
-    ~FrozenPatroni();
-    FrozenPatroni(const FrozenPatroni&) = delete;
-    FrozenPatroni& operator=(const FrozenPatroni&) = delete;
+    frozen_patroni(const patroni_cluster& cluster, std::string node);
+    ~frozen_patroni();
+    frozen_patroni(const frozen_patroni&) = delete;
+    frozen_patroni& operator=(const frozen_patroni&) = delete;
 
   private:
-    const PatroniCluster& cluster_;
+    const patroni_cluster& cluster_;
     std::string node_;
 };
 
 // Patroni's maintenance mode for as long as this lives.
-class MaintenanceMode {
+class maintenance_mode {
   public:
-    explicit MaintenanceMode(const PatroniCluster& cluster);
-    ~MaintenanceMode();
-    MaintenanceMode(const MaintenanceMode&) = delete;
-    MaintenanceMode& operator=(const MaintenanceMode&) = delete;
+    explicit maintenance_mode(const patroni_cluster& cluster);
+    ~maintenance_mode();
+    maintenance_mode(const maintenance_mode&) = delete;
+    maintenance_mode& operator=(const maintenance_mode&) = delete;
 
   private:
-    const PatroniCluster& cluster_;
+    const patroni_cluster& cluster_;
 };
 
 // A further node for pgroute's `nodes:` list, e.g. a fake Patroni API run by the test.
-struct PatroniSeed {
+struct patroni_seed {
     std::string name;
     std::uint16_t pg_port = 0;
     std::string api_url;
 };
 
-struct PatroniProxySettings {
+struct patroni_proxy_settings {
     std::uint16_t write_port = 0;
     std::uint16_t read_port = 0;
     std::string max_lag = "1MB";
     unsigned threads = 2;
-    std::vector<PatroniSeed> extra_seeds{};
+    std::vector<patroni_seed> extra_seeds{};
     // For a cluster in TLS mode: the CA pgroute verifies the REST APIs against (default: the
     // cluster's test CA), and a client certificate and key to present (default: none).
     std::optional<std::filesystem::path> api_ca_file{};
@@ -175,7 +175,7 @@ struct PatroniProxySettings {
 // with a 500 ms timeout, rise 2, fall 3; log_level debug. For a cluster in TLS mode the api_urls
 // are https, and patroni.api_ca_file, api_username and api_password are set (api_cert_file and
 // api_key_file when the settings name them).
-[[nodiscard]] std::string patroni_config(const PatroniCluster& cluster,
-                                         const PatroniProxySettings& settings);
+[[nodiscard]] std::string patroni_config(const patroni_cluster& cluster,
+                                         const patroni_proxy_settings& settings);
 
 }  // namespace pgroute::test_support

@@ -37,7 +37,7 @@ std::string server_settings(const std::filesystem::path& socket_dir) {
 
 // Absolute paths, so that the replica's copy of postgresql.conf (pg_basebackup takes it along)
 // finds the same files.
-std::string tls_settings(const PgServerTls& tls) {
+std::string tls_settings(const pg_server_tls& tls) {
     return "ssl = on\n"
            "ssl_cert_file = '" +
            std::filesystem::absolute(tls.cert_file).string() +
@@ -62,18 +62,18 @@ std::string client_authentication() {
            host_line("all", "all", "scram-sha-256");
 }
 
-std::string create_role(const PgRole& role, std::string_view password_encryption) {
+std::string create_role(const pg_role& role, std::string_view password_encryption) {
     return "SET password_encryption = '" + std::string(password_encryption) + "'; CREATE ROLE " +
            std::string(role.name) + " LOGIN PASSWORD '" + std::string(role.password) + "';\n";
 }
 
 }  // namespace
 
-PgCluster::PgCluster() : PgCluster(PgClusterOptions{}) {}
+pg_cluster::pg_cluster() : pg_cluster(pg_cluster_options{}) {}
 
-PgCluster::PgCluster(const PgClusterOptions& options) : PgCluster(options, free_ports(2)) {}
+pg_cluster::pg_cluster(const pg_cluster_options& options) : pg_cluster(options, free_ports(2)) {}
 
-PgCluster::PgCluster(const PgClusterOptions& options, const std::vector<std::uint16_t>& ports)
+pg_cluster::pg_cluster(const pg_cluster_options& options, const std::vector<std::uint16_t>& ports)
     : dir_("pgroute-pg"),
       primary_(dir_.path() / "primary", ports[0], dir_.path() / "primary.log"),
       replica_(dir_.path() / "replica", ports[1], dir_.path() / "replica.log") {
@@ -85,7 +85,7 @@ PgCluster::PgCluster(const PgClusterOptions& options, const std::vector<std::uin
 
     // In template1 before the copy, so that the test database gets the grant too. The base
     // backup below carries all of it to the replica.
-    LibpqConn setup(conninfo(PgNode::primary, superuser, "template1"));
+    libpq_conn setup(conninfo(pg_node::primary, superuser, "template1"));
     setup.exec(create_role(trust_role, "scram-sha-256") + create_role(md5_role, "md5") +
                create_role(scram_role, "scram-sha-256") +
                "GRANT CREATE ON SCHEMA public TO PUBLIC;");
@@ -101,31 +101,31 @@ PgCluster::PgCluster(const PgClusterOptions& options, const std::vector<std::uin
     start_replica();
 }
 
-std::string PgCluster::conninfo(PgNode node, std::string_view user, std::string_view dbname,
-                                std::string_view password) const {
+std::string pg_cluster::conninfo(pg_node node, std::string_view user, std::string_view dbname,
+                                 std::string_view password) const {
     return loopback_conninfo(port(node), user, dbname, password);
 }
 
-void PgCluster::stop() {
+void pg_cluster::stop() {
     replica_.stop();
     primary_.stop();
 }
 
-void PgCluster::kill_replica() {
+void pg_cluster::kill_replica() {
     replica_.kill();
 }
 
-void PgCluster::start_replica() {
+void pg_cluster::start_replica() {
     replica_.start();
     wait_until_replica_streams();
 }
 
-const PgServer& PgCluster::server(PgNode node) const {
-    return node == PgNode::primary ? primary_ : replica_;
+const pg_server& pg_cluster::server(pg_node node) const {
+    return node == pg_node::primary ? primary_ : replica_;
 }
 
-void PgCluster::wait_until_replica_streams() const {
-    LibpqConn primary(conninfo(PgNode::primary));
+void pg_cluster::wait_until_replica_streams() const {
+    libpq_conn primary(conninfo(pg_node::primary));
     const std::string streaming =
         "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'";
     wait_until([&] { return primary.exec_scalar(streaming) == "1"; }, 30s,

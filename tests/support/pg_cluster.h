@@ -14,9 +14,9 @@
 
 namespace pgroute::test_support {
 
-enum class PgNode { primary, replica };
+enum class pg_node { primary, replica };
 
-struct PgRole {
+struct pg_role {
     std::string_view name;
     std::string_view password;
 };
@@ -24,42 +24,42 @@ struct PgRole {
 // The roles the cluster is made with; pg_hba admits each from 127.0.0.1 by its own method.
 // trust_role logs in with any password or none; every other role needs its password. The
 // superuser is trusted from 127.0.0.1, for set-up and inspection.
-inline constexpr PgRole trust_role{"trust_user", "trust_password"};
-inline constexpr PgRole md5_role{"md5_user", "md5_password"};  // stored as md5, checked by md5
-inline constexpr PgRole scram_role{"scram_user", "scram_password"};  // scram-sha-256
+inline constexpr pg_role trust_role{"trust_user", "trust_password"};
+inline constexpr pg_role md5_role{"md5_user", "md5_password"};  // stored as md5, checked by md5
+inline constexpr pg_role scram_role{"scram_user", "scram_password"};  // scram-sha-256
 // The database tests use; every role may create tables in its public schema.
 inline constexpr std::string_view test_database = "pgroute_test";
 
 // PostgreSQL's own TLS (ssl = on) with this certificate and key. The key must belong to the user
 // PostgreSQL runs as (or to root, mode 0640) and be readable by no one else: PostgreSQL checks.
-struct PgServerTls {
+struct pg_server_tls {
     std::filesystem::path cert_file;
     std::filesystem::path key_file;
 };
 
-struct PgClusterOptions {
-    std::optional<PgServerTls> tls{};  // none: ssl = off, PostgreSQL's default
+struct pg_cluster_options {
+    std::optional<pg_server_tls> tls{};  // none: ssl = off, PostgreSQL's default
 };
 
-class PgCluster {
+class pg_cluster {
   public:
     // Returns once the replica streams from the primary; throws with the failing log otherwise.
-    PgCluster();
-    explicit PgCluster(const PgClusterOptions& options);
-    ~PgCluster() { stop(); }
-    PgCluster(const PgCluster&) = delete;
-    PgCluster& operator=(const PgCluster&) = delete;
+    pg_cluster();
+    explicit pg_cluster(const pg_cluster_options& options);
+    ~pg_cluster() { stop(); }
+    pg_cluster(const pg_cluster&) = delete;
+    pg_cluster& operator=(const pg_cluster&) = delete;
 
-    [[nodiscard]] std::uint16_t port(PgNode node) const { return server(node).port(); }
-    [[nodiscard]] const std::filesystem::path& data_dir(PgNode node) const {
+    [[nodiscard]] std::uint16_t port(pg_node node) const { return server(node).port(); }
+    [[nodiscard]] const std::filesystem::path& data_dir(pg_node node) const {
         return server(node).data_dir();
     }
-    [[nodiscard]] const std::filesystem::path& log_path(PgNode node) const {
+    [[nodiscard]] const std::filesystem::path& log_path(pg_node node) const {
         return server(node).log_path();
     }
     [[nodiscard]] const std::filesystem::path& dir() const { return dir_.path(); }
     // A libpq conninfo for `node` on 127.0.0.1; see loopback_conninfo.
-    [[nodiscard]] std::string conninfo(PgNode node, std::string_view user = superuser,
+    [[nodiscard]] std::string conninfo(pg_node node, std::string_view user = superuser,
                                        std::string_view dbname = test_database,
                                        std::string_view password = {}) const;
 
@@ -71,13 +71,13 @@ class PgCluster {
     void start_replica();
 
   private:
-    PgCluster(const PgClusterOptions& options, const std::vector<std::uint16_t>& ports);
-    [[nodiscard]] const PgServer& server(PgNode node) const;
+    pg_cluster(const pg_cluster_options& options, const std::vector<std::uint16_t>& ports);
+    [[nodiscard]] const pg_server& server(pg_node node) const;
     void wait_until_replica_streams() const;
 
-    TempDir dir_;
-    PgServer primary_;
-    PgServer replica_;
+    temp_dir dir_;
+    pg_server primary_;
+    pg_server replica_;
 };
 
 }  // namespace pgroute::test_support

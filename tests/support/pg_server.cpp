@@ -21,19 +21,19 @@ std::string pg_program(std::string_view name) {
     return std::string(pg_bin_dir) + "/" + std::string(name);
 }
 
-PgServer::PgServer(std::filesystem::path data_dir, std::uint16_t port,
-                   std::filesystem::path log_path)
+pg_server::pg_server(std::filesystem::path data_dir, std::uint16_t port,
+                     std::filesystem::path log_path)
     : data_dir_(std::move(data_dir)), port_(port), log_path_(std::move(log_path)) {}
 
-void PgServer::start(std::chrono::milliseconds timeout) {
+void pg_server::start(std::chrono::milliseconds timeout) {
     if (running()) throw std::logic_error("postgres on " + data_dir_.string() + " already runs");
     // postgres itself, not pg_ctl, so that it is our child and dies with the test. SIGQUIT is
     // an immediate shutdown: the postmaster takes its backends down with it.
-    postmaster_.emplace(Command{.argv = {pg_program("postgres"), "-D", data_dir_.string(), "-p",
-                                         std::to_string(port_)},
-                                .working_dir = data_dir_,
-                                .as_postgres = true,
-                                .death_signal = SIGQUIT},
+    postmaster_.emplace(command_line{.argv = {pg_program("postgres"), "-D", data_dir_.string(),
+                                              "-p", std::to_string(port_)},
+                                     .working_dir = data_dir_,
+                                     .as_postgres = true,
+                                     .death_signal = SIGQUIT},
                         log_path_);
     const std::string ping = "host=127.0.0.1 port=" + std::to_string(port_) +
                              " dbname=postgres connect_timeout=2 user=" + std::string(superuser);
@@ -49,21 +49,21 @@ void PgServer::start(std::chrono::milliseconds timeout) {
         timeout, "postgres on port " + std::to_string(port_) + " accepts connections", 10ms);
 }
 
-void PgServer::stop() {
+void pg_server::stop() {
     if (!running()) return;
     postmaster_->signal(SIGINT);
     if (!postmaster_->wait_for(10s)) postmaster_->terminate(SIGQUIT, 5s);
 }
 
-void PgServer::kill() {
+void pg_server::kill() {
     if (running()) postmaster_->terminate(SIGQUIT, 5s);
 }
 
-bool PgServer::running() {
+bool pg_server::running() {
     return postmaster_ && postmaster_->running();
 }
 
-std::string PgServer::log_tail() const {
+std::string pg_server::log_tail() const {
     const std::string log = read_text(log_path_);
     return log.size() <= log_tail_bytes ? log : log.substr(log.size() - log_tail_bytes);
 }

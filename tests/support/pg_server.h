@@ -18,12 +18,12 @@ inline constexpr std::string_view superuser = "postgres";
 
 [[nodiscard]] std::string pg_program(std::string_view name);
 
-class PgServer {
+class pg_server {
   public:
-    PgServer(std::filesystem::path data_dir, std::uint16_t port, std::filesystem::path log_path);
-    ~PgServer() { stop(); }
-    PgServer(const PgServer&) = delete;
-    PgServer& operator=(const PgServer&) = delete;
+    pg_server(std::filesystem::path data_dir, std::uint16_t port, std::filesystem::path log_path);
+    ~pg_server() { stop(); }
+    pg_server(const pg_server&) = delete;
+    pg_server& operator=(const pg_server&) = delete;
 
     // Returns once the server accepts connections (a hot standby: once it is consistent).
     void start(std::chrono::milliseconds timeout = std::chrono::seconds(30));
@@ -43,7 +43,7 @@ class PgServer {
     std::filesystem::path data_dir_;
     std::uint16_t port_;
     std::filesystem::path log_path_;
-    std::optional<Process> postmaster_;
+    std::optional<child_process> postmaster_;
 };
 
 }  // namespace pgroute::test_support

@@ -23,7 +23,7 @@ std::string tls_key(std::string_view mode) {
 std::string static_config(std::uint16_t primary_port,
                           const std::vector<std::uint16_t>& replica_ports, std::uint16_t write_port,
                           std::uint16_t read_port, std::string_view extra_yaml,
-                          EndpointTls endpoint_tls) {
+                          endpoint_tls endpoint_tls) {
     std::string yaml =
         "threads: auto\n"
         "log_level: debug\n"

@@ -10,7 +10,7 @@ namespace pgroute::test_support {
 
 // The `tls:` key of each endpoint static_config writes ("disable", "allow" or "require"); empty
 // leaves the key out, so that pgroute's default applies.
-struct EndpointTls {
+struct endpoint_tls {
     std::string_view write;
     std::string_view read;
 };
@@ -23,6 +23,6 @@ struct EndpointTls {
                                         const std::vector<std::uint16_t>& replica_ports,
                                         std::uint16_t write_port, std::uint16_t read_port,
                                         std::string_view extra_yaml = {},
-                                        EndpointTls endpoint_tls = {});
+                                        endpoint_tls endpoint_tls = {});
 
 }  // namespace pgroute::test_support

@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 constexpr std::string_view pgroute_binary = PGROUTE_BINARY;
 
 // Runs before the Process member is built, so the config exists when pgroute reads it.
-std::filesystem::path written_config(const TempDir& dir, std::string_view yaml) {
+std::filesystem::path written_config(const temp_dir& dir, std::string_view yaml) {
     if (pgroute_binary.empty()) {
         throw std::runtime_error("this build has no pgroute target, so there is nothing to run");
     }
@@ -26,13 +26,13 @@ std::filesystem::path written_config(const TempDir& dir, std::string_view yaml) 
 
 }  // namespace
 
-PgrouteProcess::PgrouteProcess(std::string_view yaml,
-                               const std::vector<std::uint16_t>& listen_ports,
-                               std::chrono::milliseconds start_timeout)
+pgroute_process::pgroute_process(std::string_view yaml,
+                                 const std::vector<std::uint16_t>& listen_ports,
+                                 std::chrono::milliseconds start_timeout)
     : dir_("pgroute-proxy"),
       config_path_(written_config(dir_, yaml)),
       log_path_(dir_.path() / "pgroute.log"),
-      process_(Command{.argv = {std::string(pgroute_binary), "-c", config_path_.string()}},
+      process_(command_line{.argv = {std::string(pgroute_binary), "-c", config_path_.string()}},
                log_path_) {
     for (const std::uint16_t port : listen_ports) {
         wait_until(
@@ -47,7 +47,7 @@ PgrouteProcess::PgrouteProcess(std::string_view yaml,
     }
 }
 
-void PgrouteProcess::stop() {
+void pgroute_process::stop() {
     process_.signal(SIGTERM);
     const std::optional<int> exit_code = process_.wait_for(10s);
     if (!exit_code) {
@@ -61,7 +61,7 @@ void PgrouteProcess::stop() {
     }
 }
 
-std::string PgrouteProcess::log_text() const {
+std::string pgroute_process::log_text() const {
     return read_text(log_path_);
 }
 

@@ -14,15 +14,15 @@
 
 namespace pgroute::test_support {
 
-class PgrouteProcess {
+class pgroute_process {
   public:
     // Writes `yaml` to pgroute.yaml in a temp dir, runs `pgroute -c` on it (stderr and stdout to
     // pgroute.log beside it) and returns once every port in `listen_ports` accepts TCP.
-    PgrouteProcess(std::string_view yaml, const std::vector<std::uint16_t>& listen_ports,
-                   std::chrono::milliseconds start_timeout = std::chrono::seconds(10));
-    ~PgrouteProcess() = default;  // the Process member kills it if stop() was not called
-    PgrouteProcess(const PgrouteProcess&) = delete;
-    PgrouteProcess& operator=(const PgrouteProcess&) = delete;
+    pgroute_process(std::string_view yaml, const std::vector<std::uint16_t>& listen_ports,
+                    std::chrono::milliseconds start_timeout = std::chrono::seconds(10));
+    ~pgroute_process() = default;  // the Process member kills it if stop() was not called
+    pgroute_process(const pgroute_process&) = delete;
+    pgroute_process& operator=(const pgroute_process&) = delete;
 
     // SIGTERM; throws unless pgroute exits with code 0 within 10 s (a clean stop is a feature).
     void stop();
@@ -33,10 +33,10 @@ class PgrouteProcess {
     [[nodiscard]] pid_t pid() const { return process_.pid(); }
 
   private:
-    TempDir dir_;
+    temp_dir dir_;
     std::filesystem::path config_path_;
     std::filesystem::path log_path_;
-    Process process_;
+    child_process process_;
 };
 
 }  // namespace pgroute::test_support

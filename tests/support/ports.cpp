@@ -26,8 +26,8 @@ sockaddr_in loopback(std::uint16_t port) {
     return address;
 }
 
-UniqueFd tcp_socket() {
-    return UniqueFd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
+unique_fd tcp_socket() {
+    return unique_fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), "socket");
 }
 
 }  // namespace
@@ -36,11 +36,11 @@ std::vector<std::uint16_t> free_ports(std::size_t count) {
     std::mt19937 random(std::random_device{}());
     std::uniform_int_distribution<int> pick(lowest_port, highest_port);
     // Each probe socket stays bound until all ports are found, so no port is picked twice.
-    std::vector<UniqueFd> held;
+    std::vector<unique_fd> held;
     std::vector<std::uint16_t> ports;
     for (int attempt = 0; attempt < max_attempts && ports.size() < count; ++attempt) {
         const auto port = static_cast<std::uint16_t>(pick(random));
-        UniqueFd probe = tcp_socket();
+        unique_fd probe = tcp_socket();
         const sockaddr_in address = loopback(port);
         if (bind(probe.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
             ports.push_back(port);
@@ -59,7 +59,7 @@ std::uint16_t free_port() {
 }
 
 bool accepts_tcp(std::uint16_t port) {
-    const UniqueFd socket = tcp_socket();
+    const unique_fd socket = tcp_socket();
     const sockaddr_in address = loopback(port);
     return connect(socket.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
 }

@@ -11,15 +11,15 @@
 
 namespace pgroute::test_support {
 
-class ProbeSession {
+class probe_session {
   public:
-    ProbeSession(std::string conninfo, std::chrono::milliseconds statement_timeout);
+    probe_session(std::string conninfo, std::chrono::milliseconds statement_timeout);
     // The receiver registered with libpq points into this object.
-    ProbeSession(const ProbeSession&) = delete;
-    ProbeSession& operator=(const ProbeSession&) = delete;
+    probe_session(const probe_session&) = delete;
+    probe_session& operator=(const probe_session&) = delete;
 
     // The first value of `sql`'s result, opening the session first if it is closed. Throws
-    // PgError (see exec_keeping_first_error); the session is then closed, and the next call opens
+    // pg_error (see exec_keeping_first_error); the session is then closed, and the next call opens
     // a new one.
     std::string run(const std::string& sql);
     void close();
@@ -29,7 +29,7 @@ class ProbeSession {
     // statement's result: libpq hands it to the notice receiver, and the next statement only
     // fails with "server closed the connection" and no SQLSTATE. Kept so that failure is
     // attributed.
-    struct IdleFatal {
+    struct idle_fatal_notice {
         std::string sqlstate;
         std::string message;
     };
@@ -37,8 +37,8 @@ class ProbeSession {
 
     std::string conninfo_;
     std::chrono::milliseconds statement_timeout_;
-    std::optional<IdleFatal> idle_fatal_;  // before session_: it outlives the receiver
-    std::unique_ptr<LibpqConn> session_;
+    std::optional<idle_fatal_notice> idle_fatal_;  // before session_: it outlives the receiver
+    std::unique_ptr<libpq_conn> session_;
 };
 
 }  // namespace pgroute::test_support

@@ -23,7 +23,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct Identity {
+struct user_identity {
     uid_t uid;
     gid_t gid;
     std::vector<gid_t> groups;
@@ -31,11 +31,11 @@ struct Identity {
 };
 
 // Who the child becomes; nothing when it keeps the test's identity.
-std::optional<Identity> child_identity(const Command& command) {
+std::optional<user_identity> child_identity(const command_line& command) {
     if (!command.as_postgres || geteuid() != 0) return std::nullopt;
     const passwd* user = getpwnam("postgres");
     if (user == nullptr) throw std::runtime_error("as_postgres: there is no user `postgres`");
-    Identity identity{user->pw_uid, user->pw_gid, {}, user->pw_dir};
+    user_identity identity{user->pw_uid, user->pw_gid, {}, user->pw_dir};
     int count = 16;
     identity.groups.resize(count);
     while (getgrouplist("postgres", user->pw_gid, identity.groups.data(), &count) < 0) {
@@ -49,8 +49,8 @@ std::string env_name(const std::string& entry) {
     return entry.substr(0, entry.find('='));
 }
 
-std::vector<std::string> child_environment(const Command& command,
-                                           const std::optional<Identity>& identity) {
+std::vector<std::string> child_environment(const command_line& command,
+                                           const std::optional<user_identity>& identity) {
     std::vector<std::string> additions;
     if (identity) {
         additions = {"HOME=" + identity->home, "USER=postgres", "LOGNAME=postgres"};
@@ -79,25 +79,26 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 }
 
 // What the child was doing when it failed, reported to the parent through a pipe.
-enum ChildStep { redirect, set_groups, set_gid, set_uid, change_dir, set_death_signal, exec };
+enum child_step { redirect, set_groups, set_gid, set_uid, change_dir, set_death_signal, exec };
 constexpr const char* child_step_names[] = {"dup2",  "setgroups", "setgid", "setuid",
                                             "chdir", "prctl",     "exec"};
 
-struct ChildFailure {
-    ChildStep step;
+struct child_failure {
+    child_step step;
     int error;
 };
 
-[[noreturn]] void child_fail(int report_fd, ChildStep step) {
-    const ChildFailure failure{step, errno};
+[[noreturn]] void child_fail(int report_fd, child_step step) {
+    const child_failure failure{step, errno};
     [[maybe_unused]] const ssize_t ignored = write(report_fd, &failure, sizeof failure);
     _exit(127);
 }
 
 // Runs in the forked child, so it makes only async-signal-safe calls.
-[[noreturn]] void exec_child(const Command& command, const std::optional<Identity>& identity,
-                             char* const* argv, char* const* envp, int stdin_fd, int output_fd,
-                             int report_fd, pid_t parent) {
+[[noreturn]] void exec_child(const command_line& command,
+                             const std::optional<user_identity>& identity, char* const* argv,
+                             char* const* envp, int stdin_fd, int output_fd, int report_fd,
+                             pid_t parent) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -127,19 +128,19 @@ struct ChildFailure {
     child_fail(report_fd, exec);
 }
 
-pid_t spawn(const Command& command, int output_fd) {
+pid_t spawn(const command_line& command, int output_fd) {
     if (command.argv.empty()) throw std::invalid_argument("spawn: empty argv");
-    const std::optional<Identity> identity = child_identity(command);
+    const std::optional<user_identity> identity = child_identity(command);
     std::vector<std::string> argv_strings = command.argv;
     std::vector<std::string> env_strings = child_environment(command, identity);
     const std::vector<char*> argv = c_strings(argv_strings);
     const std::vector<char*> envp = c_strings(env_strings);
 
-    const UniqueFd stdin_fd(open("/dev/null", O_RDONLY | O_CLOEXEC), "open /dev/null");
+    const unique_fd stdin_fd(open("/dev/null", O_RDONLY | O_CLOEXEC), "open /dev/null");
     int report[2] = {-1, -1};
     pipe2(report, O_CLOEXEC);
-    const UniqueFd report_read(report[0], "pipe2");
-    UniqueFd report_write(report[1], "pipe2");
+    const unique_fd report_read(report[0], "pipe2");
+    unique_fd report_write(report[1], "pipe2");
 
     const pid_t parent = getpid();
     const pid_t pid = fork();
@@ -149,7 +150,7 @@ pid_t spawn(const Command& command, int output_fd) {
                    report_write.get(), parent);
     }
     report_write.reset();
-    ChildFailure failure{};
+    child_failure failure{};
     ssize_t n;
     do {
         n = read(report_read.get(), &failure, sizeof failure);
@@ -167,21 +168,22 @@ int exit_code_of(int status) {
 
 }  // namespace
 
-// The temporary UniqueFd lives until the delegated constructor has forked the child.
-Process::Process(const Command& command, const std::filesystem::path& output)
-    : Process(command,
-              UniqueFd(open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644),
-                       "open " + output.string())
-                  .get()) {}
+// The temporary unique_fd lives until the delegated constructor has forked the child.
+child_process::child_process(const command_line& command, const std::filesystem::path& output)
+    : child_process(command,
+                    unique_fd(open(output.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644),
+                              "open " + output.string())
+                        .get()) {}
 
-Process::Process(const Command& command, int output_fd) : pid_(spawn(command, output_fd)) {}
+child_process::child_process(const command_line& command, int output_fd)
+    : pid_(spawn(command, output_fd)) {}
 
-Process::~Process() {
+child_process::~child_process() {
     signal(SIGKILL);
     wait();
 }
 
-bool Process::reap(int options) {
+bool child_process::reap(int options) {
     if (exit_code_) return true;
     int status = 0;
     pid_t result;
@@ -192,15 +194,15 @@ bool Process::reap(int options) {
     return exit_code_.has_value();
 }
 
-bool Process::running() {
+bool child_process::running() {
     return !reap(WNOHANG);
 }
 
-void Process::signal(int signal_number) const {
+void child_process::signal(int signal_number) const {
     if (!exit_code_) kill(pid_, signal_number);
 }
 
-std::optional<int> Process::wait_for(std::chrono::milliseconds timeout) {
+std::optional<int> child_process::wait_for(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!reap(WNOHANG)) {
         if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
@@ -209,24 +211,24 @@ std::optional<int> Process::wait_for(std::chrono::milliseconds timeout) {
     return exit_code_;
 }
 
-int Process::wait() {
+int child_process::wait() {
     reap(0);
     return *exit_code_;
 }
 
-int Process::terminate(int signal_number, std::chrono::milliseconds grace) {
+int child_process::terminate(int signal_number, std::chrono::milliseconds grace) {
     signal(signal_number);
     if (const std::optional<int> code = wait_for(grace)) return *code;
     signal(SIGKILL);
     return wait();
 }
 
-CommandResult run_command(const Command& command, std::chrono::milliseconds timeout) {
+command_result run_command(const command_line& command, std::chrono::milliseconds timeout) {
     int pipe_fds[2] = {-1, -1};
     pipe2(pipe_fds, O_CLOEXEC);
-    const UniqueFd read_end(pipe_fds[0], "pipe2");
-    UniqueFd write_end(pipe_fds[1], "pipe2");
-    Process process(command, write_end.get());
+    const unique_fd read_end(pipe_fds[0], "pipe2");
+    unique_fd write_end(pipe_fds[1], "pipe2");
+    child_process process(command, write_end.get());
     write_end.reset();
 
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -260,8 +262,8 @@ CommandResult run_command(const Command& command, std::chrono::milliseconds time
     return {*code, std::move(output)};
 }
 
-void run_checked(const Command& command, std::chrono::milliseconds timeout) {
-    const CommandResult result = run_command(command, timeout);
+void run_checked(const command_line& command, std::chrono::milliseconds timeout) {
+    const command_result result = run_command(command, timeout);
     if (result.exit_code != 0) {
         throw std::runtime_error(command.argv.front() + " failed with exit code " +
                                  std::to_string(result.exit_code) + ":\n" + result.output);

@@ -14,7 +14,7 @@
 
 namespace pgroute::test_support {
 
-struct Command {
+struct command_line {
     std::vector<std::string> argv{};  // argv[0] is looked up in PATH unless it holds a '/'
     std::vector<std::string> env{};  // "NAME=value", added to (or replacing) the test's environment
     std::filesystem::path working_dir{};  // empty: the test's own
@@ -24,16 +24,16 @@ struct Command {
 };
 
 // Exit codes follow the shell's convention: 128 + signal number for a child killed by a signal.
-class Process {
+class child_process {
   public:
     // stdout and stderr of the child are appended to `output`.
-    Process(const Command& command, const std::filesystem::path& output);
+    child_process(const command_line& command, const std::filesystem::path& output);
     // stdout and stderr of the child go to `output_fd`; the caller keeps ownership of the fd.
-    Process(const Command& command, int output_fd);
-    ~Process();  // SIGKILL and reap: call terminate() first for a graceful stop
+    child_process(const command_line& command, int output_fd);
+    ~child_process();  // SIGKILL and reap: call terminate() first for a graceful stop
 
-    Process(const Process&) = delete;
-    Process& operator=(const Process&) = delete;
+    child_process(const child_process&) = delete;
+    child_process& operator=(const child_process&) = delete;
 
     [[nodiscard]] pid_t pid() const { return pid_; }
     [[nodiscard]] bool running();
@@ -52,18 +52,18 @@ class Process {
     std::optional<int> exit_code_;
 };
 
-struct CommandResult {
+struct command_result {
     int exit_code;
     std::string output;  // stdout and stderr interleaved
 };
 
 // Runs a one-shot tool (initdb, pg_basebackup, psql) to completion; throws if it outlives
 // `timeout`.
-[[nodiscard]] CommandResult run_command(
-    const Command& command, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+[[nodiscard]] command_result run_command(
+    const command_line& command, std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // run_command for a tool that must succeed: throws with its output unless it exits with 0.
-void run_checked(const Command& command,
+void run_checked(const command_line& command,
                  std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 }  // namespace pgroute::test_support

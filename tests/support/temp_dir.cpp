@@ -33,7 +33,7 @@ bool keep_requested() {
 
 }  // namespace
 
-TempDir::TempDir(std::string_view prefix) {
+temp_dir::temp_dir(std::string_view prefix) {
     std::string pattern = (temp_base() / (std::string(prefix) + "-XXXXXX")).string();
     if (mkdtemp(pattern.data()) == nullptr) {
         throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
@@ -42,7 +42,7 @@ TempDir::TempDir(std::string_view prefix) {
     if (geteuid() == 0) give_to_postgres(path_);
 }
 
-TempDir::~TempDir() {
+temp_dir::~temp_dir() {
     if (keep_requested()) {
         std::cerr << "PGROUTE_KEEP_TMP=1: kept " << path_.string() << '\n';
         return;

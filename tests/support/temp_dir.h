@@ -7,13 +7,13 @@
 
 namespace pgroute::test_support {
 
-class TempDir {
+class temp_dir {
   public:
     // When the test runs as root the directory belongs to `postgres`, which must write in it.
-    explicit TempDir(std::string_view prefix = "pgroute-test");
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
+    explicit temp_dir(std::string_view prefix = "pgroute-test");
+    ~temp_dir();
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
 
     [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 

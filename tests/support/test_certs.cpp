@@ -103,8 +103,8 @@ void give_to_postgres_if_root(const std::filesystem::path& path) {
 
 }  // namespace
 
-TestCerts make_test_certs(const std::filesystem::path& dir) {
-    const TestCerts certs{
+test_certs make_test_certs(const std::filesystem::path& dir) {
+    const test_certs certs{
         .ca_cert = dir / "ca.crt",
         .ca_key = dir / "ca.key",
         .server_cert = dir / "server.crt",

@@ -9,7 +9,7 @@ namespace pgroute::test_support {
 // Every server certificate is for 127.0.0.1, as CN and as subjectAltName IP, so that a client
 // connecting to host=127.0.0.1 can verify it in full (libpq's sslmode=verify-full). Keys are
 // ECDSA P-256 (quick to make), mode 0600, each owned by the user of the process that reads it.
-struct TestCerts {
+struct test_certs {
     std::filesystem::path ca_cert;
     std::filesystem::path ca_key;
     // pgroute's own certificate, offered to its clients.
@@ -31,8 +31,8 @@ struct TestCerts {
     std::filesystem::path other_client_key;
 };
 
-// Writes all of TestCerts into `dir` (which must exist and be writable); throws with openssl's
+// Writes all of test_certs into `dir` (which must exist and be writable); throws with openssl's
 // output if a step fails. The certificates are valid from now for 30 days.
-[[nodiscard]] TestCerts make_test_certs(const std::filesystem::path& dir);
+[[nodiscard]] test_certs make_test_certs(const std::filesystem::path& dir);
 
 }  // namespace pgroute::test_support

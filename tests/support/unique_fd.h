@@ -10,16 +10,16 @@
 
 namespace pgroute::test_support {
 
-class UniqueFd {
+class unique_fd {
   public:
     // Takes the result of open/socket/pipe; -1 becomes an exception naming `what`.
-    UniqueFd(int fd, const std::string& what) : fd_(fd) {
+    unique_fd(int fd, const std::string& what) : fd_(fd) {
         if (fd_ < 0) throw std::system_error(errno, std::generic_category(), what);
     }
-    ~UniqueFd() { reset(); }
-    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
+    ~unique_fd() { reset(); }
+    unique_fd(unique_fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    unique_fd(const unique_fd&) = delete;
+    unique_fd& operator=(const unique_fd&) = delete;
 
     [[nodiscard]] int get() const { return fd_; }
     void reset() {

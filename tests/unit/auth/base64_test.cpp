@@ -11,7 +11,7 @@ std::string text_of(const std::vector<std::uint8_t>& bytes) {
     return {bytes.begin(), bytes.end()};
 }
 
-TEST(Base64, EncodesTheRfc4648Vectors) {
+TEST(base64, EncodesTheRfc4648Vectors) {
     EXPECT_EQ(base64_encode(bytes_of("")), "");
     EXPECT_EQ(base64_encode(bytes_of("f")), "Zg==");
     EXPECT_EQ(base64_encode(bytes_of("fo")), "Zm8=");
@@ -20,7 +20,7 @@ TEST(Base64, EncodesTheRfc4648Vectors) {
     EXPECT_EQ(base64_encode(bytes_of("n,,")), "biws");
 }
 
-TEST(Base64, DecodesWhatItEncodes) {
+TEST(base64, DecodesWhatItEncodes) {
     for (std::string_view text :
          {"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xff\xfe\x00"}) {
         const auto decoded = base64_decode(base64_encode(bytes_of(text)));
@@ -30,7 +30,7 @@ TEST(Base64, DecodesWhatItEncodes) {
     EXPECT_EQ(text_of(*base64_decode("+/+/")), "\xfb\xff\xbf");
 }
 
-TEST(Base64, RefusesWhatIsNotPaddedBase64) {
+TEST(base64, RefusesWhatIsNotPaddedBase64) {
     for (std::string_view text : {"Zg", "Zg=", "Z===", "====", "Zg==Zg==", "Z=g=", "Zm9v\n",
                                   " Zm9v", "Zm9-", "Zm9_", "Zm\0v"}) {
         EXPECT_FALSE(base64_decode(text)) << text;

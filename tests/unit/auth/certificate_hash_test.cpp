@@ -45,7 +45,7 @@ std::vector<std::uint8_t> der_digest(X509* certificate, const EVP_MD* digest) {
     return hash;
 }
 
-TEST(CertificateHash, UsesTheSignaturesHashAndSha256ForSha1) {
+TEST(certificate_hash, UsesTheSignaturesHashAndSha256ForSha1) {
     const key_ptr key(EVP_EC_gen("P-256"));
     ASSERT_TRUE(key);
     const struct {
@@ -66,7 +66,7 @@ TEST(CertificateHash, UsesTheSignaturesHashAndSha256ForSha1) {
     }
 }
 
-TEST(CertificateHash, IsUndefinedForEd25519) {
+TEST(certificate_hash, IsUndefinedForEd25519) {
     const key_ptr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
     ASSERT_TRUE(key);
     const auto certificate = self_signed(key.get(), nullptr);

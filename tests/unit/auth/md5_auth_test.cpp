@@ -15,16 +15,16 @@ md5_secret postgres_md5() {
 
 const md5_salt recorded_salt{pg::md5_salt[0], pg::md5_salt[1], pg::md5_salt[2], pg::md5_salt[3]};
 
-TEST(Md5Auth, AnswersPostgresChallengeAsLibpqDidFromTheStoredHash) {
+TEST(md5_auth, AnswersPostgresChallengeAsLibpqDidFromTheStoredHash) {
     EXPECT_EQ(md5_response(postgres_md5(), recorded_salt), pg::libpq_md5_response);
 }
 
-TEST(Md5Auth, AcceptsLibpqsAnswer) {
+TEST(md5_auth, AcceptsLibpqsAnswer) {
     const auto stored = postgres_md5();
     EXPECT_FALSE(check_md5_response(pg::md5_user, &stored, recorded_salt, pg::libpq_md5_response));
 }
 
-TEST(Md5Auth, RefusesAWrongAnswerAndAnUnknownUserAlike) {
+TEST(md5_auth, RefusesAWrongAnswerAndAnUnknownUserAlike) {
     const auto stored = postgres_md5();
     const md5_salt other_salt{1, 2, 3, 4};
     std::string upper(pg::libpq_md5_response);
@@ -45,7 +45,7 @@ TEST(Md5Auth, RefusesAWrongAnswerAndAnUnknownUserAlike) {
     EXPECT_EQ(unknown->message, "password authentication failed for user \"nobody\"");
 }
 
-TEST(Md5Auth, SaltsDiffer) {
+TEST(md5_auth, SaltsDiffer) {
     EXPECT_NE(random_md5_salt(), random_md5_salt());
 }
 

@@ -17,7 +17,7 @@ scram_credentials postgres_credentials(std::string nonce) {
     return {std::string(pg::scram_user), keys.client_key, keys.secret, {}, std::move(nonce)};
 }
 
-TEST(ScramLogin, SendsWhatLibpqSentAndAcceptsPostgresProof) {
+TEST(scram_login, SendsWhatLibpqSentAndAcceptsPostgresProof) {
     // With libpq's nonce, pgroute's messages are libpq's to the byte: same empty user name, same
     // proof from the ClientKey alone.
     const scram_login login(postgres_credentials("rxUXnGahIt8x8VtHgXus2RN/"));
@@ -29,7 +29,7 @@ TEST(ScramLogin, SendsWhatLibpqSentAndAcceptsPostgresProof) {
     EXPECT_FALSE(proof->check_server_final(pg::server_final));
 }
 
-TEST(ScramLogin, LogsIntoRfc7677sServer) {
+TEST(scram_login, LogsIntoRfc7677sServer) {
     const auto keys = rfc7677::keys();
     const scram_login login(
         {"user", keys.client_key, keys.secret, {}, std::string(rfc7677::client_nonce)});
@@ -45,7 +45,7 @@ TEST(ScramLogin, LogsIntoRfc7677sServer) {
     EXPECT_FALSE(proof->check_server_final(verified->server_final));
 }
 
-TEST(ScramLogin, TheClientKeyRecoveredFromAClientLogsIntoTheSameSecret) {
+TEST(scram_login, TheClientKeyRecoveredFromAClientLogsIntoTheSameSecret) {
     // pgroute as the server: libpq's recorded login yields its ClientKey...
     const auto from_client = scram_challenge::accept(pg::libpq_client_first, postgres_exchange());
     ASSERT_TRUE(from_client);
@@ -69,7 +69,7 @@ TEST(ScramLogin, TheClientKeyRecoveredFromAClientLogsIntoTheSameSecret) {
     EXPECT_FALSE(proof->check_server_final(on_node->server_final));
 }
 
-TEST(ScramLogin, RefusesANodeWhoseSecretHasAnotherSaltOrIterationCount) {
+TEST(scram_login, RefusesANodeWhoseSecretHasAnotherSaltOrIterationCount) {
     const scram_login login(postgres_credentials("rxUXnGahIt8x8VtHgXus2RN/"));
     for (std::string_view server_first :
          {"r=rxUXnGahIt8x8VtHgXus2RN/xyz,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
@@ -84,7 +84,7 @@ TEST(ScramLogin, RefusesANodeWhoseSecretHasAnotherSaltOrIterationCount) {
     }
 }
 
-TEST(ScramLogin, RefusesMalformedServerFirstMessagesWithLibpqsWords) {
+TEST(scram_login, RefusesMalformedServerFirstMessagesWithLibpqsWords) {
     const scram_login login(postgres_credentials("rxUXnGahIt8x8VtHgXus2RN/"));
     const std::string good_rest = ",s=ms+mRC5VKY+uFG1NhDVJIw==,i=4096";
     const std::pair<std::string, std::string_view> cases[] = {
@@ -118,7 +118,7 @@ TEST(ScramLogin, RefusesMalformedServerFirstMessagesWithLibpqsWords) {
     }
 }
 
-TEST(ScramLogin, ChecksTheNodesSignature) {
+TEST(scram_login, ChecksTheNodesSignature) {
     const scram_login login(postgres_credentials("rxUXnGahIt8x8VtHgXus2RN/"));
     const auto proof = login.answer(pg::server_first);
     ASSERT_TRUE(proof);

@@ -35,7 +35,7 @@ const channel_binding no_tls{};
 const channel_binding tls_offered{{1, 2, 3}, false};
 const channel_binding tls_selected{{1, 2, 3}, true};
 
-TEST(ScramMalformed, ClientFirstMessages) {
+TEST(scram_malformed, ClientFirstMessages) {
     const struct {
         std::string message;
         const channel_binding& binding;
@@ -90,7 +90,7 @@ TEST(ScramMalformed, ClientFirstMessages) {
     }
 }
 
-TEST(ScramMalformed, ClientFirstOdditiesPostgresAccepts) {
+TEST(scram_malformed, ClientFirstOdditiesPostgresAccepts) {
     // A user name (ignored), 'y' without TLS, an empty nonce, a trailing comma.
     for (std::string_view message :
          {"n,,n=someone else,r=a", "y,,n=,r=a", "n,,n=,r=", "n,,n=,r=a,", "n,,n=,r=a,z=1"}) {
@@ -98,7 +98,7 @@ TEST(ScramMalformed, ClientFirstOdditiesPostgresAccepts) {
     }
 }
 
-TEST(ScramMalformed, ClientFinalMessages) {
+TEST(scram_malformed, ClientFinalMessages) {
     const auto challenge = scram_challenge::accept(pg::libpq_client_first, postgres_exchange());
     ASSERT_TRUE(challenge);
     const struct {
@@ -142,7 +142,7 @@ TEST(ScramMalformed, ClientFinalMessages) {
     EXPECT_TRUE(challenge->verify(pg::libpq_client_final));
 }
 
-TEST(ScramMalformed, ClientFinalMustRepeatTheBindingFlag) {
+TEST(scram_malformed, ClientFinalMustRepeatTheBindingFlag) {
     const auto said_y =
         scram_challenge::accept("y,,n=,r=rxUXnGahIt8x8VtHgXus2RN/", postgres_exchange());
     ASSERT_TRUE(said_y);

@@ -12,7 +12,7 @@ namespace {
 namespace pg = postgres_answers;
 using namespace testing;
 
-TEST(ScramServer, AnswersRfc7677sExampleMessageForMessage) {
+TEST(scram_server, AnswersRfc7677sExampleMessageForMessage) {
     const auto keys = rfc7677::keys();
     const auto challenge = scram_challenge::accept(
         rfc7677::client_first,
@@ -25,7 +25,7 @@ TEST(ScramServer, AnswersRfc7677sExampleMessageForMessage) {
     EXPECT_EQ(verified->client_key, keys.client_key);
 }
 
-TEST(ScramServer, AnswersLibpqAsPostgresDidAndRecoversTheClientKey) {
+TEST(scram_server, AnswersLibpqAsPostgresDidAndRecoversTheClientKey) {
     const auto challenge = scram_challenge::accept(pg::libpq_client_first, postgres_exchange());
     ASSERT_TRUE(challenge);
     EXPECT_EQ(challenge->server_first(), pg::server_first);
@@ -36,7 +36,7 @@ TEST(ScramServer, AnswersLibpqAsPostgresDidAndRecoversTheClientKey) {
     EXPECT_EQ(verified->client_key, keys.client_key);
 }
 
-TEST(ScramServer, AWrongPasswordIs28P01WithPostgresText) {
+TEST(scram_server, AWrongPasswordIs28P01WithPostgresText) {
     const auto secret = derive_scram_keys("not pencil", postgres_secret().salt, 4096).secret;
     auto exchange = postgres_exchange();
     exchange.secret.secret = secret;
@@ -61,7 +61,7 @@ result<scram_verified> log_in(std::string_view password, const scram_exchange& e
     return challenge->verify(proof->client_final());
 }
 
-TEST(ScramServer, AnUnknownUserGetsTheAnswerOfAWrongPassword) {
+TEST(scram_server, AnUnknownUserGetsTheAnswerOfAWrongPassword) {
     const std::vector<std::uint8_t> mock_key(32, 1);
     const auto mock = scram_exchange{
         "nobody", scram_secret_or_mock("nobody", nullptr, mock_key), {}, random_scram_nonce()};
@@ -82,7 +82,7 @@ TEST(ScramServer, AnUnknownUserGetsTheAnswerOfAWrongPassword) {
                   std::string_view(",s=AAAAAAAAAAAAAAAAAAAAAA==,i=4096").size());
 }
 
-TEST(ScramServer, ADoomedExchangeFailsEvenWithTheRightProof) {
+TEST(scram_server, ADoomedExchangeFailsEvenWithTheRightProof) {
     auto doomed = postgres_exchange();
     doomed.secret.doomed = true;
     const auto verified = log_in(pg::password, doomed);
@@ -91,7 +91,7 @@ TEST(ScramServer, ADoomedExchangeFailsEvenWithTheRightProof) {
     ASSERT_TRUE(log_in(pg::password, postgres_exchange()));
 }
 
-TEST(ScramServer, AcceptsExtensionsAfterTheNonceAndBeforeTheProof) {
+TEST(scram_server, AcceptsExtensionsAfterTheNonceAndBeforeTheProof) {
     const auto keys = rfc7677::keys();
     const scram_exchange exchange{"u", {keys.secret, false}, {}, "S"};
     const auto challenge = scram_challenge::accept("n,,n=,r=C,x=ignored,y=too", exchange);
@@ -99,7 +99,7 @@ TEST(ScramServer, AcceptsExtensionsAfterTheNonceAndBeforeTheProof) {
     EXPECT_EQ(challenge->server_first(), "r=CS,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096");
 }
 
-TEST(ScramServer, OffersChannelBindingOnlyWithACertificateHash) {
+TEST(scram_server, OffersChannelBindingOnlyWithACertificateHash) {
     EXPECT_EQ(scram_mechanisms({}), std::vector<std::string_view>{"SCRAM-SHA-256"});
     const channel_binding tls{{1, 2, 3}, false};
     EXPECT_EQ(scram_mechanisms(tls),
@@ -122,7 +122,7 @@ TEST(ScramServer, OffersChannelBindingOnlyWithACertificateHash) {
     }
 }
 
-TEST(ScramServer, VerifiesChannelBindingToItsCertificate) {
+TEST(scram_server, VerifiesChannelBindingToItsCertificate) {
     const std::vector<std::uint8_t> hash(32, 0xab);
     const auto keys = derive_scram_keys(pg::password, postgres_secret().salt, 4096);
     const scram_login client({"u", keys.client_key, keys.secret, hash, "nonce"});

@@ -15,7 +15,7 @@ std::vector<std::uint8_t> decoded(std::string_view base64) {
     return *base64_decode(base64);
 }
 
-TEST(ScramSecret, ParsesPostgresOwnSecretAndWritesItBackTheSame) {
+TEST(scram_secret, ParsesPostgresOwnSecretAndWritesItBackTheSame) {
     const auto secret = parse_scram_secret(pg::scram_secret_text);
     ASSERT_TRUE(secret);
     EXPECT_EQ(secret->iterations, 4096);
@@ -23,13 +23,13 @@ TEST(ScramSecret, ParsesPostgresOwnSecretAndWritesItBackTheSame) {
     EXPECT_EQ(format_scram_secret(*secret), pg::scram_secret_text);
 }
 
-TEST(ScramSecret, DerivesFromThePasswordTheSecretPostgresStored) {
+TEST(scram_secret, DerivesFromThePasswordTheSecretPostgresStored) {
     const auto keys = derive_scram_keys(pg::password, decoded(pg::scram_salt), 4096);
     EXPECT_EQ(format_scram_secret(keys.secret), pg::scram_secret_text);
     EXPECT_EQ(sha256(keys.client_key), keys.secret.stored_key);
 }
 
-TEST(ScramSecret, RefusesEveryMalformedVariant) {
+TEST(scram_secret, RefusesEveryMalformedVariant) {
     const std::string key = "kGoCmOLspKXq+UnVrjohwLwbZru92AiWtr6VwNu0Sso=";
     const std::string short_key = "kGoCmOLspKXq+UnVrjohwLwbZru92AiWtr6VwNu0Sw==";
     for (const std::string& text : {
@@ -53,7 +53,7 @@ TEST(ScramSecret, RefusesEveryMalformedVariant) {
     }
 }
 
-TEST(StoredPassword, TellsTheKindsApartAsPostgresDoes) {
+TEST(stored_password, TellsTheKindsApartAsPostgresDoes) {
     const auto scram = parse_stored_password(pg::scram_secret_text);
     ASSERT_TRUE(scram);
     EXPECT_TRUE(std::holds_alternative<scram_secret>(*scram));
@@ -74,7 +74,7 @@ TEST(StoredPassword, TellsTheKindsApartAsPostgresDoes) {
     }
 }
 
-TEST(StoredPassword, RefusesABrokenScramSecretAndANonAsciiPassword) {
+TEST(stored_password, RefusesABrokenScramSecretAndANonAsciiPassword) {
     const auto broken = parse_stored_password("SCRAM-SHA-256$4096:c2FsdA==$AAAA:AAAA");
     ASSERT_FALSE(broken);
     EXPECT_EQ(broken.error().message, "invalid SCRAM secret");
@@ -83,7 +83,7 @@ TEST(StoredPassword, RefusesABrokenScramSecretAndANonAsciiPassword) {
     EXPECT_NE(non_ascii.error().message.find("SASLprep"), std::string::npos);
 }
 
-TEST(StoredVerifier, KeepsOnlyTheSecretItWasGiven) {
+TEST(stored_verifier, KeepsOnlyTheSecretItWasGiven) {
     const auto scram = make_verifier(pg::scram_user, *parse_stored_password(pg::scram_secret_text));
     EXPECT_EQ(scram.scram, parse_scram_secret(pg::scram_secret_text));
     EXPECT_FALSE(scram.md5);
@@ -94,7 +94,7 @@ TEST(StoredVerifier, KeepsOnlyTheSecretItWasGiven) {
     EXPECT_EQ(make_verifier("nobody", clear_password{""}), stored_verifier{});
 }
 
-TEST(StoredVerifier, TurnsAClearPasswordIntoBothSecretsUnderAFreshSalt) {
+TEST(stored_verifier, TurnsAClearPasswordIntoBothSecretsUnderAFreshSalt) {
     const auto first = make_verifier(pg::md5_user, clear_password{pg::password});
     ASSERT_TRUE(first.scram && first.md5);
     // The md5 hash is PostgreSQL's for that user and password.
@@ -107,7 +107,7 @@ TEST(StoredVerifier, TurnsAClearPasswordIntoBothSecretsUnderAFreshSalt) {
     EXPECT_NE(first.scram->salt, second.scram->salt);
 }
 
-TEST(MockVerifier, GivesAnUnknownUserAStableSaltOfItsOwn) {
+TEST(mock_verifier, GivesAnUnknownUserAStableSaltOfItsOwn) {
     const std::vector<std::uint8_t> key(32, 7);
     const auto alice = mock_scram_secret("alice", key);
     EXPECT_EQ(alice, mock_scram_secret("alice", key));
@@ -117,7 +117,7 @@ TEST(MockVerifier, GivesAnUnknownUserAStableSaltOfItsOwn) {
     EXPECT_NE(alice.salt, mock_scram_secret("alice", std::vector<std::uint8_t>(32, 8)).salt);
 }
 
-TEST(MockVerifier, StandsInForAUserWithoutAScramSecret) {
+TEST(mock_verifier, StandsInForAUserWithoutAScramSecret) {
     const std::vector<std::uint8_t> key(32, 7);
     const auto real = make_verifier(pg::scram_user, *parse_stored_password(pg::scram_secret_text));
     const auto md5_only = make_verifier(pg::md5_user, *parse_stored_password(pg::md5_secret_text));

@@ -10,7 +10,7 @@ namespace {
 namespace pg = postgres_answers;
 using namespace std::string_literals;
 
-TEST(Userlist, ReadsPgBouncersFormat) {
+TEST(userlist, ReadsPgBouncersFormat) {
     const auto entries = parse_userlist(
         "; PgBouncer's own example, and what it allows around it\n"
         "\"username1\" \"password\" ...\n"
@@ -31,7 +31,7 @@ TEST(Userlist, ReadsPgBouncersFormat) {
     EXPECT_EQ((*entries)[3].line, 6u);
 }
 
-TEST(Userlist, AnEmptyFileHasNoUsers) {
+TEST(userlist, AnEmptyFileHasNoUsers) {
     for (std::string_view text : {"", "\n\n", "; only a comment", "  \t\r\n; two\n;comments\n"}) {
         const auto entries = parse_userlist(text);
         ASSERT_TRUE(entries) << text;
@@ -39,7 +39,7 @@ TEST(Userlist, AnEmptyFileHasNoUsers) {
     }
 }
 
-TEST(Userlist, ErrorsNameTheirLine) {
+TEST(userlist, ErrorsNameTheirLine) {
     const std::string long_user(128, 'u');
     const std::string long_password(65531, 'p');
     const struct {
@@ -71,7 +71,7 @@ TEST(Userlist, ErrorsNameTheirLine) {
         parse_userlist("\"" + std::string(127, 'u') + "\" \"" + std::string(65530, 'p') + "\""));
 }
 
-TEST(Userlist, LoadsVerifiersAndWipesTheText) {
+TEST(userlist, LoadsVerifiersAndWipesTheText) {
     std::string text = "\"" + std::string(pg::scram_user) + "\" \"" +
                        std::string(pg::scram_secret_text) + "\"\n\"" + std::string(pg::md5_user) +
                        "\" \"" + std::string(pg::md5_secret_text) +
@@ -91,7 +91,7 @@ TEST(Userlist, LoadsVerifiersAndWipesTheText) {
               *plain.scram);
 }
 
-TEST(Userlist, APasswordThatCannotBeUsedFailsTheLoadAtItsLine) {
+TEST(userlist, APasswordThatCannotBeUsedFailsTheLoadAtItsLine) {
     std::string text = "\"a\" \"b\"\n\"c\" \"SCRAM-SHA-256$4096:bad\"\n";
     const auto users = load_userlist(text);
     EXPECT_TRUE(text.empty());

@@ -30,14 +30,14 @@ std::string request_path(const std::string& request) {
 
 }  // namespace
 
-FakeHttpServer::FakeHttpServer(asio::io_context& io)
+fake_http_server::fake_http_server(asio::io_context& io)
     : io_(io),
       acceptor_(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
       port_(acceptor_.local_endpoint().port()) {
     accept_next();
 }
 
-FakeHttpServer::~FakeHttpServer() {
+fake_http_server::~fake_http_server() {
     asio::error_code ignored;
     acceptor_.close(ignored);
     for (const auto& socket : held_)
@@ -49,27 +49,27 @@ FakeHttpServer::~FakeHttpServer() {
     }
 }
 
-std::string FakeHttpServer::url() const {
+std::string fake_http_server::url() const {
     return "http://127.0.0.1:" + std::to_string(port_);
 }
 
-void FakeHttpServer::answer(const std::string& path, int status, const std::string& body) {
+void fake_http_server::answer(const std::string& path, int status, const std::string& body) {
     answer_raw(path, "HTTP/1.0 " + std::to_string(status) + " " + reason_phrase(status) +
                          "\r\nServer: BaseHTTP/0.6 Python/3.11.2\r\n"
                          "Content-Type: application/json\r\n\r\n" +
                          body);
 }
 
-void FakeHttpServer::answer_raw(const std::string& path, std::string bytes) {
+void fake_http_server::answer_raw(const std::string& path, std::string bytes) {
     answers_[path] = std::move(bytes);
 }
 
-int FakeHttpServer::requests(const std::string& path) const {
+int fake_http_server::requests(const std::string& path) const {
     const auto it = requests_.find(path);
     return it == requests_.end() ? 0 : it->second;
 }
 
-void FakeHttpServer::accept_next() {
+void fake_http_server::accept_next() {
     accept_pending_ = true;
     acceptor_.async_accept([this](asio::error_code error, asio::ip::tcp::socket socket) {
         accept_pending_ = false;
@@ -79,7 +79,7 @@ void FakeHttpServer::accept_next() {
     });
 }
 
-void FakeHttpServer::serve(std::shared_ptr<asio::ip::tcp::socket> socket) {
+void fake_http_server::serve(std::shared_ptr<asio::ip::tcp::socket> socket) {
     auto buffer = std::make_shared<asio::streambuf>(64 * 1024);
     asio::async_read_until(
         *socket, *buffer, "\r\n\r\n",

@@ -14,10 +14,10 @@
 
 namespace pgroute::health::testing {
 
-class FakeHttpServer {
+class fake_http_server {
   public:
-    explicit FakeHttpServer(asio::io_context& io);
-    ~FakeHttpServer();
+    explicit fake_http_server(asio::io_context& io);
+    ~fake_http_server();
 
     [[nodiscard]] std::uint16_t port() const { return port_; }
     [[nodiscard]] std::string url() const;

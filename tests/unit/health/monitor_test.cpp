@@ -9,10 +9,10 @@ namespace pgroute::health {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::FakeHttpServer;
+using testing::fake_http_server;
 
 std::string cluster_answer(
-    const std::vector<std::pair<std::string, const FakeHttpServer*>>& members) {
+    const std::vector<std::pair<std::string, const fake_http_server*>>& members) {
     std::string json = R"({"members": [)";
     for (const auto& [name, server] : members) {
         if (json.back() != '[') json += ", ";
@@ -23,22 +23,22 @@ std::string cluster_answer(
     return json + R"(], "scope": "demo"})";
 }
 
-Member seed(std::string name, std::string api_url) {
-    return Member{.address = {.name = std::move(name), .host = "127.0.0.1", .port = 5432},
-                  .api_url = std::move(api_url)};
+cluster_member seed(std::string name, std::string api_url) {
+    return cluster_member{.address = {.name = std::move(name), .host = "127.0.0.1", .port = 5432},
+                          .api_url = std::move(api_url)};
 }
 
-class MonitorTest : public ::testing::Test {
+class monitor_test : public ::testing::Test {
   protected:
-    void start(std::vector<Member> seeds, std::chrono::milliseconds timeout = 200ms,
+    void start(std::vector<cluster_member> seeds, std::chrono::milliseconds timeout = 200ms,
                std::chrono::milliseconds interval = 20ms,
                std::chrono::milliseconds fast_interval = 20ms) {
-        MonitorConfig config{
+        monitor_config config{
             .seeds = std::move(seeds),
             .timing = {.interval = interval, .fast_interval = fast_interval, .timeout = timeout}};
         monitor_.emplace(
             io_.get_executor(), config,
-            [this](const TopologyPtr& topology, const std::vector<TopologyEvent>& events) {
+            [this](const topology_ptr& topology, const std::vector<topology_event>& events) {
                 snapshots_.push_back(topology);
                 events_.insert(events_.end(), events.begin(), events.end());
             },
@@ -59,7 +59,7 @@ class MonitorTest : public ::testing::Test {
         EXPECT_FALSE(monitor_->running());
     }
 
-    std::uint64_t count(const std::string& node, PollOutcome outcome) const {
+    std::uint64_t count(const std::string& node, poll_outcome outcome) const {
         const auto& counts = monitor_->status_poll_counts();
         const auto it = counts.find(node);
         return it == counts.end() ? 0 : it->second[static_cast<std::size_t>(outcome)];
@@ -73,22 +73,22 @@ class MonitorTest : public ::testing::Test {
     }
 
     asio::io_context io_;
-    std::optional<Monitor> monitor_;
-    std::vector<TopologyPtr> snapshots_;
-    std::vector<TopologyEvent> events_;
+    std::optional<patroni_monitor> monitor_;
+    std::vector<topology_ptr> snapshots_;
+    std::vector<topology_event> events_;
     std::vector<std::string> log_;
     bool stopped_ = false;
 };
 
-const NodeView& node(const Topology& topology, std::string_view name) {
-    for (const NodeView& view : topology.nodes) {
+const node_view& node(const topology_snapshot& topology, std::string_view name) {
+    for (const node_view& view : topology.nodes) {
         if (view.address.name == name) return view;
     }
     throw std::out_of_range(std::string(name));
 }
 
-TEST_F(MonitorTest, PublishesTheTopologyAndCountsEveryKindOfPollOutcome) {
-    FakeHttpServer pg1(io_), pg2(io_), silent(io_), failing(io_), garbage(io_), not_json(io_),
+TEST_F(monitor_test, PublishesTheTopologyAndCountsEveryKindOfPollOutcome) {
+    fake_http_server pg1(io_), pg2(io_), silent(io_), failing(io_), garbage(io_), not_json(io_),
         wrong_types(io_);
     pg1.answer("/patroni", 200, testing::leader_answer(50331968));
     pg1.answer("/cluster", 200, cluster_answer({{"pg1", &pg1}, {"pg2", &pg2}}));
@@ -106,7 +106,7 @@ TEST_F(MonitorTest, PublishesTheTopologyAndCountsEveryKindOfPollOutcome) {
     run_until_published(2);
     stop();
 
-    const Topology& topology = *snapshots_.back();
+    const topology_snapshot& topology = *snapshots_.back();
     EXPECT_EQ(monitor_->current(), snapshots_.back());
     ASSERT_TRUE(topology.leader());
     EXPECT_EQ(topology.leader()->address.name, "pg1");
@@ -118,15 +118,15 @@ TEST_F(MonitorTest, PublishesTheTopologyAndCountsEveryKindOfPollOutcome) {
     EXPECT_EQ(node(topology, "failing").not_readable_reason, "http_error (2 polls)");
 
     const std::uint64_t rounds = snapshots_.size();
-    EXPECT_EQ(count("pg1", PollOutcome::ok), rounds);
-    EXPECT_EQ(count("pg2", PollOutcome::ok), rounds);
-    EXPECT_EQ(count("silent", PollOutcome::timeout), rounds);
-    EXPECT_EQ(count("closed", PollOutcome::unreachable), rounds);
-    EXPECT_EQ(count("failing", PollOutcome::http_error), rounds);
-    EXPECT_EQ(count("garbage", PollOutcome::http_error), rounds);
-    EXPECT_EQ(count("not_json", PollOutcome::malformed_json), rounds);
-    EXPECT_EQ(count("wrong_types", PollOutcome::unexpected_fields), rounds);
-    EXPECT_EQ(count("pg1", PollOutcome::timeout), 0u);
+    EXPECT_EQ(count("pg1", poll_outcome::ok), rounds);
+    EXPECT_EQ(count("pg2", poll_outcome::ok), rounds);
+    EXPECT_EQ(count("silent", poll_outcome::timeout), rounds);
+    EXPECT_EQ(count("closed", poll_outcome::unreachable), rounds);
+    EXPECT_EQ(count("failing", poll_outcome::http_error), rounds);
+    EXPECT_EQ(count("garbage", poll_outcome::http_error), rounds);
+    EXPECT_EQ(count("not_json", poll_outcome::malformed_json), rounds);
+    EXPECT_EQ(count("wrong_types", poll_outcome::unexpected_fields), rounds);
+    EXPECT_EQ(count("pg1", poll_outcome::timeout), 0u);
 
     // Every poll is timed; a silent node's polls last as long as the 200 ms timeout.
     const auto& durations = monitor_->status_poll_durations();
@@ -140,7 +140,7 @@ TEST_F(MonitorTest, PublishesTheTopologyAndCountsEveryKindOfPollOutcome) {
     EXPECT_EQ(polls_timed("silent"), rounds);
     EXPECT_GE(durations.at("silent").sum_seconds, 0.19 * static_cast<double>(rounds));
     EXPECT_LT(durations.at("pg1").sum_seconds, durations.at("silent").sum_seconds);
-    EXPECT_EQ(monitor_->cluster_poll_counts()[static_cast<std::size_t>(PollOutcome::ok)], rounds);
+    EXPECT_EQ(monitor_->cluster_poll_counts()[static_cast<std::size_t>(poll_outcome::ok)], rounds);
     EXPECT_EQ(pg1.requests("/cluster"), static_cast<int>(rounds)) << "asked of the leader only";
     EXPECT_EQ(pg2.requests("/cluster"), 0);
 
@@ -150,8 +150,8 @@ TEST_F(MonitorTest, PublishesTheTopologyAndCountsEveryKindOfPollOutcome) {
     EXPECT_EQ(describe(events_.front()), "write target none -> pg1: pg1 is the running leader");
 }
 
-TEST_F(MonitorTest, WithoutALeaderItPollsAtTheFastIntervalAndWithOneAtTheUsualInterval) {
-    FakeHttpServer pg1(io_);
+TEST_F(monitor_test, WithoutALeaderItPollsAtTheFastIntervalAndWithOneAtTheUsualInterval) {
+    fake_http_server pg1(io_);
     pg1.answer("/patroni", 200, testing::replica_answer(50331968));
     start({seed("pg1", pg1.url())}, 200ms, 60s, 20ms);
     run_until_published(3);  // within run_until's 5 s only at the fast interval
@@ -168,8 +168,8 @@ TEST_F(MonitorTest, WithoutALeaderItPollsAtTheFastIntervalAndWithOneAtTheUsualIn
     stop();
 }
 
-TEST_F(MonitorTest, GenerationsGrowByOneAcrossPublishedSnapshots) {
-    FakeHttpServer pg1(io_);
+TEST_F(monitor_test, GenerationsGrowByOneAcrossPublishedSnapshots) {
+    fake_http_server pg1(io_);
     pg1.answer("/patroni", 200, testing::leader_answer(1));
     start({seed("pg1", pg1.url())});
     run_until_published(3);
@@ -179,8 +179,8 @@ TEST_F(MonitorTest, GenerationsGrowByOneAcrossPublishedSnapshots) {
     }
 }
 
-TEST_F(MonitorTest, MembersListedByClusterJoinAndLeave) {
-    FakeHttpServer pg1(io_), pg2(io_), pg3(io_);
+TEST_F(monitor_test, MembersListedByClusterJoinAndLeave) {
+    fake_http_server pg1(io_), pg2(io_), pg3(io_);
     pg1.answer("/patroni", 200, testing::leader_answer(100));
     pg1.answer("/cluster", 200, cluster_answer({{"pg1", &pg1}, {"pg2", &pg2}, {"pg3", &pg3}}));
     pg2.answer("/patroni", 200, testing::replica_answer(100));
@@ -188,7 +188,7 @@ TEST_F(MonitorTest, MembersListedByClusterJoinAndLeave) {
     start({seed("pg1", pg1.url()), seed("pg2", pg2.url())});
 
     run_until_published(2);
-    const Topology& joined = *snapshots_.back();
+    const topology_snapshot& joined = *snapshots_.back();
     ASSERT_EQ(joined.nodes.size(), 3u);
     EXPECT_EQ(joined.nodes[2].address.name, "pg3");
     EXPECT_TRUE(joined.nodes[2].readable);
@@ -200,7 +200,7 @@ TEST_F(MonitorTest, MembersListedByClusterJoinAndLeave) {
     const std::size_t before = snapshots_.size();
     run_until_published(before + 1);
     stop();
-    const Topology& left = *snapshots_.back();
+    const topology_snapshot& left = *snapshots_.back();
     ASSERT_EQ(left.nodes.size(), 2u) << "pg3 left, the seed pg2 stays";
     EXPECT_EQ(left.nodes[1].address.name, "pg2");
     EXPECT_TRUE(logged("member pg3 left"));
@@ -208,8 +208,8 @@ TEST_F(MonitorTest, MembersListedByClusterJoinAndLeave) {
     EXPECT_EQ(describe(events_.back()), "pg3 left the read pool: no longer a cluster member");
 }
 
-TEST_F(MonitorTest, AFailingClusterAnswerKeepsTheMembership) {
-    FakeHttpServer pg1(io_);
+TEST_F(monitor_test, AFailingClusterAnswerKeepsTheMembership) {
+    fake_http_server pg1(io_);
     pg1.answer("/patroni", 200, testing::leader_answer(100));
     pg1.answer("/cluster", 200, "{\"members\": 1}");
     start({seed("pg1", pg1.url())});
@@ -217,13 +217,13 @@ TEST_F(MonitorTest, AFailingClusterAnswerKeepsTheMembership) {
     stop();
     EXPECT_EQ(monitor_->members().size(), 1u);
     EXPECT_EQ(
-        monitor_->cluster_poll_counts()[static_cast<std::size_t>(PollOutcome::unexpected_fields)],
+        monitor_->cluster_poll_counts()[static_cast<std::size_t>(poll_outcome::unexpected_fields)],
         snapshots_.size());
     EXPECT_TRUE(logged("pg1: GET /cluster unexpected_fields: members is number"));
 }
 
-TEST_F(MonitorTest, StopCancelsRequestsInFlightAtOnce) {
-    FakeHttpServer silent(io_);
+TEST_F(monitor_test, StopCancelsRequestsInFlightAtOnce) {
+    fake_http_server silent(io_);
     silent.stay_silent();
     start({seed("silent", silent.url())}, 5s);
     ASSERT_TRUE(testing::run_until(io_, [&] { return silent.requests("/patroni") == 1; }));
@@ -233,7 +233,7 @@ TEST_F(MonitorTest, StopCancelsRequestsInFlightAtOnce) {
     EXPECT_TRUE(snapshots_.empty()) << "a round cut short publishes nothing";
 }
 
-TEST_F(MonitorTest, AfterStopNothingOfTheMonitorIsLeftOnTheIoContext) {
+TEST_F(monitor_test, AfterStopNothingOfTheMonitorIsLeftOnTheIoContext) {
     const std::string closed = "http://127.0.0.1:" + std::to_string(testing::closed_port(io_));
     start({seed("pg1", closed)});
     run_until_published(1);

@@ -7,14 +7,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Topology one_node(NodeRole role) {
-    NodeView node;
+topology_snapshot one_node(node_role role) {
+    node_view node;
     node.address.name = "pg1";
     node.role = role;
     node.up = true;
-    Topology topology;
+    topology_snapshot topology;
     topology.nodes.push_back(node);
-    if (role == NodeRole::leader) {
+    if (role == node_role::leader) {
         topology.write_target = 0;
     } else {
         topology.no_write_target_reason = "no node says leader";
@@ -22,30 +22,30 @@ Topology one_node(NodeRole role) {
     return topology;
 }
 
-Topology with_leader() {
-    return one_node(NodeRole::leader);
+topology_snapshot with_leader() {
+    return one_node(node_role::leader);
 }
 
-Topology without_leader() {
-    return one_node(NodeRole::replica);
+topology_snapshot without_leader() {
+    return one_node(node_role::replica);
 }
 
-TEST(PollPace, ASettledClusterIsPolledAtTheUsualInterval) {
-    const Topology topology = with_leader();
+TEST(poll_pace, ASettledClusterIsPolledAtTheUsualInterval) {
+    const topology_snapshot topology = with_leader();
     EXPECT_EQ(next_round_delay(&topology, 1000ms, 250ms), 1000ms);
 }
 
-TEST(PollPace, WithoutAWriteTargetTheFastIntervalApplies) {
-    const Topology topology = without_leader();
+TEST(poll_pace, WithoutAWriteTargetTheFastIntervalApplies) {
+    const topology_snapshot topology = without_leader();
     EXPECT_EQ(next_round_delay(&topology, 1000ms, 250ms), 250ms);
 }
 
-TEST(PollPace, BeforeTheFirstRoundTheFastIntervalApplies) {
+TEST(poll_pace, BeforeTheFirstRoundTheFastIntervalApplies) {
     EXPECT_EQ(next_round_delay(nullptr, 1000ms, 250ms), 250ms);
 }
 
-TEST(PollPace, AFastIntervalLongerThanTheUsualOneIsNotUsed) {
-    const Topology topology = without_leader();
+TEST(poll_pace, AFastIntervalLongerThanTheUsualOneIsNotUsed) {
+    const topology_snapshot topology = without_leader();
     EXPECT_EQ(next_round_delay(&topology, 100ms, 250ms), 100ms);
 }
 

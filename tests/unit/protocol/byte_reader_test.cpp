@@ -10,7 +10,7 @@ namespace {
 
 using namespace std::string_view_literals;
 
-TEST(ByteReader, ReadsEachFieldKindInBigEndianOrder) {
+TEST(byte_reader, ReadsEachFieldKindInBigEndianOrder) {
     byte_reader reader(
         "\x7f\x01\x02\x03\x04\xff\xff\xff\xfe"
         "name\0"
@@ -27,20 +27,20 @@ TEST(ByteReader, ReadsEachFieldKindInBigEndianOrder) {
     EXPECT_FALSE(reader.failed());
 }
 
-TEST(ByteReader, ReadsAnEmptyCString) {
+TEST(byte_reader, ReadsAnEmptyCString) {
     byte_reader reader("\0"sv);
     EXPECT_EQ(reader.cstring(), "");
     EXPECT_TRUE(reader.at_end());
 }
 
-TEST(ByteReader, ReturnsViewsIntoItsInput) {
+TEST(byte_reader, ReturnsViewsIntoItsInput) {
     const auto data = "key\0value"sv;
     byte_reader reader(data);
     EXPECT_EQ(reader.cstring().data(), data.data());
     EXPECT_EQ(reader.rest().data(), data.data() + 4);
 }
 
-TEST(ByteReader, ReadsZeroBytesAtTheEndWithoutFailing) {
+TEST(byte_reader, ReadsZeroBytesAtTheEndWithoutFailing) {
     byte_reader reader("ab");
     EXPECT_EQ(reader.bytes(2), "ab");
     EXPECT_EQ(reader.bytes(0), "");
@@ -49,7 +49,7 @@ TEST(ByteReader, ReadsZeroBytesAtTheEndWithoutFailing) {
     EXPECT_FALSE(reader.failed());
 }
 
-TEST(ByteReader, LoadsABigEndianWord) {
+TEST(byte_reader, LoadsABigEndianWord) {
     EXPECT_EQ(load_u32("\x04\xd2\x16\x2f"), 80877103u);
     EXPECT_EQ(load_u32("\xff\xff\xff\xff"), 0xffffffffu);
 }
@@ -61,9 +61,9 @@ struct overrun_case {
     std::function<void(byte_reader&)> read;
 };
 
-class ByteReaderOverrun : public ::testing::TestWithParam<overrun_case> {};
+class byte_reader_overrun : public ::testing::TestWithParam<overrun_case> {};
 
-TEST_P(ByteReaderOverrun, MarksTheReaderFailedAndLaterReadsReturnNothing) {
+TEST_P(byte_reader_overrun, MarksTheReaderFailedAndLaterReadsReturnNothing) {
     byte_reader reader("a\0c"sv);
     GetParam().read(reader);
     EXPECT_TRUE(reader.failed());
@@ -80,7 +80,7 @@ TEST_P(ByteReaderOverrun, MarksTheReaderFailedAndLaterReadsReturnNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    EveryReader, ByteReaderOverrun,
+    EveryReader, byte_reader_overrun,
     ::testing::Values(overrun_case{"U32", [](byte_reader& r) { EXPECT_EQ(r.u32(), 0u); }},
                       overrun_case{"I32", [](byte_reader& r) { EXPECT_EQ(r.i32(), 0); }},
                       overrun_case{"CStringWithoutNul",
@@ -99,7 +99,7 @@ INSTANTIATE_TEST_SUITE_P(
                                    }}),
     [](const auto& info) { return std::string(info.param.name); });
 
-TEST(ByteReader, StartsAtTheEndOfAnEmptyInputAndFailsItsFirstRead) {
+TEST(byte_reader, StartsAtTheEndOfAnEmptyInputAndFailsItsFirstRead) {
     byte_reader reader("");
     EXPECT_TRUE(reader.at_end());
     EXPECT_EQ(reader.u8(), 0u);

@@ -13,7 +13,7 @@ namespace {
 
 using namespace std::string_view_literals;
 
-TEST(ErrorResponse, BuildsTheFrameBytesAsPostgresSendsThem) {
+TEST(error_response, BuildsTheFrameBytesAsPostgresSendsThem) {
     const std::string frame = build_error_response(
         {severity::fatal, sqlstate::cannot_connect_now, "the database system is starting up"});
     const std::string_view expected =
@@ -26,7 +26,7 @@ TEST(ErrorResponse, BuildsTheFrameBytesAsPostgresSendsThem) {
     EXPECT_EQ(frame, expected);
 }
 
-TEST(ErrorResponse, BuildsDetailAndHintAfterTheMessage) {
+TEST(error_response, BuildsDetailAndHintAfterTheMessage) {
     const std::string frame =
         build_error_response({severity::error, sqlstate::read_only_sql_transaction, "read only",
                               "node is a replica", "use 5551"});
@@ -42,7 +42,7 @@ TEST(ErrorResponse, BuildsDetailAndHintAfterTheMessage) {
     EXPECT_EQ(frame, expected);
 }
 
-TEST(ErrorResponse, BuildsANoticeResponseWhenAskedFor) {
+TEST(error_response, BuildsANoticeResponseWhenAskedFor) {
     const std::string frame =
         build_error_response({severity::notice, "00000", "hello"}, PqMsg_NoticeResponse);
     ASSERT_FALSE(frame.empty());
@@ -55,15 +55,15 @@ struct round_trip_case {
     char type;
 };
 
-class ErrorResponseRoundTrip : public ::testing::TestWithParam<round_trip_case> {};
+class error_response_round_trip : public ::testing::TestWithParam<round_trip_case> {};
 
-TEST_P(ErrorResponseRoundTrip, ParsesBackWhatItBuilt) {
+TEST_P(error_response_round_trip, ParsesBackWhatItBuilt) {
     const auto& [name, fields, type] = GetParam();
     const std::string frame = build_error_response(fields, type);
-    ASSERT_GE(frame.size(), FRAME_HEADER_SIZE);
+    ASSERT_GE(frame.size(), frame_header_size);
     EXPECT_EQ(frame[0], type);
     EXPECT_EQ(load_u32(frame.data() + 1), frame.size() - 1);
-    const auto parsed = parse_error_response(std::string_view(frame).substr(FRAME_HEADER_SIZE));
+    const auto parsed = parse_error_response(std::string_view(frame).substr(frame_header_size));
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(parsed->severity, fields.severity);
     EXPECT_EQ(parsed->sqlstate, fields.sqlstate);
@@ -73,7 +73,7 @@ TEST_P(ErrorResponseRoundTrip, ParsesBackWhatItBuilt) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    SeveritiesAndOptionalFields, ErrorResponseRoundTrip,
+    SeveritiesAndOptionalFields, error_response_round_trip,
     ::testing::Values(
         round_trip_case{"ErrorPlain",
                         {severity::error, sqlstate::read_only_sql_transaction,
@@ -108,7 +108,7 @@ INSTANTIATE_TEST_SUITE_P(
                         PqMsg_NoticeResponse}),
     [](const auto& info) { return std::string(info.param.name); });
 
-TEST(ErrorResponse, ParsesARealServerErrorAndIgnoresFieldsItDoesNotUse) {
+TEST(error_response, ParsesARealServerErrorAndIgnoresFieldsItDoesNotUse) {
     const auto body =
         "SERROR\0VERROR\0C23505\0Mduplicate key value violates unique constraint \"t_pkey\"\0"
         "DKey (id)=(1) already exists.\0spublic\0tt\0nt_pkey\0Fnbtinsert.c\0L664\0"
@@ -122,7 +122,7 @@ TEST(ErrorResponse, ParsesARealServerErrorAndIgnoresFieldsItDoesNotUse) {
     EXPECT_TRUE(parsed->hint.empty());
 }
 
-TEST(ErrorResponse, PrefersTheNonLocalizedSeverityOverTheLocalizedOne) {
+TEST(error_response, PrefersTheNonLocalizedSeverityOverTheLocalizedOne) {
     const auto body = "SFEHLER\0VERROR\0C22012\0MDivision durch Null\0Fint.c\0L841\0Rint4div\0\0"sv;
     const auto parsed = parse_error_response(body);
     ASSERT_TRUE(parsed.has_value());
@@ -130,20 +130,20 @@ TEST(ErrorResponse, PrefersTheNonLocalizedSeverityOverTheLocalizedOne) {
     EXPECT_EQ(parsed->message, "Division durch Null");
 }
 
-TEST(ErrorResponse, PrefersTheNonLocalizedSeverityWhenItComesFirst) {
+TEST(error_response, PrefersTheNonLocalizedSeverityWhenItComesFirst) {
     const auto parsed = parse_error_response("VFATAL\0SFATAL-LOCALISED\0C57P01\0Mbye\0\0"sv);
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(parsed->severity, "FATAL");
 }
 
-TEST(ErrorResponse, FallsBackToTheLocalizedSeverityFromOlderServers) {
+TEST(error_response, FallsBackToTheLocalizedSeverityFromOlderServers) {
     const auto parsed = parse_error_response("SERROR\0C42601\0Msyntax error\0P1\0\0"sv);
     ASSERT_TRUE(parsed.has_value());
     EXPECT_EQ(parsed->severity, "ERROR");
     EXPECT_EQ(parsed->sqlstate, "42601");
 }
 
-TEST(ErrorResponse, RejectsEveryTruncationOfAValidBody) {
+TEST(error_response, RejectsEveryTruncationOfAValidBody) {
     const auto body = "SERROR\0VERROR\0C22012\0Mdivision by zero\0Dd\0Hh\0\0"sv;
     ASSERT_TRUE(parse_error_response(body).has_value());
     for (std::size_t size = 0; size < body.size(); ++size) {
@@ -152,7 +152,7 @@ TEST(ErrorResponse, RejectsEveryTruncationOfAValidBody) {
     }
 }
 
-TEST(ErrorResponse, RejectsBytesAfterTheTerminator) {
+TEST(error_response, RejectsBytesAfterTheTerminator) {
     EXPECT_FALSE(parse_error_response("SERROR\0C22012\0Mx\0\0S"sv).has_value());
 }
 

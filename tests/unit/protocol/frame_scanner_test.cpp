@@ -22,7 +22,7 @@ using fixtures::relay_outcome;
 using fixtures::relay_setup;
 
 constexpr std::string_view relay_wanted_types = "RKSZE";
-constexpr relay_setup roomy_relay{1024, PQ_LARGE_MESSAGE_LIMIT, relay_wanted_types};
+constexpr relay_setup roomy_relay{1024, pq_large_message_limit, relay_wanted_types};
 
 std::string frame(char type, std::string_view body) {
     message_builder msg(type);
@@ -71,8 +71,8 @@ void expect_small_stream_frames(const relay_outcome& out, std::string_view strea
     EXPECT_EQ(check_relay_outcome(stream, roomy_relay, out), "");
 }
 
-TEST(FrameScanner, ReportsOneWholeFrameAndForwardsIt) {
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+TEST(frame_scanner, ReportsOneWholeFrameAndForwardsIt) {
+    frame_scanner scanner(pq_large_message_limit);
     recorder seen;
     const std::string data = frame(PqMsg_ReadyForQuery, "T");
     const auto result = scanner.scan(data, 1024, seen);
@@ -85,8 +85,8 @@ TEST(FrameScanner, ReportsOneWholeFrameAndForwardsIt) {
     EXPECT_TRUE(scanner.at_frame_boundary());
 }
 
-TEST(FrameScanner, ReportsTwoFramesOfOneBufferInOrder) {
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+TEST(frame_scanner, ReportsTwoFramesOfOneBufferInOrder) {
+    frame_scanner scanner(pq_large_message_limit);
     recorder seen;
     const std::string data = frame('C', std::string("SELECT 1\0", 9)) + frame('Z', "I");
     const auto result = scanner.scan(data, 1024, seen);
@@ -98,20 +98,20 @@ TEST(FrameScanner, ReportsTwoFramesOfOneBufferInOrder) {
     EXPECT_EQ(seen.frames[1].second, "I");
 }
 
-TEST(FrameScanner, ReportsAnEmptyBodiedFrameFromItsHeaderAlone) {
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+TEST(frame_scanner, ReportsAnEmptyBodiedFrameFromItsHeaderAlone) {
+    frame_scanner scanner(pq_large_message_limit);
     recorder seen;
     const std::string data = frame(PqMsg_CopyDone, "");
-    ASSERT_EQ(data.size(), FRAME_HEADER_SIZE);
+    ASSERT_EQ(data.size(), frame_header_size);
     const auto result = scanner.scan(data, 1024, seen);
-    EXPECT_EQ(result.forward, FRAME_HEADER_SIZE);
+    EXPECT_EQ(result.forward, frame_header_size);
     ASSERT_EQ(seen.frames.size(), 1u);
     EXPECT_EQ(seen.frames[0].first.length, 4u);
     EXPECT_TRUE(seen.frames[0].second.empty());
 }
 
-TEST(FrameScanner, ForwardsNothingFromAnEmptyBuffer) {
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+TEST(frame_scanner, ForwardsNothingFromAnEmptyBuffer) {
+    frame_scanner scanner(pq_large_message_limit);
     recorder seen;
     const auto result = scanner.scan({}, 1024, seen);
     EXPECT_EQ(result.forward, 0u);
@@ -119,11 +119,11 @@ TEST(FrameScanner, ForwardsNothingFromAnEmptyBuffer) {
     EXPECT_TRUE(seen.frames.empty());
 }
 
-TEST(FrameScanner, KeepsAHeaderSplitInsideTheLengthUntilItCompletes) {
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+TEST(frame_scanner, KeepsAHeaderSplitInsideTheLengthUntilItCompletes) {
+    frame_scanner scanner(pq_large_message_limit);
     recorder seen;
     const std::string data = frame('D', "payload");
-    for (std::size_t cut = 1; cut < FRAME_HEADER_SIZE; ++cut) {
+    for (std::size_t cut = 1; cut < frame_header_size; ++cut) {
         const auto partial = scanner.scan(std::string_view(data).substr(0, cut), 1024, seen);
         EXPECT_EQ(partial.forward, 0u) << "cut at " << cut;
         EXPECT_EQ(partial.error, frame_error::none) << "cut at " << cut;
@@ -135,7 +135,7 @@ TEST(FrameScanner, KeepsAHeaderSplitInsideTheLengthUntilItCompletes) {
     EXPECT_EQ(seen.frames[0].second, "payload");
 }
 
-TEST(FrameScanner, YieldsTheSameFramesWhateverTheTwoWaySplit) {
+TEST(frame_scanner, YieldsTheSameFramesWhateverTheTwoWaySplit) {
     const std::string stream = small_stream();
     for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
         SCOPED_TRACE("split at byte " + std::to_string(cut));
@@ -144,14 +144,14 @@ TEST(FrameScanner, YieldsTheSameFramesWhateverTheTwoWaySplit) {
     }
 }
 
-TEST(FrameScanner, YieldsTheSameFramesWhenFedOneByteAtATime) {
+TEST(frame_scanner, YieldsTheSameFramesWhenFedOneByteAtATime) {
     const std::string stream = small_stream();
     const std::vector<std::size_t> reads(stream.size(), 1);
     expect_small_stream_frames(relay(stream, reads, roomy_relay), stream);
 }
 
-TEST(FrameScanner, StreamsFramesLargerThanTheBufferAlikeUnderEverySplit) {
-    constexpr relay_setup tiny_relay{16, PQ_LARGE_MESSAGE_LIMIT, relay_wanted_types};
+TEST(frame_scanner, StreamsFramesLargerThanTheBufferAlikeUnderEverySplit) {
+    constexpr relay_setup tiny_relay{16, pq_large_message_limit, relay_wanted_types};
     const std::string stream = frame('D', std::string(40, 'd')) +
                                frame(PqMsg_ErrorResponse, std::string(30, 'e')) +
                                frame(PqMsg_ReadyForQuery, "T");
@@ -172,8 +172,8 @@ TEST(FrameScanner, StreamsFramesLargerThanTheBufferAlikeUnderEverySplit) {
     }
 }
 
-TEST(FrameScanner, HoldsAWantedFrameUntilWhole) {
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+TEST(frame_scanner, HoldsAWantedFrameUntilWhole) {
+    frame_scanner scanner(pq_large_message_limit);
     recorder seen;
     const std::string data = frame(PqMsg_ErrorResponse, std::string(100, 'x'));
     const auto first = scanner.scan(std::string_view(data).substr(0, 50), 1024, seen);
@@ -186,8 +186,8 @@ TEST(FrameScanner, HoldsAWantedFrameUntilWhole) {
     EXPECT_EQ(seen.frames[0].second, std::string(100, 'x'));
 }
 
-TEST(FrameScanner, HoldsAWantedFrameBehindTheFramesBeforeIt) {
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+TEST(frame_scanner, HoldsAWantedFrameBehindTheFramesBeforeIt) {
+    frame_scanner scanner(pq_large_message_limit);
     recorder seen;
     const std::string before = frame('D', "row");
     const std::string data = before + frame(PqMsg_ReadyForQuery, "I");
@@ -197,8 +197,8 @@ TEST(FrameScanner, HoldsAWantedFrameBehindTheFramesBeforeIt) {
     EXPECT_EQ(seen.frames[0].first.type, 'D');
 }
 
-TEST(FrameScanner, StreamsAnUnwantedFrameAsItsBytesArrive) {
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+TEST(frame_scanner, StreamsAnUnwantedFrameAsItsBytesArrive) {
+    frame_scanner scanner(pq_large_message_limit);
     recorder seen;
     const std::string data = frame('D', std::string(100, 'x'));
     const auto first = scanner.scan(std::string_view(data).substr(0, 50), 1024, seen);
@@ -213,15 +213,15 @@ TEST(FrameScanner, StreamsAnUnwantedFrameAsItsBytesArrive) {
     EXPECT_TRUE(scanner.at_frame_boundary());
 }
 
-TEST(FrameScanner, StreamsAWantedFrameLargerThanTheBufferReportingItOnce) {
+TEST(frame_scanner, StreamsAWantedFrameLargerThanTheBufferReportingItOnce) {
     constexpr std::size_t capacity = 64;
     std::string body(1000, '\0');
     for (std::size_t i = 0; i < body.size(); ++i)
         body[i] = static_cast<char>('a' + i % 26);
     const std::string data = frame(PqMsg_ErrorResponse, body) + frame(PqMsg_ReadyForQuery, "I");
-    const std::size_t big_frame_size = body.size() + FRAME_HEADER_SIZE;
+    const std::size_t big_frame_size = body.size() + frame_header_size;
 
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+    frame_scanner scanner(pq_large_message_limit);
     recorder seen;
     std::string buffer;
     std::size_t offset = 0;
@@ -240,11 +240,11 @@ TEST(FrameScanner, StreamsAWantedFrameLargerThanTheBufferReportingItOnce) {
     EXPECT_EQ(forwarded, data.size());
     ASSERT_EQ(seen.frames.size(), 2u);
     EXPECT_EQ(seen.frames[0].first.length, body.size() + 4);
-    EXPECT_EQ(seen.frames[0].second, body.substr(0, capacity - FRAME_HEADER_SIZE));
+    EXPECT_EQ(seen.frames[0].second, body.substr(0, capacity - frame_header_size));
     EXPECT_EQ(seen.frames[1].second, "I");
 }
 
-TEST(FrameScanner, NeverParsesTheContinuationOfAStreamedFrameAsHeaders) {
+TEST(frame_scanner, NeverParsesTheContinuationOfAStreamedFrameAsHeaders) {
     frame_scanner scanner(0xffffffff);
     recorder seen;
     const std::string start = header('d', 0xffffffff) + "abc";
@@ -263,10 +263,10 @@ TEST(FrameScanner, NeverParsesTheContinuationOfAStreamedFrameAsHeaders) {
     EXPECT_FALSE(scanner.at_frame_boundary());
 }
 
-class FrameScannerTooSmall : public ::testing::TestWithParam<std::uint32_t> {};
+class frame_scanner_too_small : public ::testing::TestWithParam<std::uint32_t> {};
 
-TEST_P(FrameScannerTooSmall, RejectsALengthThatCannotCountItself) {
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+TEST_P(frame_scanner_too_small, RejectsALengthThatCannotCountItself) {
+    frame_scanner scanner(pq_large_message_limit);
     recorder seen;
     const std::string good = frame('D', "row");
     const std::string data = good + header('D', GetParam()) + std::string(8, 'x');
@@ -276,10 +276,10 @@ TEST_P(FrameScannerTooSmall, RejectsALengthThatCannotCountItself) {
     EXPECT_EQ(seen.frames.size(), 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(LengthsZeroToThree, FrameScannerTooSmall,
+INSTANTIATE_TEST_SUITE_P(LengthsZeroToThree, frame_scanner_too_small,
                          ::testing::Values(0u, 1u, 2u, 3u));
 
-TEST(FrameScanner, AcceptsALengthEqualToTheMaximum) {
+TEST(frame_scanner, AcceptsALengthEqualToTheMaximum) {
     frame_scanner scanner(104);
     recorder seen;
     const std::string data = frame('D', std::string(100, 'x'));
@@ -288,7 +288,7 @@ TEST(FrameScanner, AcceptsALengthEqualToTheMaximum) {
     EXPECT_EQ(result.forward, data.size());
 }
 
-TEST(FrameScanner, RejectsALengthAboveTheMaximum) {
+TEST(frame_scanner, RejectsALengthAboveTheMaximum) {
     frame_scanner scanner(104);
     recorder seen;
     const std::string good = frame('D', "row");
@@ -299,22 +299,22 @@ TEST(FrameScanner, RejectsALengthAboveTheMaximum) {
     EXPECT_EQ(seen.frames.size(), 1u);
 }
 
-TEST(FrameScanner, RejectsLengthTwoToThe31MinusOneUnderPostgresLimit) {
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+TEST(frame_scanner, RejectsLengthTwoToThe31MinusOneUnderPostgresLimit) {
+    frame_scanner scanner(pq_large_message_limit);
     recorder seen;
     const auto result = scanner.scan(header('d', 0x7fffffff), 1024, seen);
     EXPECT_EQ(result.error, frame_error::length_too_large);
     EXPECT_EQ(result.forward, 0u);
 }
 
-TEST(FrameScanner, RejectsLengthAllOnesUnderPostgresLimit) {
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+TEST(frame_scanner, RejectsLengthAllOnesUnderPostgresLimit) {
+    frame_scanner scanner(pq_large_message_limit);
     recorder seen;
     const auto result = scanner.scan(header('d', 0xffffffff), 1024, seen);
     EXPECT_EQ(result.error, frame_error::length_too_large);
 }
 
-TEST(FrameScanner, StreamsLengthTwoToThe31MinusOneWhenTheMaximumAllowsIt) {
+TEST(frame_scanner, StreamsLengthTwoToThe31MinusOneWhenTheMaximumAllowsIt) {
     frame_scanner scanner(0xffffffff);
     recorder seen;
     const std::string data = header(PqMsg_ErrorResponse, 0x7fffffff) + "xyz";
@@ -328,7 +328,7 @@ TEST(FrameScanner, StreamsLengthTwoToThe31MinusOneWhenTheMaximumAllowsIt) {
     EXPECT_FALSE(scanner.at_frame_boundary());
 }
 
-TEST(FrameScanner, StreamsLengthAllOnesWithoutOverflow) {
+TEST(frame_scanner, StreamsLengthAllOnesWithoutOverflow) {
     frame_scanner scanner(0xffffffff);
     recorder seen;
     const std::string data = header('d', 0xffffffff);
@@ -340,7 +340,7 @@ TEST(FrameScanner, StreamsLengthAllOnesWithoutOverflow) {
     EXPECT_FALSE(scanner.at_frame_boundary());
 }
 
-TEST(FrameScanner, DescribesEachErrorDistinctly) {
+TEST(frame_scanner, DescribesEachErrorDistinctly) {
     EXPECT_EQ(to_string(frame_error::none), "none");
     EXPECT_EQ(to_string(frame_error::length_too_small), "message length below 4");
     EXPECT_EQ(to_string(frame_error::length_too_large),
@@ -372,10 +372,10 @@ std::vector<std::size_t> random_reads(std::mt19937& rng, std::size_t total, std:
     return reads;
 }
 
-TEST(FrameScanner, ReproducesARandomMixUnderRandomSplits) {
+TEST(frame_scanner, ReproducesARandomMixUnderRandomSplits) {
     std::mt19937 rng(20240611);
     for (const std::size_t capacity : {std::size_t{16}, std::size_t{256}, std::size_t{16384}}) {
-        const relay_setup setup{capacity, PQ_LARGE_MESSAGE_LIMIT, relay_wanted_types};
+        const relay_setup setup{capacity, pq_large_message_limit, relay_wanted_types};
         const std::string stream = random_stream(rng, 300, capacity);
         const std::vector<std::size_t> one_read = {stream.size()};
         const relay_outcome reference = relay(stream, one_read, setup);
@@ -420,9 +420,9 @@ struct judge {
 
 const std::string three_frames = frame('C', "one") + frame('Z', "I") + frame('D', "two");
 
-TEST(FrameScannerVerdicts, HoldStopsBeforeTheFrameAndReleaseLetsItPassUnasked) {
+TEST(frame_scanner_verdicts, HoldStopsBeforeTheFrameAndReleaseLetsItPassUnasked) {
     std::string buffer = three_frames;
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+    frame_scanner scanner(pq_large_message_limit);
     judge on_z{'Z', frame_verdict::hold, {}};
     const auto held = scanner.scan_in_place(buffer, 1024, on_z);
     EXPECT_EQ(held.forward, frame('C', "one").size());
@@ -437,15 +437,15 @@ TEST(FrameScannerVerdicts, HoldStopsBeforeTheFrameAndReleaseLetsItPassUnasked) {
     EXPECT_EQ(on_z.shown, "CZD");  // the held frame was not shown again
 }
 
-TEST(FrameScannerVerdicts, StopBeforeLeavesTheFrameAndStopAfterForwardsIt) {
+TEST(frame_scanner_verdicts, StopBeforeLeavesTheFrameAndStopAfterForwardsIt) {
     std::string buffer = three_frames;
-    frame_scanner before(PQ_LARGE_MESSAGE_LIMIT);
+    frame_scanner before(pq_large_message_limit);
     judge stop_before{'Z', frame_verdict::stop_before, {}};
     const auto b = before.scan_in_place(buffer, 1024, stop_before);
     EXPECT_EQ(b.forward, frame('C', "one").size());
     EXPECT_EQ(b.halt, frame_verdict::stop_before);
 
-    frame_scanner after(PQ_LARGE_MESSAGE_LIMIT);
+    frame_scanner after(pq_large_message_limit);
     judge stop_after{'Z', frame_verdict::stop_after, {}};
     const auto a = after.scan_in_place(buffer, 1024, stop_after);
     EXPECT_EQ(a.forward, (frame('C', "one") + frame('Z', "I")).size());
@@ -453,10 +453,10 @@ TEST(FrameScannerVerdicts, StopBeforeLeavesTheFrameAndStopAfterForwardsIt) {
     EXPECT_EQ(buffer.substr(frame('C', "one").size()), frame('Z', "T") + frame('D', "two"));
 }
 
-TEST(FrameScannerVerdicts, StopAfterOnAFrameShownInPiecesStopsBeforeIt) {
+TEST(frame_scanner_verdicts, StopAfterOnAFrameShownInPiecesStopsBeforeIt) {
     const std::string big = frame('D', std::string(100, 'x'));
     std::string buffer = big.substr(0, 20);
-    frame_scanner scanner(PQ_LARGE_MESSAGE_LIMIT);
+    frame_scanner scanner(pq_large_message_limit);
     judge on_d{'D', frame_verdict::stop_after, {}};
     const auto r = scanner.scan_in_place(buffer, 1024, on_d);
     EXPECT_EQ(r.forward, 0u);

@@ -23,7 +23,7 @@ std::string startup_bytes(std::uint32_t version, std::string_view parameters) {
     return message_builder().u32(version).bytes(parameters).u8(0).finish();
 }
 
-TEST(StartupNegotiation, A30Or32ClientWithoutOptionsIsServedAsItAsked) {
+TEST(startup_negotiation, A30Or32ClientWithoutOptionsIsServedAsItAsked) {
     for (const auto version : {protocol_version(3, 0), protocol_version(3, 2)}) {
         const std::string packet = startup_bytes(version, "user\0alice\0"sv);
         const auto negotiation = negotiate_startup(parsed_startup(packet));
@@ -33,7 +33,7 @@ TEST(StartupNegotiation, A30Or32ClientWithoutOptionsIsServedAsItAsked) {
     }
 }
 
-TEST(StartupNegotiation, ANewerMinorVersionIsLoweredTo32) {
+TEST(startup_negotiation, ANewerMinorVersionIsLoweredTo32) {
     const std::string packet = startup_bytes(protocol_version(3, 9999), "user\0alice\0"sv);
     const auto negotiation = negotiate_startup(parsed_startup(packet));
     EXPECT_EQ(negotiation.requested, protocol_version(3, 9999));
@@ -41,7 +41,7 @@ TEST(StartupNegotiation, ANewerMinorVersionIsLoweredTo32) {
     EXPECT_TRUE(negotiation.answer_due());
 }
 
-TEST(StartupNegotiation, ProtocolOptionsAreUnsupportedAndLeftOutOfTheNodesPacket) {
+TEST(startup_negotiation, ProtocolOptionsAreUnsupportedAndLeftOutOfTheNodesPacket) {
     const std::string packet = startup_bytes(
         protocol_version(3, 2), "user\0alice\0_pq_.compression\0on\0database\0db\0_pq_.x\0\0"sv);
     const auto message = parsed_startup(packet);
@@ -53,7 +53,7 @@ TEST(StartupNegotiation, ProtocolOptionsAreUnsupportedAndLeftOutOfTheNodesPacket
               startup_bytes(protocol_version(3, 2), "user\0alice\0database\0db\0"sv));
 }
 
-TEST(StartupNegotiation, TheNodesPacketCarriesTheLoweredVersion) {
+TEST(startup_negotiation, TheNodesPacketCarriesTheLoweredVersion) {
     const std::string packet =
         startup_bytes(protocol_version(3, 5), "user\0alice\0application_name\0app\0"sv);
     const auto message = parsed_startup(packet);
@@ -61,7 +61,7 @@ TEST(StartupNegotiation, TheNodesPacketCarriesTheLoweredVersion) {
               startup_bytes(protocol_version(3, 2), "user\0alice\0application_name\0app\0"sv));
 }
 
-TEST(NegotiateProtocolVersion, ReadsWhatPostgreSQL15Answers) {
+TEST(negotiate_protocol_version, ReadsWhatPostgreSQL15Answers) {
     // 3.0, no unsupported options: PostgreSQL 15's answer to a 3.2 StartupMessage.
     const auto answer = parse_negotiate_protocol_version("\0\3\0\0\0\0\0\0"sv);
     ASSERT_TRUE(answer);
@@ -69,14 +69,14 @@ TEST(NegotiateProtocolVersion, ReadsWhatPostgreSQL15Answers) {
     EXPECT_TRUE(answer->unsupported_options.empty());
 }
 
-TEST(NegotiateProtocolVersion, ReadsTheOptionNames) {
+TEST(negotiate_protocol_version, ReadsTheOptionNames) {
     const auto answer = parse_negotiate_protocol_version("\0\3\0\2\0\0\0\2_pq_.a\0_pq_.b\0"sv);
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->newest_version, protocol_version(3, 2));
     EXPECT_EQ(answer->unsupported_options, (std::vector<std::string_view>{"_pq_.a", "_pq_.b"}));
 }
 
-TEST(NegotiateProtocolVersion, RejectsATruncatedOrPaddedBody) {
+TEST(negotiate_protocol_version, RejectsATruncatedOrPaddedBody) {
     EXPECT_FALSE(parse_negotiate_protocol_version(""));
     EXPECT_FALSE(parse_negotiate_protocol_version("\0\3\0\0\0\0"sv));
     EXPECT_FALSE(parse_negotiate_protocol_version("\0\3\0\0\0\0\0\1_pq_.a"sv));  // no NUL
@@ -85,7 +85,7 @@ TEST(NegotiateProtocolVersion, RejectsATruncatedOrPaddedBody) {
     EXPECT_FALSE(parse_negotiate_protocol_version("\0\3\0\0\xff\xff\xff\xff"sv));
 }
 
-TEST(NegotiateProtocolVersion, ABuiltMessageParsesBack) {
+TEST(negotiate_protocol_version, ABuiltMessageParsesBack) {
     const std::vector<std::string> options{"_pq_.test_protocol_negotiation"};
     const std::string message = build_negotiate_protocol_version(protocol_version(3, 2), options);
     ASSERT_EQ(message[0], 'v');

@@ -48,7 +48,7 @@ struct expected_outcome {
 expected_outcome expect(std::string_view stream, const relay_setup& setup) {
     expected_outcome out;
     std::size_t pos = 0;
-    while (stream.size() - pos >= FRAME_HEADER_SIZE) {
+    while (stream.size() - pos >= frame_header_size) {
         const char type = stream[pos];
         const std::uint32_t length = load_u32(stream.data() + pos + 1);
         if (length < 4) {
@@ -89,7 +89,7 @@ std::string check_frame(std::string_view stream, std::size_t index, const expect
                std::string(1, seen.header.type) + "' and length " +
                std::to_string(seen.header.length);
     }
-    const std::size_t body_offset = expected.offset + FRAME_HEADER_SIZE;
+    const std::size_t body_offset = expected.offset + frame_header_size;
     const std::size_t body_size = std::size_t{expected.length} - 4;
     const std::size_t arrived = std::min(body_size, stream.size() - body_offset);
     if (expected.whole && seen.body.size() != body_size) {
@@ -165,7 +165,7 @@ std::string check_relay_outcome(std::string_view stream, const relay_setup& setu
     const bool held_ok =
         expected.error == frame_error::none
             ? outcome.held == rest
-            : outcome.held.size() >= FRAME_HEADER_SIZE && rest.starts_with(outcome.held);
+            : outcome.held.size() >= frame_header_size && rest.starts_with(outcome.held);
     if (!held_ok) {
         return "held " + std::to_string(outcome.held.size()) + " bytes that are not the " +
                std::to_string(rest.size()) + " unforwarded bytes of the stream";

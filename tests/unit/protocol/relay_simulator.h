@@ -15,7 +15,7 @@
 namespace pgroute::protocol::fixtures {
 
 struct relay_setup {
-    std::size_t capacity = 0;       // the relay buffer's size; at least FRAME_HEADER_SIZE
+    std::size_t capacity = 0;       // the relay buffer's size; at least frame_header_size
     std::uint32_t max_length = 0;   // the scanner's length ceiling
     std::string_view wanted_types;  // types whose visitor asks for the whole body
 };

@@ -48,7 +48,7 @@ bool points_into(std::string_view view, std::string_view body) {
     return view.data() >= body.data() && view.data() + view.size() <= body.data() + body.size();
 }
 
-TEST(StartupPacket, ParsesEveryParameterTheProxyReads) {
+TEST(startup_packet, ParsesEveryParameterTheProxyReads) {
     const std::string body = startup_body(protocol_version(3, 0), {{"user", "alice"},
                                                                    {"database", "shop"},
                                                                    {"application_name", "psql"},
@@ -72,7 +72,7 @@ TEST(StartupPacket, ParsesEveryParameterTheProxyReads) {
     EXPECT_EQ(msg->parameters, expected);
 }
 
-TEST(StartupPacket, ParsesAHandWrittenStartupMessage) {
+TEST(startup_packet, ParsesAHandWrittenStartupMessage) {
     const std::string body("\0\3\0\0user\0bob\0database\0db1\0\0"sv);
     const auto result = parse_startup_packet(body);
     const auto* msg = packet_of<startup_message>(result);
@@ -84,7 +84,7 @@ TEST(StartupPacket, ParsesAHandWrittenStartupMessage) {
     EXPECT_EQ(msg->parameters.size(), 2u);
 }
 
-TEST(StartupPacket, ReturnsViewsIntoThePacket) {
+TEST(startup_packet, ReturnsViewsIntoThePacket) {
     const std::string body =
         startup_body(protocol_version(3, 0), {{"user", "alice"}, {"application_name", "app"}});
     const auto result = parse_startup_packet(body);
@@ -99,7 +99,7 @@ TEST(StartupPacket, ReturnsViewsIntoThePacket) {
     }
 }
 
-TEST(StartupPacket, DefaultsAnAbsentDatabaseToTheUser) {
+TEST(startup_packet, DefaultsAnAbsentDatabaseToTheUser) {
     const std::string body = startup_body(protocol_version(3, 0), {{"user", "alice"}});
     const auto result = parse_startup_packet(body);
     const auto* msg = packet_of<startup_message>(result);
@@ -107,7 +107,7 @@ TEST(StartupPacket, DefaultsAnAbsentDatabaseToTheUser) {
     EXPECT_EQ(msg->database, "alice");
 }
 
-TEST(StartupPacket, DefaultsAnEmptyDatabaseToTheUser) {
+TEST(startup_packet, DefaultsAnEmptyDatabaseToTheUser) {
     const std::string body =
         startup_body(protocol_version(3, 0), {{"database", ""}, {"user", "alice"}});
     const auto result = parse_startup_packet(body);
@@ -116,7 +116,7 @@ TEST(StartupPacket, DefaultsAnEmptyDatabaseToTheUser) {
     EXPECT_EQ(msg->database, "alice");
 }
 
-TEST(StartupPacket, TakesTheLastOfARepeatedParameterAsTheServerDoes) {
+TEST(startup_packet, TakesTheLastOfARepeatedParameterAsTheServerDoes) {
     const std::string body =
         startup_body(protocol_version(3, 0), {{"user", "first"}, {"user", "second"}});
     const auto result = parse_startup_packet(body);
@@ -133,19 +133,19 @@ void expect_error(const parse_result& result, std::string_view sqlstate, std::st
     EXPECT_EQ(error->message, message);
 }
 
-TEST(StartupPacket, RejectsAMissingUserWith28000) {
+TEST(startup_packet, RejectsAMissingUserWith28000) {
     const std::string body = startup_body(protocol_version(3, 0), {{"database", "shop"}});
     expect_error(parse_startup_packet(body), sqlstate::invalid_authorization_specification,
                  "no PostgreSQL user name specified in startup packet");
 }
 
-TEST(StartupPacket, RejectsAnEmptyUserWith28000) {
+TEST(startup_packet, RejectsAnEmptyUserWith28000) {
     const std::string body = startup_body(protocol_version(3, 0), {{"user", ""}});
     expect_error(parse_startup_packet(body), sqlstate::invalid_authorization_specification,
                  "no PostgreSQL user name specified in startup packet");
 }
 
-TEST(StartupPacket, RejectsAPacketWithNoParametersAsMissingTheUser) {
+TEST(startup_packet, RejectsAPacketWithNoParametersAsMissingTheUser) {
     const std::string body = startup_body(protocol_version(3, 0), {});
     const auto result = parse_startup_packet(body);
     const auto* error = error_of(result);
@@ -153,9 +153,9 @@ TEST(StartupPacket, RejectsAPacketWithNoParametersAsMissingTheUser) {
     EXPECT_EQ(error->sqlstate, sqlstate::invalid_authorization_specification);
 }
 
-class StartupPacketLayout : public ::testing::TestWithParam<std::string_view> {};
+class startup_packet_layout : public ::testing::TestWithParam<std::string_view> {};
 
-TEST_P(StartupPacketLayout, RejectsAMalformedParameterListWith08P01) {
+TEST_P(startup_packet_layout, RejectsAMalformedParameterListWith08P01) {
     const std::string body = request_body(protocol_version(3, 0), GetParam());
     const auto result = parse_startup_packet(body);
     const auto* error = error_of(result);
@@ -164,32 +164,32 @@ TEST_P(StartupPacketLayout, RejectsAMalformedParameterListWith08P01) {
     EXPECT_TRUE(error->message.starts_with("invalid startup packet layout")) << error->message;
 }
 
-INSTANTIATE_TEST_SUITE_P(MissingTerminator, StartupPacketLayout,
+INSTANTIATE_TEST_SUITE_P(MissingTerminator, startup_packet_layout,
                          ::testing::Values(""sv, "user\0alice\0"sv, "user\0alice"sv, "user"sv));
-INSTANTIATE_TEST_SUITE_P(KeyWithoutValue, StartupPacketLayout,
+INSTANTIATE_TEST_SUITE_P(KeyWithoutValue, startup_packet_layout,
                          ::testing::Values("user\0alice\0options\0\0"sv, "user\0\0"sv));
-INSTANTIATE_TEST_SUITE_P(EmptyName, StartupPacketLayout,
+INSTANTIATE_TEST_SUITE_P(EmptyName, startup_packet_layout,
                          ::testing::Values("\0alice\0\0"sv, "user\0alice\0\0x\0\0"sv));
 
-TEST(StartupPacket, ReportsAMissingTerminatorInPostgresWording) {
+TEST(startup_packet, ReportsAMissingTerminatorInPostgresWording) {
     const std::string body = request_body(protocol_version(3, 0), "user\0alice"sv);
     expect_error(parse_startup_packet(body), sqlstate::protocol_violation,
                  "invalid startup packet layout: expected terminator as last byte");
 }
 
-TEST(StartupPacket, RejectsProtocol2WithPostgresWording) {
+TEST(startup_packet, RejectsProtocol2WithPostgresWording) {
     const std::string body = startup_body(protocol_version(2, 0), {{"user", "alice"}});
     expect_error(parse_startup_packet(body), sqlstate::feature_not_supported,
                  "unsupported frontend protocol 2.0: server supports 3.0 to 3.2");
 }
 
-TEST(StartupPacket, RejectsProtocol4WithPostgresWording) {
+TEST(startup_packet, RejectsProtocol4WithPostgresWording) {
     const std::string body = startup_body(protocol_version(4, 0), {{"user", "alice"}});
     expect_error(parse_startup_packet(body), sqlstate::feature_not_supported,
                  "unsupported frontend protocol 4.0: server supports 3.0 to 3.2");
 }
 
-TEST(StartupPacket, PassesProtocol32ThroughForTheServerToNegotiate) {
+TEST(startup_packet, PassesProtocol32ThroughForTheServerToNegotiate) {
     const std::string body = startup_body(protocol_version(3, 2), {{"user", "alice"}});
     const auto result = parse_startup_packet(body);
     const auto* msg = packet_of<startup_message>(result);
@@ -199,27 +199,27 @@ TEST(StartupPacket, PassesProtocol32ThroughForTheServerToNegotiate) {
     EXPECT_EQ(msg->minor(), 2u);
 }
 
-TEST(StartupPacket, RecognisesAnSSLRequest) {
+TEST(startup_packet, RecognisesAnSSLRequest) {
     const std::string body("\x04\xd2\x16\x2f", 4);
     EXPECT_NE(packet_of<ssl_request>(parse_startup_packet(body)), nullptr);
 }
 
-TEST(StartupPacket, RecognisesAGSSENCRequest) {
+TEST(startup_packet, RecognisesAGSSENCRequest) {
     const std::string body("\x04\xd2\x16\x30", 4);
     EXPECT_NE(packet_of<gssenc_request>(parse_startup_packet(body)), nullptr);
 }
 
-TEST(StartupPacket, RejectsAnSSLRequestWithTrailingBytes) {
-    expect_error(parse_startup_packet(request_body(NEGOTIATE_SSL_CODE, "x")),
+TEST(startup_packet, RejectsAnSSLRequestWithTrailingBytes) {
+    expect_error(parse_startup_packet(request_body(negotiate_ssl_code, "x")),
                  sqlstate::protocol_violation, "invalid length of encryption request packet");
 }
 
-TEST(StartupPacket, RejectsAGSSENCRequestWithTrailingBytes) {
-    expect_error(parse_startup_packet(request_body(NEGOTIATE_GSS_CODE, "\0\0\0\0"sv)),
+TEST(startup_packet, RejectsAGSSENCRequestWithTrailingBytes) {
+    expect_error(parse_startup_packet(request_body(negotiate_gss_code, "\0\0\0\0"sv)),
                  sqlstate::protocol_violation, "invalid length of encryption request packet");
 }
 
-TEST(StartupPacket, ParsesACancelRequestWithAFourByteKey) {
+TEST(startup_packet, ParsesACancelRequestWithAFourByteKey) {
     const std::string body("\x04\xd2\x16\x2e\x00\x00\x30\x39\xde\xad\xbe\xef", 12);
     const auto result = parse_startup_packet(body);
     const auto* cancel = packet_of<cancel_request>(result);
@@ -229,9 +229,9 @@ TEST(StartupPacket, ParsesACancelRequestWithAFourByteKey) {
     EXPECT_TRUE(points_into(cancel->secret_key, body));
 }
 
-TEST(StartupPacket, ParsesACancelRequestWithAProtocol32ThirtyTwoByteKey) {
+TEST(startup_packet, ParsesACancelRequestWithAProtocol32ThirtyTwoByteKey) {
     const std::string key(32, '\x5a');
-    const std::string body = request_body(CANCEL_REQUEST_CODE, "\0\0\0\7"sv) + key;
+    const std::string body = request_body(cancel_request_code, "\0\0\0\7"sv) + key;
     const auto result = parse_startup_packet(body);
     const auto* cancel = packet_of<cancel_request>(result);
     ASSERT_NE(cancel, nullptr);
@@ -239,48 +239,48 @@ TEST(StartupPacket, ParsesACancelRequestWithAProtocol32ThirtyTwoByteKey) {
     EXPECT_EQ(cancel->secret_key, key);
 }
 
-TEST(StartupPacket, AcceptsTheLongestCancelKeyOf256Bytes) {
+TEST(startup_packet, AcceptsTheLongestCancelKeyOf256Bytes) {
     const std::string body =
-        request_body(CANCEL_REQUEST_CODE, "\0\0\0\7"sv) + std::string(256, 'k');
+        request_body(cancel_request_code, "\0\0\0\7"sv) + std::string(256, 'k');
     const auto result = parse_startup_packet(body);
     const auto* cancel = packet_of<cancel_request>(result);
     ASSERT_NE(cancel, nullptr);
     EXPECT_EQ(cancel->secret_key.size(), 256u);
 }
 
-class CancelRequestTail : public ::testing::TestWithParam<std::size_t> {};
+class cancel_request_tail : public ::testing::TestWithParam<std::size_t> {};
 
-TEST_P(CancelRequestTail, RejectsACancelRequestOfThisManyBytesAfterTheCode) {
-    const std::string body = request_body(CANCEL_REQUEST_CODE, std::string(GetParam(), '\1'));
+TEST_P(cancel_request_tail, RejectsACancelRequestOfThisManyBytesAfterTheCode) {
+    const std::string body = request_body(cancel_request_code, std::string(GetParam(), '\1'));
     expect_error(parse_startup_packet(body), sqlstate::protocol_violation,
                  "invalid length of cancel request packet");
 }
 
 // Up to 3 bytes: no process id; 4 + 3: a 3-byte key; 4 + 257: a key over the 256-byte ceiling.
-INSTANTIATE_TEST_SUITE_P(BadLengths, CancelRequestTail,
+INSTANTIATE_TEST_SUITE_P(BadLengths, cancel_request_tail,
                          ::testing::Values(0u, 3u, 4u, 7u, 4u + 257u));
 
-class ShortStartupBody : public ::testing::TestWithParam<std::size_t> {};
+class short_startup_body : public ::testing::TestWithParam<std::size_t> {};
 
-TEST_P(ShortStartupBody, RejectsABodyTooShortForItsCode) {
+TEST_P(short_startup_body, RejectsABodyTooShortForItsCode) {
     expect_error(parse_startup_packet(std::string(GetParam(), '\3')), sqlstate::protocol_violation,
                  "invalid length of startup packet");
 }
 
-INSTANTIATE_TEST_SUITE_P(ZeroToThreeBytes, ShortStartupBody, ::testing::Values(0u, 1u, 2u, 3u));
+INSTANTIATE_TEST_SUITE_P(ZeroToThreeBytes, short_startup_body, ::testing::Values(0u, 1u, 2u, 3u));
 
 struct length_case {
     std::uint32_t length;
     bool accepted;
 };
 
-class StartupLength : public ::testing::TestWithParam<length_case> {};
+class startup_length : public ::testing::TestWithParam<length_case> {};
 
-// PostgreSQL subtracts the length word itself before comparing with MAX_STARTUP_PACKET_LENGTH
-// (ProcessStartupPacket: `len -= 4; if (len < 4 || len > MAX_STARTUP_PACKET_LENGTH)`): a real
+// PostgreSQL subtracts the length word itself before comparing with max_startup_packet_length
+// (ProcessStartupPacket: `len -= 4; if (len < 4 || len > max_startup_packet_length)`): a real
 // PostgreSQL 15 accepts a 10004-byte StartupMessage and refuses a 10005-byte one.
-TEST_P(StartupLength, AcceptsExactlyTheLengthsPostgresAccepts) {
-    const auto result = check_startup_length(GetParam().length, MAX_STARTUP_PACKET_LENGTH);
+TEST_P(startup_length, AcceptsExactlyTheLengthsPostgresAccepts) {
+    const auto result = check_startup_length(GetParam().length, max_startup_packet_length);
     if (GetParam().accepted) {
         EXPECT_TRUE(std::holds_alternative<std::monostate>(result));
         return;
@@ -291,7 +291,7 @@ TEST_P(StartupLength, AcceptsExactlyTheLengthsPostgresAccepts) {
     EXPECT_EQ(error->message, "invalid length of startup packet");
 }
 
-INSTANTIATE_TEST_SUITE_P(Boundaries, StartupLength,
+INSTANTIATE_TEST_SUITE_P(Boundaries, startup_length,
                          ::testing::Values(length_case{0, false}, length_case{7, false},
                                            length_case{8, true}, length_case{10000, true},
                                            length_case{10001, true}, length_case{10004, true},

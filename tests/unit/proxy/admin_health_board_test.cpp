@@ -6,27 +6,27 @@
 namespace pgroute::proxy {
 namespace {
 
-using health::NodeRole;
+using health::node_role;
 using testing::make_topology;
 
-health::TopologyPtr with_leader(const std::string& leader) {
-    auto t = make_topology({{"pg1", leader == "pg1" ? NodeRole::leader : NodeRole::replica},
-                            {"pg2", leader == "pg2" ? NodeRole::leader : NodeRole::replica}});
-    return std::make_shared<health::Topology>(t);
+health::topology_ptr with_leader(const std::string& leader) {
+    auto t = make_topology({{"pg1", leader == "pg1" ? node_role::leader : node_role::replica},
+                            {"pg2", leader == "pg2" ? node_role::leader : node_role::replica}});
+    return std::make_shared<health::topology_snapshot>(t);
 }
 
-health::TopologyUpdate round(health::TopologyPtr topology,
-                             std::vector<health::TopologyEvent> events = {}) {
+health::topology_update round(health::topology_ptr topology,
+                              std::vector<health::topology_event> events = {}) {
     return {std::move(topology), std::move(events), {}, {}, {}, std::chrono::system_clock::now()};
 }
 
-TEST(HealthBoard, TheFirstLeaderIsNotAChange) {
+TEST(health_board, TheFirstLeaderIsNotAChange) {
     health_board board(with_leader(""), true);
     board.publish(round(with_leader("pg1")));
     EXPECT_EQ(board.read().leader_changes, 0u);
 }
 
-TEST(HealthBoard, ASwitchoverThroughNoLeaderCountsOnce) {
+TEST(health_board, ASwitchoverThroughNoLeaderCountsOnce) {
     health_board board(with_leader("pg1"), true);
     board.publish(round(with_leader("")));
     board.publish(round(with_leader("")));
@@ -35,21 +35,21 @@ TEST(HealthBoard, ASwitchoverThroughNoLeaderCountsOnce) {
     EXPECT_EQ(board.read().leader_changes, 1u);
 }
 
-TEST(HealthBoard, TheSameLeaderComingBackAfterAGapIsNotAChange) {
+TEST(health_board, TheSameLeaderComingBackAfterAGapIsNotAChange) {
     health_board board(with_leader("pg1"), true);
     board.publish(round(with_leader("")));
     board.publish(round(with_leader("pg1")));
     EXPECT_EQ(board.read().leader_changes, 0u);
 }
 
-TEST(HealthBoard, EachChangeOfLeaderCounts) {
+TEST(health_board, EachChangeOfLeaderCounts) {
     health_board board(with_leader("pg1"), true);
     board.publish(round(with_leader("pg2")));
     board.publish(round(with_leader("pg1")));
     EXPECT_EQ(board.read().leader_changes, 2u);
 }
 
-TEST(HealthBoard, KeepsTheLatestTopologyAndCountsRounds) {
+TEST(health_board, KeepsTheLatestTopologyAndCountsRounds) {
     health_board board(with_leader("pg1"), true);
     auto next = with_leader("pg2");
     board.publish(round(next));
@@ -59,10 +59,10 @@ TEST(HealthBoard, KeepsTheLatestTopologyAndCountsRounds) {
     EXPECT_TRUE(report.patroni);
 }
 
-TEST(HealthBoard, KeepsOnlyTheMostRecentEventsOldestFirst) {
+TEST(health_board, KeepsOnlyTheMostRecentEventsOldestFirst) {
     health_board board(with_leader("pg1"), true);
     for (int i = 0; i < 30; ++i) {
-        board.publish(round(with_leader("pg1"), {{health::TopologyEventKind::joined_read_pool,
+        board.publish(round(with_leader("pg1"), {{health::topology_event_kind::joined_read_pool,
                                                   "pg" + std::to_string(i), "", ""}}));
     }
     const auto events = board.read().recent_events;
@@ -71,7 +71,7 @@ TEST(HealthBoard, KeepsOnlyTheMostRecentEventsOldestFirst) {
     EXPECT_NE(events.back().text.find("pg29"), std::string::npos) << events.back().text;
 }
 
-TEST(HealthBoard, FormatsEventTimesInUtc) {
+TEST(health_board, FormatsEventTimesInUtc) {
     EXPECT_EQ(format_utc(std::chrono::system_clock::time_point(std::chrono::seconds(1712345678))),
               "2024-04-05T19:34:38Z");
 }

@@ -8,7 +8,7 @@
 namespace pgroute::proxy {
 namespace {
 
-using health::NodeRole;
+using health::node_role;
 using testing::admin_fixture;
 using testing::make_topology;
 
@@ -18,34 +18,34 @@ http_response get(const admin_fixture& f, std::string_view path, std::string_vie
 
 admin_fixture with_leader() {
     return admin_fixture(
-        make_topology({{"pg1", NodeRole::leader}, {"pg2", NodeRole::replica, true}}));
+        make_topology({{"pg1", node_role::leader}, {"pg2", node_role::replica, true}}));
 }
 
-TEST(AdminRoutes, HealthAnswersOkWhateverTheTopology) {
-    const admin_fixture f(make_topology({{"pg1", NodeRole::replica}}));
+TEST(admin_routes, HealthAnswersOkWhateverTheTopology) {
+    const admin_fixture f(make_topology({{"pg1", node_role::replica}}));
     const auto r = get(f, "/health");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "ok\n");
 }
 
-TEST(AdminRoutes, ReadyIs200WhileAWriteTargetExists) {
+TEST(admin_routes, ReadyIs200WhileAWriteTargetExists) {
     const auto f = with_leader();
     const auto r = get(f, "/ready");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "ready: write target pg1\n");
 }
 
-TEST(AdminRoutes, ReadyIs503WithoutAWriteTargetAndSaysWhy) {
-    const admin_fixture f(make_topology({{"pg1", NodeRole::replica}}));
+TEST(admin_routes, ReadyIs503WithoutAWriteTargetAndSaysWhy) {
+    const admin_fixture f(make_topology({{"pg1", node_role::replica}}));
     const auto r = get(f, "/ready");
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(r.body, "not ready: no write target (no running leader)\n");
 }
 
-TEST(AdminRoutes, ReadyFollowsTheLatestHealthRound) {
+TEST(admin_routes, ReadyFollowsTheLatestHealthRound) {
     auto f = with_leader();
     f.board.publish(
-        {std::make_shared<health::Topology>(make_topology({{"pg1", NodeRole::replica}})),
+        {std::make_shared<health::topology_snapshot>(make_topology({{"pg1", node_role::replica}})),
          {},
          {},
          {},
@@ -54,7 +54,7 @@ TEST(AdminRoutes, ReadyFollowsTheLatestHealthRound) {
     EXPECT_EQ(get(f, "/ready").status, 503);
 }
 
-TEST(AdminRoutes, MetricsUseThePrometheusTextContentType) {
+TEST(admin_routes, MetricsUseThePrometheusTextContentType) {
     const auto f = with_leader();
     const auto r = get(f, "/metrics");
     EXPECT_EQ(r.status, 200);
@@ -62,7 +62,7 @@ TEST(AdminRoutes, MetricsUseThePrometheusTextContentType) {
     EXPECT_NE(r.body.find("# TYPE pgroute_queries_total counter"), std::string::npos);
 }
 
-TEST(AdminRoutes, TopologyIsJson) {
+TEST(admin_routes, TopologyIsJson) {
     const auto f = with_leader();
     const auto r = get(f, "/topology");
     EXPECT_EQ(r.status, 200);
@@ -70,7 +70,7 @@ TEST(AdminRoutes, TopologyIsJson) {
     EXPECT_EQ(nlohmann::json::parse(r.body).at("write_target"), "pg1");
 }
 
-TEST(AdminRoutes, RootAndStatusServeTheHtmlPage) {
+TEST(admin_routes, RootAndStatusServeTheHtmlPage) {
     const auto f = with_leader();
     for (const auto* path : {"/", "/status"}) {
         const auto r = get(f, path);
@@ -80,18 +80,18 @@ TEST(AdminRoutes, RootAndStatusServeTheHtmlPage) {
     }
 }
 
-TEST(AdminRoutes, HeadIsServedLikeGet) {
+TEST(admin_routes, HeadIsServedLikeGet) {
     const auto f = with_leader();
     EXPECT_EQ(get(f, "/health", "HEAD").status, 200);
 }
 
-TEST(AdminRoutes, UnknownPathIs404) {
+TEST(admin_routes, UnknownPathIs404) {
     const auto f = with_leader();
     EXPECT_EQ(get(f, "/metrics/").status, 404);
     EXPECT_EQ(get(f, "/admin").status, 404);
 }
 
-TEST(AdminRoutes, OtherMethodsAre405WithAllow) {
+TEST(admin_routes, OtherMethodsAre405WithAllow) {
     const auto f = with_leader();
     for (const auto* method : {"POST", "PUT", "DELETE", "get"}) {
         const auto r = get(f, "/metrics", method);

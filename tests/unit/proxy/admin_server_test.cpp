@@ -18,7 +18,7 @@ namespace pgroute::proxy {
 namespace {
 
 using namespace std::chrono_literals;
-using health::NodeRole;
+using health::node_role;
 using testing::admin_fixture;
 using testing::make_topology;
 
@@ -79,26 +79,26 @@ struct running_admin {
         server.start();
     }
     admin_fixture fixture{
-        make_topology({{"pg1", NodeRole::leader}, {"pg2", NodeRole::replica, true}})};
+        make_topology({{"pg1", node_role::leader}, {"pg2", node_role::replica, true}})};
     logger log{log_level::error};
     admin_server server;
 };
 
-TEST(AdminServer, AnswersAGetAndCloses) {
+TEST(admin_server, AnswersAGetAndCloses) {
     running_admin admin;
     const auto response = exchange(admin.server.port(), "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
     EXPECT_TRUE(response.starts_with("HTTP/1.1 200 OK\r\n")) << response;
     EXPECT_TRUE(response.ends_with("\r\n\r\nok\n")) << response;
 }
 
-TEST(AdminServer, HeadGetsTheHeadersOnly) {
+TEST(admin_server, HeadGetsTheHeadersOnly) {
     running_admin admin;
     const auto response = exchange(admin.server.port(), "HEAD /metrics HTTP/1.1\r\n\r\n");
     EXPECT_TRUE(response.starts_with("HTTP/1.1 200 OK\r\n")) << response;
     EXPECT_TRUE(response.ends_with("\r\n\r\n")) << response;
 }
 
-TEST(AdminServer, AnswersARequestSentOneByteAtATime) {
+TEST(admin_server, AnswersARequestSentOneByteAtATime) {
     running_admin admin;
     const test_client client(admin.server.port());
     for (const char c : std::string_view("GET /ready HTTP/1.1\r\n\r\n"))
@@ -106,7 +106,7 @@ TEST(AdminServer, AnswersARequestSentOneByteAtATime) {
     EXPECT_TRUE(client.read_to_end().starts_with("HTTP/1.1 200 OK\r\n"));
 }
 
-TEST(AdminServer, MalformedRequestGets400AndTheServerGoesOn) {
+TEST(admin_server, MalformedRequestGets400AndTheServerGoesOn) {
     running_admin admin;
     const auto response = exchange(admin.server.port(), std::string("\x16\x03\x01\x00\r\n\r\n", 8));
     EXPECT_TRUE(response.starts_with("HTTP/1.1 400 Bad Request\r\n")) << response;
@@ -114,7 +114,7 @@ TEST(AdminServer, MalformedRequestGets400AndTheServerGoesOn) {
                     .starts_with("HTTP/1.1 200 OK\r\n"));
 }
 
-TEST(AdminServer, OversizedHeadGets431) {
+TEST(admin_server, OversizedHeadGets431) {
     running_admin admin;
     const test_client client(admin.server.port());
     std::string head = "GET / HTTP/1.1\r\n";
@@ -124,7 +124,7 @@ TEST(AdminServer, OversizedHeadGets431) {
     EXPECT_TRUE(client.read_to_end().starts_with("HTTP/1.1 431 "));
 }
 
-TEST(AdminServer, SilentClientGets408WhenItsTimeIsUp) {
+TEST(admin_server, SilentClientGets408WhenItsTimeIsUp) {
     running_admin admin({64, 200ms});
     const test_client client(admin.server.port());
     const auto start = std::chrono::steady_clock::now();
@@ -133,7 +133,7 @@ TEST(AdminServer, SilentClientGets408WhenItsTimeIsUp) {
     EXPECT_GE(std::chrono::steady_clock::now() - start, 150ms);
 }
 
-TEST(AdminServer, AHalfSentRequestDoesNotHoldUpOthers) {
+TEST(admin_server, AHalfSentRequestDoesNotHoldUpOthers) {
     running_admin admin;
     const test_client slow(admin.server.port());
     slow.send("GET /met");
@@ -142,7 +142,7 @@ TEST(AdminServer, AHalfSentRequestDoesNotHoldUpOthers) {
     EXPECT_NE(response.find("pgroute_build_info"), std::string::npos);
 }
 
-TEST(AdminServer, ConnectionsBeyondTheCapAreClosedUnanswered) {
+TEST(admin_server, ConnectionsBeyondTheCapAreClosedUnanswered) {
     running_admin admin({2, 5s});
     {
         const test_client first(admin.server.port());
@@ -163,7 +163,7 @@ TEST(AdminServer, ConnectionsBeyondTheCapAreClosedUnanswered) {
     EXPECT_TRUE(response.starts_with("HTTP/1.1 200 OK\r\n")) << response;
 }
 
-TEST(AdminServer, RandomBytesOnManyConnectionsNeverStopTheListener) {
+TEST(admin_server, RandomBytesOnManyConnectionsNeverStopTheListener) {
     running_admin admin({64, 300ms});
     std::mt19937 rng(99);
     std::uniform_int_distribution<int> byte(0, 255);
@@ -182,7 +182,7 @@ TEST(AdminServer, RandomBytesOnManyConnectionsNeverStopTheListener) {
                     .starts_with("HTTP/1.1 200 OK\r\n"));
 }
 
-TEST(AdminServer, StopReturnsWhileClientsStillHoldConnections) {
+TEST(admin_server, StopReturnsWhileClientsStillHoldConnections) {
     running_admin admin;
     const test_client idle(admin.server.port());
     idle.send("GET /");
@@ -192,7 +192,7 @@ TEST(AdminServer, StopReturnsWhileClientsStillHoldConnections) {
     EXPECT_EQ(idle.read_to_end(), "");
 }
 
-TEST(AdminServer, RefusesToShareItsAddressWithAnotherListener) {
+TEST(admin_server, RefusesToShareItsAddressWithAnotherListener) {
     running_admin admin;
     const logger log(log_level::error);
     try {

@@ -21,8 +21,8 @@ inline config two_endpoint_config() {
 }
 
 struct admin_fixture {
-    explicit admin_fixture(const health::Topology& topology, bool patroni = true)
-        : board(std::make_shared<health::Topology>(topology), patroni) {}
+    explicit admin_fixture(const health::topology_snapshot& topology, bool patroni = true)
+        : board(std::make_shared<health::topology_snapshot>(topology), patroni) {}
 
     [[nodiscard]] admin_snapshot snapshot() const { return sources.take(); }
 

@@ -12,25 +12,25 @@ std::variant<cli_options, cli_error> parse(std::vector<const char*> args) {
     return parse_cli(static_cast<int>(args.size()), args.data());
 }
 
-TEST(StatusCommand, StatusIsASubcommandWithAnOptionalUrl) {
+TEST(status_command, StatusIsASubcommandWithAnOptionalUrl) {
     const auto o = std::get<cli_options>(parse({"status", "--url", "http://127.0.0.1:9"}));
     EXPECT_EQ(o.cmd, command::status);
     EXPECT_EQ(o.admin_url, "http://127.0.0.1:9");
     EXPECT_EQ(std::get<cli_options>(parse({"status", "-c", "x.yaml"})).config_path, "x.yaml");
 }
 
-TEST(StatusCommand, StatusOnlyCountsAsTheFirstWord) {
+TEST(status_command, StatusOnlyCountsAsTheFirstWord) {
     EXPECT_EQ(std::get<cli_error>(parse({"-c", "x.yaml", "status"})).message,
               "unknown argument 'status'");
 }
 
-TEST(StatusCommand, UrlWithoutStatusIsAnError) {
+TEST(status_command, UrlWithoutStatusIsAnError) {
     EXPECT_EQ(std::get<cli_error>(parse({"--url", "http://x:1"})).message,
               "--url goes with pgroute status");
     EXPECT_EQ(std::get<cli_error>(parse({"status", "--url"})).message, "--url needs an address");
 }
 
-TEST(StatusCommand, AdminUrlComesFromAdminListenWithWildcardsMadeLoopback) {
+TEST(status_command, AdminUrlComesFromAdminListenWithWildcardsMadeLoopback) {
     config cfg;
     EXPECT_EQ(admin_url(cfg), "http://127.0.0.1:5553");
     cfg.admin = admin_config{{"0.0.0.0", 9000}};
@@ -58,7 +58,7 @@ constexpr std::string_view topology_document = R"({
   "endpoints": [], "recent_events": []
 })";
 
-TEST(StatusTable, PrintsOneRowPerNodeLikePatronictl) {
+TEST(status_table, PrintsOneRowPerNodeLikePatronictl) {
     const auto table = std::get<std::string>(format_status_table(topology_document));
     EXPECT_EQ(
         table,
@@ -73,7 +73,7 @@ TEST(StatusTable, PrintsOneRowPerNodeLikePatronictl) {
 )") << table;
 }
 
-TEST(StatusTable, SaysWhyThereIsNoWriteTarget) {
+TEST(status_table, SaysWhyThereIsNoWriteTarget) {
     std::string document(topology_document);
     document.replace(document.find("\"write_target\": \"pg1\""), 21, "\"write_target\": null");
     document.replace(document.find("\"no_write_target_reason\": \"\""), 28,
@@ -82,7 +82,7 @@ TEST(StatusTable, SaysWhyThereIsNoWriteTarget) {
     EXPECT_NE(table.find("no write target (no running leader)"), std::string::npos) << table;
 }
 
-TEST(StatusTable, ADocumentOfAnotherShapeIsAnError) {
+TEST(status_table, ADocumentOfAnotherShapeIsAnError) {
     EXPECT_TRUE(std::holds_alternative<status_table_error>(format_status_table("{}")));
     EXPECT_TRUE(std::holds_alternative<status_table_error>(format_status_table("not json")));
 }

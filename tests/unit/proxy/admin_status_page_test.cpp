@@ -6,13 +6,13 @@
 namespace pgroute::proxy {
 namespace {
 
-using health::NodeRole;
+using health::node_role;
 using testing::admin_fixture;
 using testing::make_topology;
 
-TEST(StatusPage, ShowsEveryNodeWithItsRoleAndTheWriteTarget) {
+TEST(status_page, ShowsEveryNodeWithItsRoleAndTheWriteTarget) {
     const admin_fixture f(
-        make_topology({{"pg1", NodeRole::leader}, {"pg2", NodeRole::replica, true}}));
+        make_topology({{"pg1", node_role::leader}, {"pg2", node_role::replica, true}}));
     const auto html = render_status_page(f.snapshot(), f.cfg);
     EXPECT_NE(html.find("<b>pg1</b>"), std::string::npos);
     EXPECT_NE(html.find("<b>pg2</b>"), std::string::npos);
@@ -20,20 +20,20 @@ TEST(StatusPage, ShowsEveryNodeWithItsRoleAndTheWriteTarget) {
     EXPECT_NE(html.find("Write target: <b><span class=\"ok\">pg1</span>"), std::string::npos);
 }
 
-TEST(StatusPage, SaysWhyThereIsNoWriteTarget) {
-    const admin_fixture f(make_topology({{"pg1", NodeRole::replica}}));
+TEST(status_page, SaysWhyThereIsNoWriteTarget) {
+    const admin_fixture f(make_topology({{"pg1", node_role::replica}}));
     const auto html = render_status_page(f.snapshot(), f.cfg);
     EXPECT_NE(html.find("none</span> (no running leader)"), std::string::npos);
 }
 
-TEST(StatusPage, ShowsWhyAReplicaTakesNoReads) {
-    const admin_fixture f(make_topology({{"pg1", NodeRole::leader}, {"pg2", NodeRole::replica}}));
+TEST(status_page, ShowsWhyAReplicaTakesNoReads) {
+    const admin_fixture f(make_topology({{"pg1", node_role::leader}, {"pg2", node_role::replica}}));
     const auto html = render_status_page(f.snapshot(), f.cfg);
     EXPECT_NE(html.find("no</span>: lag 2000000 bytes &gt; max_lag 1048576"), std::string::npos);
 }
 
-TEST(StatusPage, RefreshesItselfAndNeedsNothingFromOutside) {
-    const admin_fixture f(make_topology({{"pg1", NodeRole::leader}}));
+TEST(status_page, RefreshesItselfAndNeedsNothingFromOutside) {
+    const admin_fixture f(make_topology({{"pg1", node_role::leader}}));
     const auto html = render_status_page(f.snapshot(), f.cfg);
     EXPECT_NE(html.find("<meta http-equiv=\"refresh\" content=\"2\">"), std::string::npos);
     EXPECT_EQ(html.find("<script"), std::string::npos);
@@ -42,10 +42,10 @@ TEST(StatusPage, RefreshesItselfAndNeedsNothingFromOutside) {
     EXPECT_EQ(html.find("https://"), std::string::npos);
 }
 
-TEST(StatusPage, EscapesNamesAndEvents) {
-    auto f = admin_fixture(make_topology({{"<pg&1>", NodeRole::leader}}));
+TEST(status_page, EscapesNamesAndEvents) {
+    auto f = admin_fixture(make_topology({{"<pg&1>", node_role::leader}}));
     f.board.publish({f.board.read().topology,
-                     {{health::TopologyEventKind::joined_read_pool, "<script>", "", ""}},
+                     {{health::topology_event_kind::joined_read_pool, "<script>", "", ""}},
                      {},
                      {},
                      {},
@@ -56,8 +56,8 @@ TEST(StatusPage, EscapesNamesAndEvents) {
     EXPECT_EQ(html.find("<pg&1>"), std::string::npos);
 }
 
-TEST(StatusPage, ListsEndpointsWithTheirCounts) {
-    auto f = admin_fixture(make_topology({{"pg1", NodeRole::leader}}));
+TEST(status_page, ListsEndpointsWithTheirCounts) {
+    auto f = admin_fixture(make_topology({{"pg1", node_role::leader}}));
     f.worker_a.endpoint(0).accepted.add(12);
     f.worker_a.route(0, "pg1").queries.add(34);
     const auto html = render_status_page(f.snapshot(), f.cfg);
@@ -67,7 +67,7 @@ TEST(StatusPage, ListsEndpointsWithTheirCounts) {
     EXPECT_NE(html.find("<td class=\"num\">34</td>"), std::string::npos);
 }
 
-TEST(StatusPage, HtmlEscapeCoversTheFiveSpecialCharacters) {
+TEST(status_page, HtmlEscapeCoversTheFiveSpecialCharacters) {
     EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"),
               "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
 }

@@ -8,7 +8,7 @@
 namespace pgroute::proxy {
 namespace {
 
-using health::NodeRole;
+using health::node_role;
 using nlohmann::json;
 using testing::admin_fixture;
 using testing::make_topology;
@@ -18,9 +18,9 @@ json render(const admin_fixture& f) {
 }
 
 admin_fixture three_nodes() {
-    auto t = make_topology({{"pg1", NodeRole::leader},
-                            {"pg2", NodeRole::replica, true},
-                            {"pg3", NodeRole::replica, false}});
+    auto t = make_topology({{"pg1", node_role::leader},
+                            {"pg2", node_role::replica, true},
+                            {"pg3", node_role::replica, false}});
     t.nodes[0].state = "running";
     t.nodes[1].lag_bytes = 1024;
     t.nodes[1].lag_seconds = 0.25;
@@ -28,7 +28,7 @@ admin_fixture three_nodes() {
     return admin_fixture(t);
 }
 
-TEST(AdminTopologyJson, NamesTheWriteTargetAndTheMode) {
+TEST(admin_topology_json, NamesTheWriteTargetAndTheMode) {
     const auto f = three_nodes();
     const auto doc = render(f);
     EXPECT_EQ(doc.at("write_target"), "pg1");
@@ -36,15 +36,15 @@ TEST(AdminTopologyJson, NamesTheWriteTargetAndTheMode) {
     EXPECT_EQ(doc.at("generation"), 1);
 }
 
-TEST(AdminTopologyJson, ANullWriteTargetComesWithItsReason) {
-    const admin_fixture f(make_topology({{"pg1", NodeRole::replica}}), false);
+TEST(admin_topology_json, ANullWriteTargetComesWithItsReason) {
+    const admin_fixture f(make_topology({{"pg1", node_role::replica}}), false);
     const auto doc = render(f);
     EXPECT_TRUE(doc.at("write_target").is_null());
     EXPECT_EQ(doc.at("no_write_target_reason"), "no running leader");
     EXPECT_EQ(doc.at("mode"), "static");
 }
 
-TEST(AdminTopologyJson, EachNodeHasRoleStateLagReadabilityAndSessions) {
+TEST(admin_topology_json, EachNodeHasRoleStateLagReadabilityAndSessions) {
     auto f = three_nodes();
     f.worker_a.route(1, "pg2").backend_opened.add(2);
     f.worker_b.route(1, "pg2").backend_opened.add(1);
@@ -66,7 +66,7 @@ TEST(AdminTopologyJson, EachNodeHasRoleStateLagReadabilityAndSessions) {
     EXPECT_EQ(nodes[2].at("port"), 5434);
 }
 
-TEST(AdminTopologyJson, ListsEndpointsWithTheirOpenSessions) {
+TEST(admin_topology_json, ListsEndpointsWithTheirOpenSessions) {
     auto f = three_nodes();
     f.worker_a.endpoint(0).sessions_started.add(4);
     f.worker_b.endpoint(0).sessions_ended.add(1);
@@ -78,12 +78,12 @@ TEST(AdminTopologyJson, ListsEndpointsWithTheirOpenSessions) {
     EXPECT_EQ(doc.at("endpoints")[1].at("route"), "replica");
 }
 
-TEST(AdminTopologyJson, CarriesRecentEventsAndLeaderChanges) {
+TEST(admin_topology_json, CarriesRecentEventsAndLeaderChanges) {
     auto f = three_nodes();
-    auto next = make_topology({{"pg1", NodeRole::replica, true}, {"pg2", NodeRole::leader}});
+    auto next = make_topology({{"pg1", node_role::replica, true}, {"pg2", node_role::leader}});
     f.board.publish(
-        {std::make_shared<health::Topology>(next),
-         {{health::TopologyEventKind::write_target_changed, "pg2", "pg1", "switchover"}},
+        {std::make_shared<health::topology_snapshot>(next),
+         {{health::topology_event_kind::write_target_changed, "pg2", "pg1", "switchover"}},
          {},
          {},
          {},
@@ -96,8 +96,8 @@ TEST(AdminTopologyJson, CarriesRecentEventsAndLeaderChanges) {
               std::string::npos);
 }
 
-TEST(AdminTopologyJson, NodeNamesThatAreNotUtf8DoNotBreakTheDocument) {
-    const admin_fixture f(make_topology({{"pg\xff", NodeRole::leader}}));
+TEST(admin_topology_json, NodeNamesThatAreNotUtf8DoNotBreakTheDocument) {
+    const admin_fixture f(make_topology({{"pg\xff", node_role::leader}}));
     EXPECT_NO_THROW(render(f));
 }
 

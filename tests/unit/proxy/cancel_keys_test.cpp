@@ -12,7 +12,7 @@
 namespace pgroute::proxy {
 namespace {
 
-const health::NodeAddress pg2{"pg2", "127.0.0.1", 5433};
+const health::node_address pg2{"pg2", "127.0.0.1", 5433};
 constexpr std::uint32_t v3_0 = protocol::protocol_version(3, 0);
 constexpr std::uint32_t v3_2 = protocol::protocol_version(3, 2);
 
@@ -25,7 +25,7 @@ std::string body_of(const protocol::cancel_key& key) {
     return body;
 }
 
-TEST(CancelKeys, AnIssuedKeyFindsItsNodeAndTheNodesOwnKey) {
+TEST(cancel_keys, AnIssuedKeyFindsItsNodeAndTheNodesOwnKey) {
     cancel_keys keys;
     const auto lease = keys.issue({pg2, node_key}, 4);
     const auto target = keys.find(lease.key());
@@ -34,7 +34,7 @@ TEST(CancelKeys, AnIssuedKeyFindsItsNodeAndTheNodesOwnKey) {
     EXPECT_EQ(target->key, node_key);
 }
 
-TEST(CancelKeys, AnIssuedSecretHasTheLengthAskedFor) {
+TEST(cancel_keys, AnIssuedSecretHasTheLengthAskedFor) {
     cancel_keys keys;
     for (const std::size_t length : {4u, 32u, 256u}) {
         const auto lease = keys.issue({pg2, node_key}, length);
@@ -43,7 +43,7 @@ TEST(CancelKeys, AnIssuedSecretHasTheLengthAskedFor) {
     }
 }
 
-TEST(CancelKeys, AKeyDiesWithItsLease) {
+TEST(cancel_keys, AKeyDiesWithItsLease) {
     cancel_keys keys;
     protocol::cancel_key issued;
     {
@@ -55,7 +55,7 @@ TEST(CancelKeys, AKeyDiesWithItsLease) {
     EXPECT_FALSE(keys.find(issued));
 }
 
-TEST(CancelKeys, AMovedLeaseKeepsTheKeyRegisteredOnce) {
+TEST(cancel_keys, AMovedLeaseKeepsTheKeyRegisteredOnce) {
     cancel_keys keys;
     std::optional<cancel_keys::lease> kept;
     {
@@ -67,7 +67,7 @@ TEST(CancelKeys, AMovedLeaseKeepsTheKeyRegisteredOnce) {
     EXPECT_EQ(keys.size(), 0u);
 }
 
-TEST(CancelKeys, ForgedKeysAndTheNodesOwnKeyFindNothing) {
+TEST(cancel_keys, ForgedKeysAndTheNodesOwnKeyFindNothing) {
     cancel_keys keys;
     const auto lease = keys.issue({pg2, node_key}, 32);
     EXPECT_FALSE(keys.find(node_key)) << "the node's key is never handed out";
@@ -82,7 +82,7 @@ TEST(CancelKeys, ForgedKeysAndTheNodesOwnKeyFindNothing) {
     EXPECT_FALSE(keys.find(forged));
 }
 
-TEST(CancelKeys, KeysAreDistinctAndNotSequential) {
+TEST(cancel_keys, KeysAreDistinctAndNotSequential) {
     cancel_keys keys;
     std::vector<cancel_keys::lease> leases;
     std::set<std::uint32_t> secrets;
@@ -100,7 +100,7 @@ TEST(CancelKeys, KeysAreDistinctAndNotSequential) {
     EXPECT_GT(*secrets.rbegin() - *secrets.begin(), 1u << 30);
 }
 
-TEST(CancelKeySwap, RewritesAProtocol30BackendKeyDataAndRegistersTheNodesKey) {
+TEST(cancel_key_swap, RewritesAProtocol30BackendKeyDataAndRegistersTheNodesKey) {
     cancel_keys keys;
     cancel_key_swap swap(keys, pg2);
     std::string body = body_of(node_key);
@@ -114,7 +114,7 @@ TEST(CancelKeySwap, RewritesAProtocol30BackendKeyDataAndRegistersTheNodesKey) {
     EXPECT_EQ(target->node, pg2);
 }
 
-TEST(CancelKeySwap, RewritesAProtocol32KeyOfEveryLengthWithOneAsLong) {
+TEST(cancel_key_swap, RewritesAProtocol32KeyOfEveryLengthWithOneAsLong) {
     for (const std::size_t length : {4u, 32u, 256u}) {
         cancel_keys keys;
         cancel_key_swap swap(keys, pg2);
@@ -131,7 +131,7 @@ TEST(CancelKeySwap, RewritesAProtocol32KeyOfEveryLengthWithOneAsLong) {
     }
 }
 
-TEST(CancelKeySwap, RefusesAKeyTheProtocolVersionDoesNotAllowAndTouchesNothing) {
+TEST(cancel_key_swap, RefusesAKeyTheProtocolVersionDoesNotAllowAndTouchesNothing) {
     struct refused {
         std::string body;
         std::uint32_t version;
@@ -153,7 +153,7 @@ TEST(CancelKeySwap, RefusesAKeyTheProtocolVersionDoesNotAllowAndTouchesNothing) 
     }
 }
 
-TEST(CancelKeySwap, TheKeyIsForgottenWhenTheSessionEnds) {
+TEST(cancel_key_swap, TheKeyIsForgottenWhenTheSessionEnds) {
     cancel_keys keys;
     {
         cancel_key_swap swap(keys, pg2);

@@ -10,32 +10,32 @@ std::variant<cli_options, cli_error> parse(std::vector<const char*> args) {
     return parse_cli(static_cast<int>(args.size()), args.data());
 }
 
-TEST(Cli, DefaultsToRunWithTheSystemConfig) {
+TEST(cli, DefaultsToRunWithTheSystemConfig) {
     const auto o = std::get<cli_options>(parse({}));
     EXPECT_EQ(o.cmd, command::run);
     EXPECT_EQ(o.config_path, "/etc/pgroute/pgroute.yaml");
 }
 
-TEST(Cli, CheckModeWithConfigFile) {
+TEST(cli, CheckModeWithConfigFile) {
     const auto o = std::get<cli_options>(parse({"--check", "-c", "x.yaml"}));
     EXPECT_EQ(o.cmd, command::check);
     EXPECT_EQ(o.config_path, "x.yaml");
 }
 
-TEST(Cli, LongConfigOptionWithEquals) {
+TEST(cli, LongConfigOptionWithEquals) {
     EXPECT_EQ(std::get<cli_options>(parse({"--config=y.yaml"})).config_path, "y.yaml");
 }
 
-TEST(Cli, HelpAndVersion) {
+TEST(cli, HelpAndVersion) {
     EXPECT_EQ(std::get<cli_options>(parse({"--help"})).cmd, command::help);
     EXPECT_EQ(std::get<cli_options>(parse({"-V"})).cmd, command::version);
 }
 
-TEST(Cli, MissingConfigValueIsAnError) {
+TEST(cli, MissingConfigValueIsAnError) {
     EXPECT_EQ(std::get<cli_error>(parse({"-c"})).message, "-c needs a file name");
 }
 
-TEST(Cli, UnknownArgumentIsAnError) {
+TEST(cli, UnknownArgumentIsAnError) {
     EXPECT_EQ(std::get<cli_error>(parse({"--frobnicate"})).message,
               "unknown argument '--frobnicate'");
 }

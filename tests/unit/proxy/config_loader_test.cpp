@@ -21,28 +21,28 @@ std::vector<std::string> problem_keys(const config_result& r) {
     return keys;
 }
 
-TEST(ConfigLoader, StaticConfigParsesWithDefaults) {
+TEST(config_loader, StaticConfigParsesWithDefaults) {
     const auto r = parse_config(static_config);
     ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
     ASSERT_EQ(r.cfg.endpoints.size(), 2u);
     EXPECT_EQ(r.cfg.endpoints[0].name, "write");
     EXPECT_EQ(r.cfg.endpoints[0].listen.port, 5551);
     EXPECT_EQ(r.cfg.endpoints[1].balance, balance_kind::least_connections);
-    EXPECT_EQ(r.cfg.nodes[1].static_role, health::NodeRole::replica);
+    EXPECT_EQ(r.cfg.nodes[1].static_role, health::node_role::replica);
     EXPECT_FALSE(r.cfg.patroni);
     EXPECT_EQ(r.cfg.limits.max_startup_packet_length, 10000u);
     EXPECT_EQ(r.cfg.limits.max_message_length, 0x3fffffffu);
     EXPECT_EQ(r.cfg.threads, 0u);
 }
 
-TEST(ConfigLoader, UnknownKeysAreReportedWithTheirPath) {
+TEST(config_loader, UnknownKeysAreReportedWithTheirPath) {
     const auto r =
         parse_config(std::string(static_config) + "limits: {max_clients: 5}\nbogus: 1\n");
     EXPECT_EQ(problem_keys(r), (std::vector<std::string>{"limits.max_clients", "bogus"}));
     EXPECT_EQ(r.problems[0].message, "unknown key");
 }
 
-TEST(ConfigLoader, EveryProblemIsReportedNotJustTheFirst) {
+TEST(config_loader, EveryProblemIsReportedNotJustTheFirst) {
     const auto r = parse_config(R"(
 threads: many
 endpoints:
@@ -55,7 +55,7 @@ nodes:
                                         "endpoints.write.route", "nodes[0].role"}));
 }
 
-TEST(ConfigLoader, PatroniSectionSwitchesModeAndParsesUnits) {
+TEST(config_loader, PatroniSectionSwitchesModeAndParsesUnits) {
     const auto r = parse_config(R"(
 endpoints:
   write: {listen: "127.0.0.1:5551", route: leader}
@@ -78,7 +78,7 @@ patroni:
     EXPECT_EQ(r.cfg.patroni->rules.rise, 2u);
 }
 
-TEST(ConfigLoader, EmptyPatroniSectionMeansPatroniModeWithDefaults) {
+TEST(config_loader, EmptyPatroniSectionMeansPatroniModeWithDefaults) {
     const auto r = parse_config(R"(
 endpoints: {write: {listen: "127.0.0.1:5551", route: leader}}
 nodes: [{name: pg1, host: 127.0.0.1, api_url: "http://127.0.0.1:8008"}]
@@ -91,7 +91,7 @@ patroni:
     EXPECT_EQ(r.cfg.limits.node_wait, std::chrono::seconds(3));
 }
 
-TEST(ConfigLoader, NodeWaitCanBeTurnedOff) {
+TEST(config_loader, NodeWaitCanBeTurnedOff) {
     const auto r = parse_config(R"(
 endpoints: {write: {listen: "127.0.0.1:5551", route: leader}}
 nodes: [{name: pg1, host: 127.0.0.1, api_url: "http://127.0.0.1:8008"}]
@@ -102,7 +102,7 @@ limits: {node_wait: 0s}
     EXPECT_EQ(r.cfg.limits.node_wait, std::chrono::milliseconds(0));
 }
 
-TEST(ConfigLoader, PatroniModeNeedsApiUrlAndStaticModeNeedsRole) {
+TEST(config_loader, PatroniModeNeedsApiUrlAndStaticModeNeedsRole) {
     const auto patroni = parse_config(R"(
 endpoints: {write: {listen: "127.0.0.1:5551", route: leader}}
 nodes: [{name: pg1, host: 127.0.0.1}]
@@ -117,7 +117,7 @@ nodes: [{name: pg1, host: 127.0.0.1}]
 }
 
 // Found by fuzz_config: `pgroute --check` passed an api_url the monitor can never poll.
-TEST(ConfigLoader, AnApiUrlThatDoesNotParseIsAProblem) {
+TEST(config_loader, AnApiUrlThatDoesNotParseIsAProblem) {
     const auto r = parse_config(R"(
 endpoints: {write: {listen: "127.0.0.1:5551", route: leader}}
 nodes:
@@ -134,7 +134,7 @@ patroni:
 
 // Found by fuzz_config: a key that is a list or a mapping threw out of the loader (and from a
 // destructor, so std::terminate) instead of being listed as a problem.
-TEST(ConfigLoader, AKeyThatIsAListOrAMappingIsAProblemNotACrash) {
+TEST(config_loader, AKeyThatIsAListOrAMappingIsAProblemNotACrash) {
     const auto r = parse_config(R"(
 endpoints:
   write: {listen: "127.0.0.1:5551", route: leader, [tls]: require}
@@ -150,7 +150,7 @@ nodes:
     }
 }
 
-TEST(ConfigLoader, DuplicatesAndTwoPrimariesAreRejected) {
+TEST(config_loader, DuplicatesAndTwoPrimariesAreRejected) {
     const auto r = parse_config(R"(
 endpoints:
   write: {listen: "127.0.0.1:5551", route: leader}
@@ -163,33 +163,33 @@ nodes:
               (std::vector<std::string>{"nodes[1].name", "nodes", "endpoints.read.listen"}));
 }
 
-TEST(ConfigLoader, LimitsAreBoundedToSafeRanges) {
+TEST(config_loader, LimitsAreBoundedToSafeRanges) {
     const auto r = parse_config(std::string(static_config) +
                                 "limits: {max_message_length: 4GB, startup_timeout: soon}\n");
     EXPECT_EQ(problem_keys(r),
               (std::vector<std::string>{"limits.max_message_length", "limits.startup_timeout"}));
 }
 
-TEST(ConfigLoader, InvalidYamlNamesTheLine) {
+TEST(config_loader, InvalidYamlNamesTheLine) {
     const auto r = parse_config("endpoints: [\n  {a: b\n");
     ASSERT_EQ(r.problems.size(), 1u);
     EXPECT_NE(r.problems[0].message.find("not valid YAML"), std::string::npos);
 }
 
-TEST(ConfigLoader, MissingFileIsAProblemNotACrash) {
+TEST(config_loader, MissingFileIsAProblemNotACrash) {
     const auto r = load_config_file("/nonexistent/pgroute.yaml");
     ASSERT_EQ(r.problems.size(), 1u);
     EXPECT_EQ(r.problems[0].message, "cannot read config file '/nonexistent/pgroute.yaml'");
 }
 
-TEST(ConfigLoader, TheShippedExampleConfigIsValid) {
+TEST(config_loader, TheShippedExampleConfigIsValid) {
     const auto r = load_config_file(PGROUTE_SOURCE_DIR "/conf/pgroute.yaml");
     EXPECT_TRUE(r.ok()) << (r.problems.empty()
                                 ? ""
                                 : r.problems.front().key + ": " + r.problems.front().message);
 }
 
-TEST(ConfigLoader, TlsIsOffByDefaultAndAllowedOnEveryEndpointOnceConfigured) {
+TEST(config_loader, TlsIsOffByDefaultAndAllowedOnEveryEndpointOnceConfigured) {
     const auto plain = parse_config(static_config);
     ASSERT_TRUE(plain.ok());
     EXPECT_FALSE(plain.cfg.tls);
@@ -216,7 +216,7 @@ nodes:
     EXPECT_EQ(r.cfg.server_tls.ca_file, "/etc/pgroute/ca.crt");
 }
 
-TEST(ConfigLoader, TlsProblemsNameTheirKeys) {
+TEST(config_loader, TlsProblemsNameTheirKeys) {
     const auto r = parse_config(R"(
 tls: {cert_file: /etc/pgroute/server.crt, ciphers: ALL}
 server_tls: {mode: verify-full}
@@ -230,7 +230,7 @@ nodes:
                                         "endpoints.write.tls"}));
 }
 
-TEST(ConfigLoader, AnEndpointCannotOfferTlsWithoutACertificate) {
+TEST(config_loader, AnEndpointCannotOfferTlsWithoutACertificate) {
     const auto r = parse_config(R"(
 endpoints:
   write: {listen: "127.0.0.1:5551", route: leader, tls: require}
@@ -240,7 +240,7 @@ nodes:
     EXPECT_EQ(problem_keys(r), (std::vector<std::string>{"endpoints.write.tls"}));
 }
 
-TEST(ConfigLoader, PatroniApiTlsAndCredentialsAreReadAndPairsAreChecked) {
+TEST(config_loader, PatroniApiTlsAndCredentialsAreReadAndPairsAreChecked) {
     const std::string nodes = R"(
 endpoints:
   write: {listen: "127.0.0.1:5551", route: leader}
@@ -262,7 +262,7 @@ patroni: {api_cert_file: /etc/pgroute/client.crt, api_password: s3cret}
               (std::vector<std::string>{"patroni.api_key_file", "patroni.api_username"}));
 }
 
-TEST(ListenAddress, ParsesIpv4Ipv6AndRejectsJunk) {
+TEST(listen_address, ParsesIpv4Ipv6AndRejectsJunk) {
     EXPECT_EQ(parse_listen_address("127.0.0.1:5551")->port, 5551);
     EXPECT_EQ(parse_listen_address("[::1]:5552")->host, "::1");
     EXPECT_FALSE(parse_listen_address("127.0.0.1"));

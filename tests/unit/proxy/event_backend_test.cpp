@@ -30,7 +30,7 @@ struct read_outcome {
     std::size_t bytes = 0;
 };
 
-TEST(EventBackend, CancellingReadsNeverCompletesAnUnrelatedRead) {
+TEST(event_backend, CancellingReadsNeverCompletesAnUnrelatedRead) {
     asio::io_context io;
 
     // Reads that must wait until their peer writes. Two of them, in neighbouring ring slots, so

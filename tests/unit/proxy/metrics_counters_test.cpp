@@ -19,25 +19,25 @@ std::size_t bucket_of(std::chrono::nanoseconds duration) {
     return c.query_duration_buckets.size();
 }
 
-TEST(MetricsCounters, ADurationOnABoundLandsInThatBucket) {
+TEST(metrics_counters, ADurationOnABoundLandsInThatBucket) {
     EXPECT_EQ(bucket_of(100us), 0u);  // le="0.0001" includes 0.0001
     EXPECT_EQ(bucket_of(101us), 1u);
     EXPECT_EQ(bucket_of(1ms), 3u);
     EXPECT_EQ(bucket_of(0ns), 0u);
 }
 
-TEST(MetricsCounters, ADurationBeyondTheLastBoundLandsInInf) {
+TEST(metrics_counters, ADurationBeyondTheLastBoundLandsInInf) {
     EXPECT_EQ(bucket_of(61s), query_duration_bucket_count - 1);
 }
 
-TEST(MetricsCounters, ObservingAddsTheDurationToTheSum) {
+TEST(metrics_counters, ObservingAddsTheDurationToTheSum) {
     route_counters c;
     observe_query_duration(c, 2ms);
     observe_query_duration(c, 500us);
     EXPECT_EQ(c.query_duration_nanoseconds.value(), 2'500'000u);
 }
 
-TEST(MetricsCounters, ARouteIsMadeOncePerNodeAndStaysWhereItIs) {
+TEST(metrics_counters, ARouteIsMadeOncePerNodeAndStaysWhereItIs) {
     worker_metrics metrics(2);
     auto& first = metrics.route(1, "pg1");
     for (int i = 0; i < 100; ++i)
@@ -46,7 +46,7 @@ TEST(MetricsCounters, ARouteIsMadeOncePerNodeAndStaysWhereItIs) {
     EXPECT_NE(&metrics.route(0, "pg1"), &first);
 }
 
-TEST(MetricsCounters, CountedOpenCountsTheOpeningNowAndTheClosingAtScopeEnd) {
+TEST(metrics_counters, CountedOpenCountsTheOpeningNowAndTheClosingAtScopeEnd) {
     counter opened, closed;
     {
         const counted_open open(opened, closed);
@@ -56,7 +56,7 @@ TEST(MetricsCounters, CountedOpenCountsTheOpeningNowAndTheClosingAtScopeEnd) {
     EXPECT_EQ(closed.value(), 1u);
 }
 
-TEST(MetricsTotals, SumsEveryWorkerPerEndpointAndPerNode) {
+TEST(metrics_totals, SumsEveryWorkerPerEndpointAndPerNode) {
     worker_metrics a(2), b(2);
     a.endpoint(0).accepted.add(3);
     b.endpoint(0).accepted.add(4);
@@ -77,7 +77,7 @@ TEST(MetricsTotals, SumsEveryWorkerPerEndpointAndPerNode) {
     EXPECT_EQ(totals.routes.at("pg2")[1].bytes_from_server, 99u);
 }
 
-TEST(MetricsTotals, SessionsOnANodeAreItsOpenBackendConnectionsOverAllEndpoints) {
+TEST(metrics_totals, SessionsOnANodeAreItsOpenBackendConnectionsOverAllEndpoints) {
     worker_metrics a(2);
     a.route(0, "pg1").backend_opened.add(5);
     a.route(0, "pg1").backend_closed.add(2);
@@ -88,13 +88,13 @@ TEST(MetricsTotals, SessionsOnANodeAreItsOpenBackendConnectionsOverAllEndpoints)
     EXPECT_EQ(sessions_on_node(totals, "pg9"), 0u);
 }
 
-TEST(MetricsTotals, OpenCountNeverGoesBelowZero) {
+TEST(metrics_totals, OpenCountNeverGoesBelowZero) {
     EXPECT_EQ(open_count(3, 5), 0u);
     EXPECT_EQ(open_count(5, 3), 2u);
 }
 
 // The scrape side runs while the worker keeps bumping and adding nodes: totals only grow.
-TEST(MetricsTotals, ScrapesDuringWritesSeeMonotonicTotals) {
+TEST(metrics_totals, ScrapesDuringWritesSeeMonotonicTotals) {
     worker_metrics metrics(1);
     std::atomic<bool> done{false};
     std::thread writer([&] {

@@ -10,7 +10,7 @@
 namespace pgroute::proxy {
 namespace {
 
-using health::NodeRole;
+using health::node_role;
 using testing::admin_fixture;
 using testing::make_topology;
 
@@ -23,16 +23,16 @@ bool has_line(const std::string& text, const std::string& line) {
 }
 
 admin_fixture three_nodes() {
-    auto topology = make_topology({{"pg1", NodeRole::leader},
-                                   {"pg2", NodeRole::replica, true},
-                                   {"pg3", NodeRole::replica, false, false}});
+    auto topology = make_topology({{"pg1", node_role::leader},
+                                   {"pg2", node_role::replica, true},
+                                   {"pg3", node_role::replica, false, false}});
     topology.nodes[1].lag_bytes = 4096;
     topology.nodes[1].lag_seconds = 0.5;
     topology.nodes[1].timeline = 3;
     return admin_fixture(topology);
 }
 
-TEST(MetricsExposition, EveryFamilyHasHelpAndTypeBeforeItsSamplesAndAppearsOnce) {
+TEST(metrics_exposition, EveryFamilyHasHelpAndTypeBeforeItsSamplesAndAppearsOnce) {
     auto f = three_nodes();
     const auto text = render_metrics(metrics_collectable(f.sources));
     std::istringstream lines(text);
@@ -52,7 +52,7 @@ TEST(MetricsExposition, EveryFamilyHasHelpAndTypeBeforeItsSamplesAndAppearsOnce)
     EXPECT_GE(seen.size(), 30u);
 }
 
-TEST(MetricsExposition, CountersEndInTotal) {
+TEST(metrics_exposition, CountersEndInTotal) {
     auto f = three_nodes();
     std::istringstream lines(render_metrics(metrics_collectable(f.sources)));
     for (std::string line; std::getline(lines, line);) {
@@ -62,7 +62,7 @@ TEST(MetricsExposition, CountersEndInTotal) {
     }
 }
 
-TEST(MetricsExposition, WorkersCountersAreSummedPerEndpointAndNode) {
+TEST(metrics_exposition, WorkersCountersAreSummedPerEndpointAndNode) {
     auto f = three_nodes();
     f.worker_a.endpoint(0).accepted.add(2);
     f.worker_b.endpoint(0).accepted.add(3);
@@ -81,7 +81,7 @@ TEST(MetricsExposition, WorkersCountersAreSummedPerEndpointAndNode) {
         "pgroute_sessions_cut_total{endpoint=\"write\",node=\"pg1\",reason=\"leader_changed\"} 1"));
 }
 
-TEST(MetricsExposition, EveryNodeHasRouteSeriesBeforeAnySessionReachedIt) {
+TEST(metrics_exposition, EveryNodeHasRouteSeriesBeforeAnySessionReachedIt) {
     auto f = three_nodes();
     const auto text = render_metrics(metrics_collectable(f.sources));
     EXPECT_TRUE(has_line(text, "pgroute_queries_total{endpoint=\"write\",node=\"pg3\"} 0"));
@@ -89,14 +89,14 @@ TEST(MetricsExposition, EveryNodeHasRouteSeriesBeforeAnySessionReachedIt) {
         has_line(text, "pgroute_query_duration_seconds_count{endpoint=\"read\",node=\"pg3\"} 0"));
 }
 
-TEST(MetricsExposition, ANodeThatLeftKeepsItsSeries) {
+TEST(metrics_exposition, ANodeThatLeftKeepsItsSeries) {
     auto f = three_nodes();
     f.worker_a.route(0, "old1").queries.add(8);
     const auto text = render_metrics(metrics_collectable(f.sources));
     EXPECT_TRUE(has_line(text, "pgroute_queries_total{endpoint=\"write\",node=\"old1\"} 8"));
 }
 
-TEST(MetricsExposition, OpenSessionsAreStartedMinusEnded) {
+TEST(metrics_exposition, OpenSessionsAreStartedMinusEnded) {
     auto f = three_nodes();
     f.worker_a.endpoint(1).sessions_started.add(5);
     f.worker_a.endpoint(1).sessions_ended.add(2);
@@ -107,7 +107,7 @@ TEST(MetricsExposition, OpenSessionsAreStartedMinusEnded) {
     EXPECT_TRUE(has_line(text, "pgroute_backend_connections{endpoint=\"read\",node=\"pg2\"} 2"));
 }
 
-TEST(MetricsExposition, NodeStateComesFromTheTopology) {
+TEST(metrics_exposition, NodeStateComesFromTheTopology) {
     auto f = three_nodes();
     const auto text = render_metrics(metrics_collectable(f.sources));
     EXPECT_TRUE(has_line(text, "pgroute_node_role{node=\"pg1\",role=\"leader\"} 1"));
@@ -123,16 +123,16 @@ TEST(MetricsExposition, NodeStateComesFromTheTopology) {
         << "no lag sample for a node without a known lag";
 }
 
-TEST(MetricsExposition, PollOutcomesAndLeaderChangesComeFromTheHealthBoard) {
+TEST(metrics_exposition, PollOutcomesAndLeaderChangesComeFromTheHealthBoard) {
     auto f = three_nodes();
-    health::PollCounts pg1{};
+    health::poll_counts pg1{};
     pg1[0] = 7;  // ok
     pg1[2] = 1;  // timeout
-    auto next = make_topology({{"pg1", NodeRole::replica, true}, {"pg2", NodeRole::leader}});
-    health::PollDurations pg1_durations;
+    auto next = make_topology({{"pg1", node_role::replica, true}, {"pg2", node_role::leader}});
+    health::poll_durations pg1_durations;
     pg1_durations.record(std::chrono::milliseconds(3));
     pg1_durations.record(std::chrono::seconds(2));
-    f.board.publish({std::make_shared<health::Topology>(next),
+    f.board.publish({std::make_shared<health::topology_snapshot>(next),
                      {},
                      {{"pg1", pg1}},
                      {},
@@ -153,7 +153,7 @@ TEST(MetricsExposition, PollOutcomesAndLeaderChangesComeFromTheHealthBoard) {
     EXPECT_TRUE(has_line(text, "pgroute_write_target{node=\"pg2\"} 1"));
 }
 
-TEST(MetricsExposition, BuildInfoAndProcessMetricsArePresent) {
+TEST(metrics_exposition, BuildInfoAndProcessMetricsArePresent) {
     auto f = three_nodes();
     const auto text = render_metrics(metrics_collectable(f.sources));
     EXPECT_NE(text.find("pgroute_build_info{version=\""), std::string::npos);

@@ -14,7 +14,7 @@ constexpr std::string_view sample_stat =
     "150 25 0 0 20 0 3 0 987654 123456789 2345 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 "
     "1 0 0 0 0 0\n";
 
-TEST(MetricsProcess, ParsesStatFieldsAfterACommandNameWithSpacesAndParens) {
+TEST(metrics_process, ParsesStatFieldsAfterACommandNameWithSpacesAndParens) {
     const auto stat = parse_proc_pid_stat(sample_stat);
     ASSERT_TRUE(stat);
     EXPECT_EQ(stat->utime_ticks, 150u);
@@ -24,17 +24,17 @@ TEST(MetricsProcess, ParsesStatFieldsAfterACommandNameWithSpacesAndParens) {
     EXPECT_EQ(stat->resident_pages, 2345u);
 }
 
-TEST(MetricsProcess, RejectsATruncatedStatLine) {
+TEST(metrics_process, RejectsATruncatedStatLine) {
     EXPECT_FALSE(parse_proc_pid_stat("4242 (pgroute) S 1 4242 4242 0"));
     EXPECT_FALSE(parse_proc_pid_stat("no parenthesis at all"));
 }
 
-TEST(MetricsProcess, FindsTheBootTimeLine) {
+TEST(metrics_process, FindsTheBootTimeLine) {
     EXPECT_EQ(parse_boot_time("cpu  1 2 3\nintr 5\nbtime 1712345678\nprocesses 9\n"), 1712345678u);
     EXPECT_FALSE(parse_boot_time("cpu  1 2 3\n"));
 }
 
-TEST(MetricsProcess, ReadsThisProcessPlausibly) {
+TEST(metrics_process, ReadsThisProcessPlausibly) {
     const auto stats = read_process_stats();
     const double now =
         std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -47,7 +47,7 @@ TEST(MetricsProcess, ReadsThisProcessPlausibly) {
     EXPECT_GE(stats.cpu_seconds, 0);
 }
 
-TEST(MetricsProcess, CountsADescriptorThisProcessOpens) {
+TEST(metrics_process, CountsADescriptorThisProcessOpens) {
     const auto before = read_process_stats().open_fds;
     const int fd = dup(1);
     ASSERT_GE(fd, 0);

@@ -18,7 +18,7 @@ std::uint64_t timed(const route_counters& c) {
     return sum;
 }
 
-TEST(QueryClock, QueryAndSyncAndFunctionCallStartCyclesOtherMessagesDoNot) {
+TEST(query_clock, QueryAndSyncAndFunctionCallStartCyclesOtherMessagesDoNot) {
     EXPECT_TRUE(starts_query_cycle('Q'));
     EXPECT_TRUE(starts_query_cycle('S'));
     EXPECT_TRUE(starts_query_cycle('F'));
@@ -26,7 +26,7 @@ TEST(QueryClock, QueryAndSyncAndFunctionCallStartCyclesOtherMessagesDoNot) {
         EXPECT_FALSE(starts_query_cycle(other)) << other;
 }
 
-TEST(QueryClock, ReadyForQueryEndsTheCycleAndRecordsItsDuration) {
+TEST(query_clock, ReadyForQueryEndsTheCycleAndRecordsItsDuration) {
     route_counters c;
     query_clock clock(c);
     clock.cycle_sent(t0);
@@ -37,7 +37,7 @@ TEST(QueryClock, ReadyForQueryEndsTheCycleAndRecordsItsDuration) {
     EXPECT_EQ(clock.in_flight(), 0u);
 }
 
-TEST(QueryClock, ReadyForQueryWithoutACycleInFlightCountsNothing) {
+TEST(query_clock, ReadyForQueryWithoutACycleInFlightCountsNothing) {
     route_counters c;
     query_clock clock(c);
     clock.ready_for_query(transaction_status::idle, t0);  // the one that ends authentication
@@ -46,7 +46,7 @@ TEST(QueryClock, ReadyForQueryWithoutACycleInFlightCountsNothing) {
     EXPECT_EQ(timed(c), 0u);
 }
 
-TEST(QueryClock, PipelinedCyclesArePairedInOrder) {
+TEST(query_clock, PipelinedCyclesArePairedInOrder) {
     route_counters c;
     query_clock clock(c);
     clock.cycle_sent(t0);
@@ -59,7 +59,7 @@ TEST(QueryClock, PipelinedCyclesArePairedInOrder) {
     EXPECT_EQ(c.query_duration_nanoseconds.value(), 50'000'000u);
 }
 
-TEST(QueryClock, OnlyCyclesEndingIdleCountAsTransactions) {
+TEST(query_clock, OnlyCyclesEndingIdleCountAsTransactions) {
     route_counters c;
     query_clock clock(c);
     for (const auto status : {transaction_status::in_transaction,  // BEGIN
@@ -75,7 +75,7 @@ TEST(QueryClock, OnlyCyclesEndingIdleCountAsTransactions) {
     EXPECT_EQ(c.transactions.value(), 3u);
 }
 
-TEST(QueryClock, CyclesBeyondTheRingAreCountedButNotTimed) {
+TEST(query_clock, CyclesBeyondTheRingAreCountedButNotTimed) {
     route_counters c;
     query_clock clock(c);
     const std::size_t sent = query_clock::max_timed_in_flight + 5;
@@ -93,7 +93,7 @@ TEST(QueryClock, CyclesBeyondTheRingAreCountedButNotTimed) {
     EXPECT_EQ(timed(c), query_clock::max_timed_in_flight + 1);
 }
 
-TEST(QueryClock, RingWrapsAroundWithoutLosingOrder) {
+TEST(query_clock, RingWrapsAroundWithoutLosingOrder) {
     route_counters c;
     query_clock clock(c);
     // Keep two in flight while many pass, so the ring's start moves all the way round.

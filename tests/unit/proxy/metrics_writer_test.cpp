@@ -46,7 +46,7 @@ std::string written_value(double value) {
     return line.substr(0, line.size() - 1);
 }
 
-TEST(MetricsWriter, FamilyStartsWithHelpAndTypeThenItsSamples) {
+TEST(metrics_writer, FamilyStartsWithHelpAndTypeThenItsSamples) {
     auto f = family("pgroute_queries_total", MetricType::Counter, "Queries.");
     ClientMetric labelled;
     labelled.label = {{"endpoint", "write"}, {"node", "pg1"}};
@@ -61,18 +61,18 @@ TEST(MetricsWriter, FamilyStartsWithHelpAndTypeThenItsSamples) {
               "pgroute_queries_total 7\n");
 }
 
-TEST(MetricsWriter, LabelValuesEscapeBackslashQuoteAndNewline) {
+TEST(metrics_writer, LabelValuesEscapeBackslashQuoteAndNewline) {
     auto f = family("x", MetricType::Gauge);
     f.metric.push_back(gauge(1, {{"node", "a\\b\"c\nd"}}));
     EXPECT_NE(write(f).find("x{node=\"a\\\\b\\\"c\\nd\"} 1\n"), std::string::npos) << write(f);
 }
 
-TEST(MetricsWriter, HelpEscapesBackslashAndNewlineButNotQuotes) {
+TEST(metrics_writer, HelpEscapesBackslashAndNewlineButNotQuotes) {
     const auto text = write(family("x", MetricType::Gauge, "say \"hi\"\\\nbye"));
     EXPECT_EQ(text.substr(0, text.find('\n') + 1), "# HELP x say \"hi\"\\\\\\nbye\n");
 }
 
-TEST(MetricsWriter, HistogramBucketsGetInfThenSumAndCount) {
+TEST(metrics_writer, HistogramBucketsGetInfThenSumAndCount) {
     auto f = family("d_seconds", MetricType::Histogram);
     ClientMetric m;
     m.label = {{"node", "pg1"}};
@@ -90,7 +90,7 @@ TEST(MetricsWriter, HistogramBucketsGetInfThenSumAndCount) {
               "d_seconds_count{node=\"pg1\"} 6\n");
 }
 
-TEST(MetricsWriter, AnInfBucketGivenIsNotRepeated) {
+TEST(metrics_writer, AnInfBucketGivenIsNotRepeated) {
     auto f = family("d_seconds", MetricType::Histogram);
     ClientMetric m;
     m.histogram.bucket = {{3, std::numeric_limits<double>::infinity()}};
@@ -104,7 +104,7 @@ TEST(MetricsWriter, AnInfBucketGivenIsNotRepeated) {
               "d_seconds_count 3\n");
 }
 
-TEST(MetricsWriter, SummariesAndUntypedSamplesAndTimestamps) {
+TEST(metrics_writer, SummariesAndUntypedSamplesAndTimestamps) {
     auto s = family("rtt_seconds", MetricType::Summary);
     ClientMetric m;
     m.summary.quantile = {{0.5, 0.01}, {0.99, 0.2}};
@@ -128,13 +128,13 @@ TEST(MetricsWriter, SummariesAndUntypedSamplesAndTimestamps) {
               "u 3 1712345678000\n");
 }
 
-TEST(MetricsWriter, ValuesUseTheFormatsSpecialSpellings) {
+TEST(metrics_writer, ValuesUseTheFormatsSpecialSpellings) {
     EXPECT_EQ(written_value(std::numeric_limits<double>::infinity()), "+Inf");
     EXPECT_EQ(written_value(-std::numeric_limits<double>::infinity()), "-Inf");
     EXPECT_EQ(written_value(std::numeric_limits<double>::quiet_NaN()), "NaN");
 }
 
-TEST(MetricsWriter, ValuesAreShortestDecimalsThatReadBackExactly) {
+TEST(metrics_writer, ValuesAreShortestDecimalsThatReadBackExactly) {
     EXPECT_EQ(written_value(0), "0");
     EXPECT_EQ(written_value(0.0001), "0.0001");
     EXPECT_EQ(written_value(0.1), "0.1");
@@ -162,9 +162,9 @@ std::map<std::string, double> series(const std::string& page) {
 // The writer stands in for prometheus-cpp's TextSerializer: for pgroute's own families both must
 // write the same series with the same values, whatever the spelling (TextSerializer rounds to 16
 // digits, hence the few units in the last place).
-TEST(MetricsWriter, WritesTheSeriesPrometheusCppsTextSerializerWrites) {
+TEST(metrics_writer, WritesTheSeriesPrometheusCppsTextSerializerWrites) {
     auto f = testing::admin_fixture(testing::make_topology(
-        {{"pg1", health::NodeRole::leader}, {"pg2", health::NodeRole::replica, true}}));
+        {{"pg1", health::node_role::leader}, {"pg2", health::node_role::replica, true}}));
     f.worker_a.route(1, "pg2").queries.add(12);
     f.worker_b.route(0, "pg1").bytes_from_server.add(987654321012);
     const auto families = metrics_collectable(f.sources).Collect();

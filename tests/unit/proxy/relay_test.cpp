@@ -172,7 +172,7 @@ class relay_rig {
     counter server_bytes_;
 };
 
-TEST(Relay, FramesSplitAtEveryByteArriveIntactAndEachIsShownOnce) {
+TEST(relay, FramesSplitAtEveryByteArriveIntactAndEachIsShownOnce) {
     const std::string stream = frame('Q', std::string("SELECT 1") + '\0') +
                                frame('P', std::string("\0SELECT $1\0\0\0", 14)) + frame('S', "");
     for (std::size_t split = 1; split < stream.size(); ++split) {
@@ -193,7 +193,7 @@ TEST(Relay, FramesSplitAtEveryByteArriveIntactAndEachIsShownOnce) {
     }
 }
 
-TEST(Relay, AFrameBiggerThanTheBufferStreamsThroughInPieces) {
+TEST(relay, AFrameBiggerThanTheBufferStreamsThroughInPieces) {
     relay_rig rig(64);
     rig.from_client.wanted_whole = "Q";
     rig.start();
@@ -209,7 +209,7 @@ TEST(Relay, AFrameBiggerThanTheBufferStreamsThroughInPieces) {
     EXPECT_LT(rig.from_client.seen[0].second.size(), 64u);
 }
 
-TEST(Relay, AHandlerRewritesABodyInPlaceBeforeItIsForwarded) {
+TEST(relay, AHandlerRewritesABodyInPlaceBeforeItIsForwarded) {
     relay_rig rig;
     rig.from_server.wanted_whole = "K";
     rig.from_server.decide = [](char type, std::span<char> body) {
@@ -223,7 +223,7 @@ TEST(Relay, AHandlerRewritesABodyInPlaceBeforeItIsForwarded) {
     EXPECT_EQ(rig.client->received(), expected);
 }
 
-TEST(Relay, AHeldFrameWaitsForReleaseWithEverythingBehindIt) {
+TEST(relay, AHeldFrameWaitsForReleaseWithEverythingBehindIt) {
     relay_rig rig;
     bool held = false;
     rig.from_client.decide = [](char type, std::span<char>) {
@@ -247,7 +247,7 @@ TEST(Relay, AHeldFrameWaitsForReleaseWithEverythingBehindIt) {
     EXPECT_FALSE(rig.result.has_value());  // still relaying
 }
 
-TEST(Relay, AnInjectionGoesOutBeforeTheFrameItIsReleasedWith) {
+TEST(relay, AnInjectionGoesOutBeforeTheFrameItIsReleasedWith) {
     relay_rig rig;
     rig.from_client.decide = [](char type, std::span<char>) {
         return type == 'B' ? frame_verdict::hold : frame_verdict::forward;
@@ -265,7 +265,7 @@ TEST(Relay, AnInjectionGoesOutBeforeTheFrameItIsReleasedWith) {
     EXPECT_EQ(rig.server->received(), injected + bind);
 }
 
-TEST(Relay, AHeldFrameIsReplacedByAMessageOfAnotherLength) {
+TEST(relay, AHeldFrameIsReplacedByAMessageOfAnotherLength) {
     relay_rig rig;
     rig.from_server.wanted_whole = "v";
     rig.from_server.decide = [](char type, std::span<char>) {
@@ -286,7 +286,7 @@ TEST(Relay, AHeldFrameIsReplacedByAMessageOfAnotherLength) {
     EXPECT_FALSE(rig.result.has_value());
 }
 
-TEST(Relay, TheServerSideIsReboundBetweenTwoFramesWhileTheClientStays) {
+TEST(relay, TheServerSideIsReboundBetweenTwoFramesWhileTheClientStays) {
     relay_rig rig;
     std::unique_ptr<peer> second;
     tcp::socket& second_server = rig.another_server(second);
@@ -318,7 +318,7 @@ TEST(Relay, TheServerSideIsReboundBetweenTwoFramesWhileTheClientStays) {
     EXPECT_EQ(rig.server->received(), first_query);
 }
 
-TEST(Relay, AStopAfterVerdictEndsTheRelayRightAfterThatFrame) {
+TEST(relay, AStopAfterVerdictEndsTheRelayRightAfterThatFrame) {
     relay_rig rig;
     rig.from_server.wanted_whole = "Z";
     rig.from_server.decide = [](char type, std::span<char>) {
@@ -337,7 +337,7 @@ TEST(Relay, AStopAfterVerdictEndsTheRelayRightAfterThatFrame) {
 // The frame and the close arrive before the relay reads: the read that returns the frame comes
 // back short, and the close behind it must still be seen (edge-triggered epoll reports nothing
 // more for it; re-arming the wait does).
-TEST(Relay, AClientThatSendsAndClosesInOneGoEndsTheRelay) {
+TEST(relay, AClientThatSendsAndClosesInOneGoEndsTheRelay) {
     relay_rig rig;
     rig.start();
     const std::string terminate = frame('X', "");
@@ -350,7 +350,7 @@ TEST(Relay, AClientThatSendsAndClosesInOneGoEndsTheRelay) {
 
 // What a cut does (session_control::order_cut interrupts the relay): the server reads nothing,
 // so the relay's write to it is stuck, and the cut must still end the relay at once.
-TEST(Relay, ACutWhileAWriteIsBlockedEndsTheRelay) {
+TEST(relay, ACutWhileAWriteIsBlockedEndsTheRelay) {
     relay_rig rig;
     session_control control;
     control.relay = &rig.control;

@@ -9,7 +9,7 @@
 namespace pgroute::proxy {
 namespace {
 
-using health::NodeRole;
+using health::node_role;
 using testing::make_topology;
 
 endpoint_config write_endpoint() {
@@ -21,25 +21,25 @@ endpoint_config read_endpoint(balance_kind balance = balance_kind::round_robin) 
     return ep;
 }
 
-TEST(Router, WriteEndpointReachesTheLeader) {
-    const auto t = make_topology({{"pg1", NodeRole::replica, true}, {"pg2", NodeRole::leader}});
+TEST(router, WriteEndpointReachesTheLeader) {
+    const auto t = make_topology({{"pg1", node_role::replica, true}, {"pg2", node_role::leader}});
     const auto d = pick_node(t, write_endpoint(), 0);
     ASSERT_TRUE(d.node);
     EXPECT_EQ(t.nodes[*d.node].address.name, "pg2");
 }
 
-TEST(Router, WriteEndpointRefusesWithoutLeaderAndSaysWhy) {
-    const auto t = make_topology({{"pg1", NodeRole::replica, true}});
+TEST(router, WriteEndpointRefusesWithoutLeaderAndSaysWhy) {
+    const auto t = make_topology({{"pg1", node_role::replica, true}});
     const auto d = pick_node(t, write_endpoint(), 0);
     EXPECT_FALSE(d.node);
     EXPECT_EQ(d.refusal, "no leader is available: no running leader");
 }
 
-TEST(Router, ReadEndpointRoundRobinsAcrossReadableReplicasOnly) {
-    const auto t = make_topology({{"pg1", NodeRole::leader},
-                                  {"pg2", NodeRole::replica, true},
-                                  {"pg3", NodeRole::replica, false},
-                                  {"pg4", NodeRole::replica, true}});
+TEST(router, ReadEndpointRoundRobinsAcrossReadableReplicasOnly) {
+    const auto t = make_topology({{"pg1", node_role::leader},
+                                  {"pg2", node_role::replica, true},
+                                  {"pg3", node_role::replica, false},
+                                  {"pg4", node_role::replica, true}});
     std::map<std::string, int> hits;
     for (std::uint64_t ticket = 0; ticket < 10; ++ticket) {
         const auto d = pick_node(t, read_endpoint(), ticket);
@@ -49,15 +49,15 @@ TEST(Router, ReadEndpointRoundRobinsAcrossReadableReplicasOnly) {
     EXPECT_EQ(hits, (std::map<std::string, int>{{"pg2", 5}, {"pg4", 5}}));
 }
 
-TEST(Router, ReadEndpointRefusesWhenNoReplicaIsReadableAndFallbackIsOff) {
-    const auto t = make_topology({{"pg1", NodeRole::leader}, {"pg2", NodeRole::replica, false}});
+TEST(router, ReadEndpointRefusesWhenNoReplicaIsReadableAndFallbackIsOff) {
+    const auto t = make_topology({{"pg1", node_role::leader}, {"pg2", node_role::replica, false}});
     const auto d = pick_node(t, read_endpoint(), 0);
     EXPECT_FALSE(d.node);
     EXPECT_EQ(d.refusal, "no replica is readable within the configured lag bound");
 }
 
-TEST(Router, ReadEndpointFallsBackToLeaderWhenConfigured) {
-    const auto t = make_topology({{"pg1", NodeRole::leader}, {"pg2", NodeRole::replica, false}});
+TEST(router, ReadEndpointFallsBackToLeaderWhenConfigured) {
+    const auto t = make_topology({{"pg1", node_role::leader}, {"pg2", node_role::replica, false}});
     auto ep = read_endpoint();
     ep.fallback_to_leader = true;
     const auto d = pick_node(t, ep, 0);
@@ -65,17 +65,17 @@ TEST(Router, ReadEndpointFallsBackToLeaderWhenConfigured) {
     EXPECT_EQ(t.nodes[*d.node].address.name, "pg1");
 }
 
-TEST(Router, FallbackWithoutLeaderRefuses) {
-    const auto t = make_topology({{"pg2", NodeRole::replica, false}});
+TEST(router, FallbackWithoutLeaderRefuses) {
+    const auto t = make_topology({{"pg2", node_role::replica, false}});
     auto ep = read_endpoint();
     ep.fallback_to_leader = true;
     EXPECT_FALSE(pick_node(t, ep, 0).node);
 }
 
-TEST(Router, LeastConnectionsPicksTheLeastLoadedReplica) {
-    const auto t = make_topology({{"pg1", NodeRole::leader},
-                                  {"pg2", NodeRole::replica, true},
-                                  {"pg3", NodeRole::replica, true}});
+TEST(router, LeastConnectionsPicksTheLeastLoadedReplica) {
+    const auto t = make_topology({{"pg1", node_role::leader},
+                                  {"pg2", node_role::replica, true},
+                                  {"pg3", node_role::replica, true}});
     const std::vector<std::uint32_t> sessions{9, 4, 1};
     for (std::uint64_t ticket = 0; ticket < 4; ++ticket) {
         const auto d =
@@ -85,9 +85,9 @@ TEST(Router, LeastConnectionsPicksTheLeastLoadedReplica) {
     }
 }
 
-TEST(Router, LeastConnectionsRotatesAmongTies) {
+TEST(router, LeastConnectionsRotatesAmongTies) {
     const auto t =
-        make_topology({{"pg2", NodeRole::replica, true}, {"pg3", NodeRole::replica, true}});
+        make_topology({{"pg2", node_role::replica, true}, {"pg3", node_role::replica, true}});
     const std::vector<std::uint32_t> sessions{2, 2};
     const auto first = pick_node(t, read_endpoint(balance_kind::least_connections), 0, sessions);
     const auto second = pick_node(t, read_endpoint(balance_kind::least_connections), 1, sessions);
