@@ -42,9 +42,9 @@ inline constexpr std::uint32_t negotiate_gss_code = (1234u << 16) | 5680u;   // 
 
 // Every typed frame starts with a type byte and an int32 length that counts itself.
 inline constexpr std::size_t frame_header_size = 5;
-// PostgreSQL's own ceiling on a startup packet (max_startup_packet_length).
+// PostgreSQL's own ceiling on a startup packet (its MAX_STARTUP_PACKET_LENGTH).
 inline constexpr std::uint32_t max_startup_packet_length = 10000;
-// PostgreSQL's ceiling on any message body it accepts (pq_large_message_limit).
+// PostgreSQL's ceiling on any message body it accepts (its PQ_LARGE_MESSAGE_LIMIT).
 inline constexpr std::uint32_t pq_large_message_limit = 0x3fffffff;
 
 }  // namespace pgroute::protocol

@@ -127,9 +127,7 @@ drill_options parse(int argc, char** argv) {
     return options;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_drill(int argc, char** argv) {
     const drill_options options = parse(argc, argv);
     const auto until = system_clock::now() + options.duration;
     std::vector<nlohmann::json> reports(options.targets.size());
@@ -145,4 +143,15 @@ int main(int argc, char** argv) {
                                                            nlohmann::json::error_handler_t::replace)
               << '\n';
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run_drill(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "pgroute_write_drill: " << e.what() << "\n";
+        return 1;
+    }
 }

@@ -37,7 +37,7 @@ const node_observation* pick_membership_source(
 
 }  // namespace
 
-patroni_monitor::patroni_monitor(asio::any_io_executor executor, monitor_config config,
+patroni_monitor::patroni_monitor(const asio::any_io_executor& executor, monitor_config config,
                                  publish_fn publish, log_fn log)
     : executor_(executor),
       config_(std::move(config)),
@@ -50,7 +50,7 @@ patroni_monitor::patroni_monitor(asio::any_io_executor executor, monitor_config 
 void patroni_monitor::start(std::function<void()> on_stopped) {
     running_ = true;
     asio::co_spawn(executor_, run(),
-                   [this, on_stopped = std::move(on_stopped)](std::exception_ptr error) {
+                   [this, on_stopped = std::move(on_stopped)](const std::exception_ptr& error) {
                        running_ = false;
                        if (error) log_("health monitor stopped by an unexpected exception");
                        if (on_stopped) on_stopped();

@@ -32,8 +32,8 @@ class patroni_monitor {
 
     // `publish` receives every snapshot with its events (logging those is the publisher's call);
     // `log` receives changes in how polls end and in membership, one line each.
-    patroni_monitor(asio::any_io_executor executor, monitor_config config, publish_fn publish,
-                    log_fn log);
+    patroni_monitor(const asio::any_io_executor& executor, monitor_config config,
+                    publish_fn publish, log_fn log);
     patroni_monitor(const patroni_monitor&) = delete;
     patroni_monitor& operator=(const patroni_monitor&) = delete;
 

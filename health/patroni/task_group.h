@@ -33,15 +33,15 @@ class task_group {
         for (std::size_t i = 0; i < tasks.size(); ++i) {
             asio::cancellation_signal& signal = signals_.emplace_back();
             asio::co_spawn(executor_, std::move(tasks[i]),
-                           asio::bind_cancellation_slot(signal.slot(),
-                                                        [&, i](std::exception_ptr error, T result) {
-                                                            if (error && !first_error)
-                                                                first_error = error;
-                                                            results[i] = std::move(result);
-                                                            if (--running == 0) all_done.cancel();
-                                                        }));
+                           asio::bind_cancellation_slot(
+                               signal.slot(), [&, i](const std::exception_ptr& error, T result) {
+                                   if (error && !first_error) first_error = error;
+                                   results[i] = std::move(result);
+                                   if (--running == 0) all_done.cancel();
+                               }));
         }
-        while (running > 0) {
+        // The completion handlers above count `running` down.
+        while (running > 0) {  // NOLINT(bugprone-infinite-loop)
             co_await all_done.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
         }
         signals_.clear();

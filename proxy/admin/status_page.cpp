@@ -29,7 +29,8 @@ std::string number(double value, const char* format) {
 
 std::string bytes_text(std::uint64_t bytes) {
     if (bytes < 1024) return std::to_string(bytes) + " B";
-    if (bytes < 1024 * 1024) return number(static_cast<double>(bytes) / 1024, "%.1f kB");
+    if (bytes < std::uint64_t{1024} * 1024)
+        return number(static_cast<double>(bytes) / 1024, "%.1f kB");
     return number(static_cast<double>(bytes) / (1024.0 * 1024.0), "%.1f MB");
 }
 
@@ -122,8 +123,13 @@ std::string events_list(const health_report& health) {
     for (auto event = health.recent_events.rbegin(); event != health.recent_events.rend();
          ++event) {
         const auto at = format_utc(event->at);
-        html += "<li><time datetime=\"" + at + "\">" + at + "</time> " + html_escape(event->text) +
-                "</li>\n";
+        html += "<li><time datetime=\"";
+        html += at;
+        html += "\">";
+        html += at;
+        html += "</time> ";
+        html += html_escape(event->text);
+        html += "</li>\n";
     }
     return html + "</ol>\n";
 }

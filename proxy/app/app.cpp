@@ -68,6 +68,7 @@ int run_proxy(const config& cfg, const logger& log) {
     };
 
     std::vector<const worker_metrics*> counters;
+    counters.reserve(workers.size());
     for (const auto& w : workers)
         counters.push_back(&w->metrics());
     const admin_sources sources(cfg, std::move(counters), board);
@@ -100,6 +101,7 @@ int run_proxy(const config& cfg, const logger& log) {
     signals.async_wait(on_signal);
 
     std::vector<std::thread> running;
+    running.reserve(workers.size());
     for (auto& w : workers)
         running.emplace_back([&w] { w->run(); });
     std::string listening;

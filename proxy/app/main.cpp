@@ -17,9 +17,7 @@ void print_problems(const std::string& path,
     }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_command(int argc, char** argv) {
     using namespace pgroute::proxy;
     const auto parsed = parse_cli(argc, argv);
     if (const auto* error = std::get_if<cli_error>(&parsed)) {
@@ -58,4 +56,16 @@ int main(int argc, char** argv) {
     }
     const logger log(loaded.cfg.level);
     return run_proxy(loaded.cfg, log);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // What escapes is a bug or an exhausted resource: say so in one line instead of aborting.
+    try {
+        return run_command(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "pgroute: " << e.what() << "\n";
+        return 1;
+    }
 }

@@ -27,11 +27,11 @@ constexpr std::array duration_units_ms{
     quantity_unit{"min", 60'000}, quantity_unit{"h", 3'600'000}, quantity_unit{"d", 86'400'000},
 };
 
-template <std::size_t N>
-std::string unit_list(const std::array<quantity_unit, N>& units) {
+template <std::size_t n>
+std::string unit_list(const std::array<quantity_unit, n>& units) {
     std::string list;
-    for (std::size_t i = 0; i < N; ++i) {
-        if (i > 0) list += i + 1 == N ? " or " : ", ";
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i > 0) list += i + 1 == n ? " or " : ", ";
         list += units[i].name;
     }
     return list;
@@ -39,9 +39,9 @@ std::string unit_list(const std::array<quantity_unit, N>& units) {
 
 // Parses "<digits>[ ]<unit>" into count * unit multiplier; `default_multiplier` is used when the
 // unit is omitted, and an absent default makes the unit mandatory.
-template <std::size_t N>
+template <std::size_t n>
 health::parsed<std::uint64_t> parse_quantity(std::string_view kind, std::string_view text,
-                                             const std::array<quantity_unit, N>& units,
+                                             const std::array<quantity_unit, n>& units,
                                              std::optional<std::uint64_t> default_multiplier) {
     const auto fail = [&](std::string_view why) {
         return health::parse_failure{"invalid " + std::string(kind) + " \"" + std::string(text) +

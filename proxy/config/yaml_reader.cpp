@@ -13,17 +13,23 @@ std::optional<std::string> key_name(const YAML::Node& key, const std::string& pa
     return key.as<std::string>();
 }
 
-yaml_reader::yaml_reader(YAML::Node node, std::string path, std::vector<config_problem>& problems)
-    : node_(std::move(node)), path_(std::move(path)), problems_(problems) {
+yaml_reader::yaml_reader(const YAML::Node& node, std::string path,
+                         std::vector<config_problem>& problems)
+    : node_(node), path_(std::move(path)), problems_(problems) {
     valid_ = node_.IsMap() || node_.IsNull();
     if (!valid_) problems_.push_back({path_, "must be a mapping"});
 }
 
 yaml_reader::~yaml_reader() {
-    if (!node_.IsMap()) return;
-    for (const auto& entry : node_) {
-        const auto key = key_name(entry.first, path_, problems_);
-        if (key && !seen_.contains(*key)) problems_.push_back({path_of(*key), "unknown key"});
+    try {
+        if (!node_.IsMap()) return;
+        for (const auto& entry : node_) {
+            const auto key = key_name(entry.first, path_, problems_);
+            if (key && !seen_.contains(*key)) problems_.push_back({path_of(*key), "unknown key"});
+        }
+    } catch (...) {
+        // Only an allocation can fail here, and a destructor must not throw: the unknown keys
+        // then go unreported, and the next allocation ends the load.
     }
 }
 

@@ -28,7 +28,7 @@ struct config_problem {
 
 class yaml_reader {
   public:
-    yaml_reader(YAML::Node node, std::string path, std::vector<config_problem>& problems);
+    yaml_reader(const YAML::Node& node, std::string path, std::vector<config_problem>& problems);
     yaml_reader(const yaml_reader&) = delete;
     yaml_reader& operator=(const yaml_reader&) = delete;
     ~yaml_reader();  // reports keys that were never read

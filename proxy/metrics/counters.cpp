@@ -9,6 +9,8 @@ namespace {
 constexpr std::array<std::uint64_t, query_duration_bounds.size()> bounds_in_nanoseconds() {
     std::array<std::uint64_t, query_duration_bounds.size()> out{};
     for (std::size_t i = 0; i < out.size(); ++i) {
+        // The bounds are positive, and std::llround is not constexpr.
+        // NOLINTNEXTLINE(bugprone-incorrect-roundings)
         out[i] = static_cast<std::uint64_t>(query_duration_bounds[i] * 1e9 + 0.5);
     }
     return out;

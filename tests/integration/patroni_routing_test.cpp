@@ -82,7 +82,7 @@ constexpr std::string_view garbage_body = R"({"role": "master", ]])";
 class fake_patroni_api {
   public:
     fake_patroni_api() : listener_(loopback_listener()), port_(port_of(listener_)) {
-        thread_ = std::jthread([this](std::stop_token stop) { serve(stop); });
+        thread_ = std::jthread([this](const std::stop_token& stop) { serve(stop); });
     }
 
     void answer_with(fake_answer answer) { answer_ = answer; }

@@ -160,7 +160,7 @@ class raw_client {
     [[nodiscard]] bool closes_after_at_most(
         std::size_t max_bytes, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
-        std::string sink(64 * 1024, '\0');
+        std::string sink(std::size_t{64} * 1024, '\0');
         for (std::size_t received = 0; received <= max_bytes;) {
             wait_readable(deadline);
             const ssize_t n = ::recv(socket_.get(), sink.data(), sink.size(), 0);

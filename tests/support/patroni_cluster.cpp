@@ -356,7 +356,7 @@ void patroni_cluster::switchover(std::string_view candidate) const {
 }
 
 std::string patroni_cluster::kill9_leader() const {
-    const std::string leader = wait_for_leader(30s);
+    std::string leader = wait_for_leader(30s);
     // Both pids first, so that the two kills land back to back, as in a crash of the host.
     const pid_t patroni = patroni_pid(leader);
     const pid_t postmaster = pid_in_file(cluster_dir_ / leader / "postmaster.pid");

@@ -19,7 +19,7 @@ std::filesystem::path written_config(const temp_dir& dir, std::string_view yaml)
     if (pgroute_binary.empty()) {
         throw std::runtime_error("this build has no pgroute target, so there is nothing to run");
     }
-    const std::filesystem::path path = dir.path() / "pgroute.yaml";
+    std::filesystem::path path = dir.path() / "pgroute.yaml";
     write_text(path, yaml);
     return path;
 }

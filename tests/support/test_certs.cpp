@@ -104,7 +104,7 @@ void give_to_postgres_if_root(const std::filesystem::path& path) {
 }  // namespace
 
 test_certs make_test_certs(const std::filesystem::path& dir) {
-    const test_certs certs{
+    test_certs certs{
         .ca_cert = dir / "ca.crt",
         .ca_key = dir / "ca.key",
         .server_cert = dir / "server.crt",

@@ -79,7 +79,7 @@ void fake_http_server::accept_next() {
     });
 }
 
-void fake_http_server::serve(std::shared_ptr<asio::ip::tcp::socket> socket) {
+void fake_http_server::serve(const std::shared_ptr<asio::ip::tcp::socket>& socket) {
     auto buffer = std::make_shared<asio::streambuf>(64 * 1024);
     asio::async_read_until(
         *socket, *buffer, "\r\n\r\n",

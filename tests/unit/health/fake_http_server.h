@@ -34,7 +34,7 @@ class fake_http_server {
 
   private:
     void accept_next();
-    void serve(std::shared_ptr<asio::ip::tcp::socket> socket);
+    void serve(const std::shared_ptr<asio::ip::tcp::socket>& socket);
 
     asio::io_context& io_;
     asio::ip::tcp::acceptor acceptor_;

@@ -7,7 +7,7 @@
 namespace pgroute::protocol {
 namespace {
 
-std::string sasl_body(std::string mechanisms) {
+std::string sasl_body(const std::string& mechanisms) {
     return std::string("\x00\x00\x00\x0a", 4) + mechanisms + std::string(1, '\0');
 }
 

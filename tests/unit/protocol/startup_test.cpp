@@ -276,8 +276,8 @@ struct length_case {
 
 class startup_length : public ::testing::TestWithParam<length_case> {};
 
-// PostgreSQL subtracts the length word itself before comparing with max_startup_packet_length
-// (ProcessStartupPacket: `len -= 4; if (len < 4 || len > max_startup_packet_length)`): a real
+// PostgreSQL subtracts the length word itself before comparing with MAX_STARTUP_PACKET_LENGTH
+// (ProcessStartupPacket: `len -= 4; if (len < 4 || len > MAX_STARTUP_PACKET_LENGTH)`): a real
 // PostgreSQL 15 accepts a 10004-byte StartupMessage and refuses a 10005-byte one.
 TEST_P(startup_length, AcceptsExactlyTheLengthsPostgresAccepts) {
     const auto result = check_startup_length(GetParam().length, max_startup_packet_length);

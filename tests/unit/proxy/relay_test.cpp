@@ -174,7 +174,7 @@ class relay_rig {
 
 TEST(relay, FramesSplitAtEveryByteArriveIntactAndEachIsShownOnce) {
     const std::string stream = frame('Q', std::string("SELECT 1") + '\0') +
-                               frame('P', std::string("\0SELECT $1\0\0\0", 14)) + frame('S', "");
+                               frame('P', std::string("\0SELECT $1\0\0\0", 13)) + frame('S', "");
     for (std::size_t split = 1; split < stream.size(); ++split) {
         relay_rig rig;
         rig.from_client.wanted_whole = "Q";
@@ -252,14 +252,14 @@ TEST(relay, AnInjectionGoesOutBeforeTheFrameItIsReleasedWith) {
     rig.from_client.decide = [](char type, std::span<char>) {
         return type == 'B' ? frame_verdict::hold : frame_verdict::forward;
     };
-    const std::string injected = frame('P', std::string("s1\0SELECT 1\0\0\0", 15));
+    const std::string injected = frame('P', std::string("s1\0SELECT 1\0\0\0", 14));
     // Released from inside on_held, as a session that has its message ready would.
     rig.from_client.when_held = [&] {
         rig.from_client.decide = nullptr;
         rig.control.release(relay_direction::to_server, injected);
     };
     rig.start();
-    const std::string bind = frame('B', std::string("\0s1\0\0\0\0\0\0\0", 11));
+    const std::string bind = frame('B', std::string("\0s1\0\0\0\0\0\0\0", 10));
     rig.client->send(bind);
     rig.run_until([&] { return rig.server->received().size() == (injected + bind).size(); });
     EXPECT_EQ(rig.server->received(), injected + bind);
