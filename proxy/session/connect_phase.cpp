@@ -126,7 +126,11 @@ asio::awaitable<bool> connect_session(session_state& s) {
             s.startup_packet = {};  // replayed: not kept for the session's lifetime
             co_return true;
         }
-        if (node_gave_up && !control.cut && may_wait_for_node(worker, give_up)) {
+        // The client has heard nothing from this node yet, so a node that gave up, or one that
+        // left its role meanwhile (a switchover under way), leaves the session free to wait for
+        // the next snapshot and go elsewhere.
+        if ((node_gave_up || control.cut) && may_wait_for_node(worker, give_up)) {
+            if (control.cut) why = control.cut->message;
             worker.log.info(s.label.text() + " could not connect: " + why + "; routing again");
             s.registration.reset();
             s.server_tls.reset();
