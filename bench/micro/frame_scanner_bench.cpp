@@ -17,7 +17,7 @@ namespace {
 using protocol::frame_header;
 using protocol::frame_scanner;
 
-constexpr std::size_t relay_buffer_size = 16 * 1024;
+constexpr std::size_t relay_buffer_size = std::size_t{16} * 1024;
 
 // Asks for the bodies the proxy decodes from a server (R, K, S, Z, E) and touches each, as the
 // proxy's visitor would.
@@ -74,7 +74,7 @@ void BM_scan_data_row_result(benchmark::State& state) {
 BENCHMARK(BM_scan_data_row_result)->Unit(benchmark::kMicrosecond);
 
 void BM_scan_copy_out_64k_frames(benchmark::State& state) {
-    run_relay(state, copy_out_result(16 * 1024 * 1024, 64 * 1024));
+    run_relay(state, copy_out_result(std::size_t{16} * 1024 * 1024, std::size_t{64} * 1024));
 }
 BENCHMARK(BM_scan_copy_out_64k_frames)->Unit(benchmark::kMicrosecond);
 

@@ -22,7 +22,7 @@ namespace pgroute::health {
 namespace {
 
 constexpr auto use_tuple = asio::experimental::as_tuple(asio::use_awaitable);
-constexpr std::size_t read_chunk = 16 * 1024;
+constexpr std::size_t read_chunk = std::size_t{16} * 1024;
 
 http_result failure(poll_outcome outcome, std::string error, int status_code = 0) {
     return {.outcome = outcome, .status_code = status_code, .error = std::move(error)};

@@ -136,7 +136,7 @@ asio::awaitable<void> admin_server::accept_connections() {
             continue;
         }
         if (connections_.size() >= limits_.max_connections) continue;  // closed unanswered
-        asio::co_spawn(io_, serve(std::move(socket)), [this](std::exception_ptr failure) {
+        asio::co_spawn(io_, serve(std::move(socket)), [this](const std::exception_ptr& failure) {
             if (!failure) return;
             try {
                 std::rethrow_exception(failure);

@@ -84,6 +84,7 @@ std::variant<std::string, status_table_error> format_status_table(std::string_vi
         for (const auto& node : document.at("nodes"))
             rows.push_back(node_row(node));
         std::vector<std::size_t> widths;
+        widths.reserve(headings.size());
         for (const auto& heading : headings)
             widths.push_back(heading.size());
         for (const auto& r : rows) {

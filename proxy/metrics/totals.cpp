@@ -4,9 +4,9 @@ namespace pgroute::proxy {
 
 namespace {
 
-template <std::size_t N>
-void add(std::array<std::uint64_t, N>& total, const std::array<counter, N>& live) {
-    for (std::size_t i = 0; i < N; ++i)
+template <std::size_t n>
+void add(std::array<std::uint64_t, n>& total, const std::array<counter, n>& live) {
+    for (std::size_t i = 0; i < n; ++i)
         total[i] += live[i].value();
 }
 

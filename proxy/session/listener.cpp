@@ -100,7 +100,7 @@ asio::awaitable<void> accept_clients(tcp::acceptor& acceptor, std::size_t endpoi
         counters.sessions_started.add();
         asio::co_spawn(acceptor.get_executor(),
                        run_session(std::move(client), endpoint_index, worker),
-                       [&worker, &counters](std::exception_ptr failure) {
+                       [&worker, &counters](const std::exception_ptr& failure) {
                            worker.client_count.fetch_sub(1);
                            --worker.active_sessions;
                            counters.sessions_ended.add();

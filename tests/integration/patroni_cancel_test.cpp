@@ -75,7 +75,7 @@ class patroni_cancel : public patroni_suite {
     // Starts the long query on `session` and returns once its node is running it: a cancel that
     // arrives before then finds the backend idle and is ignored by PostgreSQL itself.
     static std::string start_long_query(libpq_conn& session) {
-        const std::string node = cluster().node_serving(session);
+        std::string node = cluster().node_serving(session);
         if (PQsendQuery(session.raw(), std::string(long_query).c_str()) != 1) {
             throw std::runtime_error(PQerrorMessage(session.raw()));
         }

@@ -20,7 +20,7 @@ class http_get_test : public ::testing::Test {
                     std::size_t max_bytes = default_max_response_bytes) {
         std::optional<http_result> result;
         asio::co_spawn(io_, http_get(*parse_http_url(url), path, timeout, {}, max_bytes),
-                       [&](std::exception_ptr error, http_result answer) {
+                       [&](const std::exception_ptr& error, http_result answer) {
                            EXPECT_FALSE(error);
                            result = std::move(answer);
                        });

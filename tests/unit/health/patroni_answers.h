@@ -6,8 +6,8 @@
 
 namespace pgroute::health::testing {
 
-inline std::string leader_answer(std::uint64_t location, std::string role = "master",
-                                 std::string state = "running") {
+inline std::string leader_answer(std::uint64_t location, const std::string& role = "master",
+                                 const std::string& state = "running") {
     return R"({"state": ")" + state +
            R"(", "postmaster_start_time": "2024-01-01 11:00:00.000000+00:00", "role": ")" + role +
            R"(", "server_version": 150018, "xlog": {"location": )" + std::to_string(location) +
@@ -16,8 +16,9 @@ inline std::string leader_answer(std::uint64_t location, std::string role = "mas
 }
 
 // `replayed_timestamp` is JSON: "null" or a quoted timestamp.
-inline std::string replica_answer(std::uint64_t replayed, std::string replayed_timestamp = "null",
-                                  std::string extra = "") {
+inline std::string replica_answer(std::uint64_t replayed,
+                                  const std::string& replayed_timestamp = "null",
+                                  const std::string& extra = "") {
     return R"({"state": "running", "postmaster_start_time": "2024-01-01 11:00:00.000000+00:00",)"
            R"( "role": "replica", "server_version": 150018, "xlog": {"received_location": )" +
            std::to_string(replayed) + R"(, "replayed_location": )" + std::to_string(replayed) +
