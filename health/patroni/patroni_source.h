@@ -17,6 +17,7 @@ class patroni_source final : public topology_source {
     ~patroni_source() override;
 
     [[nodiscard]] std::string_view mode() const override { return "patroni"; }
+    [[nodiscard]] bool changes() const override { return true; }
     // Until the first round ends nobody is routed anywhere: a guess could be a second leader.
     [[nodiscard]] topology_ptr initial() const override;
     void start(publish_fn publish) override;

@@ -21,6 +21,7 @@ class static_source final : public topology_source {
         : topology_(make_static_topology(nodes)) {}
 
     [[nodiscard]] std::string_view mode() const override { return "static"; }
+    [[nodiscard]] bool changes() const override { return false; }
     [[nodiscard]] topology_ptr initial() const override { return topology_; }
     void start(publish_fn) override {}
     void stop() override {}

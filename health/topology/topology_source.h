@@ -43,6 +43,9 @@ class topology_source {
 
     // "static" or "patroni", as the admin listener shows it.
     [[nodiscard]] virtual std::string_view mode() const = 0;
+    // Whether it ever publishes a snapshot other than initial(): a session with no node to go
+    // to may wait for one only then (static roles never change).
+    [[nodiscard]] virtual bool changes() const = 0;
     // What to route by before the first round.
     [[nodiscard]] virtual topology_ptr initial() const = 0;
     // Starts publishing rounds; a source whose topology never changes publishes none.

@@ -47,8 +47,8 @@ int run_proxy(const config& cfg, const logger& log) {
     const unsigned threads = thread_count(cfg);
     try {
         for (unsigned i = 0; i < threads; ++i) {
-            workers.push_back(
-                std::make_unique<worker>(cfg, log, client_count, keys, tls, i, topology));
+            workers.push_back(std::make_unique<worker>(cfg, log, client_count, keys, tls, i,
+                                                       topology, source->changes()));
             workers.back()->listen();
         }
     } catch (const std::exception& e) {

@@ -79,7 +79,8 @@ asio::awaitable<std::string> replay_startup(session_state& s, bool may_route_aga
 asio::awaitable<bool> connect_session(session_state& s) {
     auto& worker = s.worker;
     const auto give_up = std::chrono::steady_clock::now() + worker.cfg.limits.node_wait;
-    s.routed = co_await route_session(s.endpoint, s.endpoint_index, worker, give_up);
+    s.routed = co_await route_session(s.endpoint, s.endpoint_index, worker.topology,
+                                      worker.sessions, give_up);
     for (;;) {
         const routing& routed = s.routed;
         if (!routed.decision.node) {
@@ -119,7 +120,7 @@ asio::awaitable<bool> connect_session(session_state& s) {
                                               worker.cfg.limits.connect_timeout);
         }
         if (why.empty() && !control.cut) {
-            why = co_await replay_startup(s, may_wait_for_node(worker, give_up));
+            why = co_await replay_startup(s, worker.topology.may_wait(give_up));
             node_gave_up = !why.empty();
         }
         if (why.empty() && !control.cut) {
@@ -129,14 +130,14 @@ asio::awaitable<bool> connect_session(session_state& s) {
         // The client has heard nothing from this node yet, so a node that gave up, or one that
         // left its role meanwhile (a switchover under way), leaves the session free to wait for
         // the next snapshot and go elsewhere.
-        if ((node_gave_up || control.cut) && may_wait_for_node(worker, give_up)) {
+        if ((node_gave_up || control.cut) && worker.topology.may_wait(give_up)) {
             if (control.cut) why = control.cut->message;
             worker.log.info(s.label.text() + " could not connect: " + why + "; routing again");
             s.registration.reset();
             s.server_tls.reset();
             s.server = tcp::socket(s.client.get_executor());
-            s.routed = co_await route_session(s.endpoint, s.endpoint_index, worker, give_up,
-                                              routed.topology);
+            s.routed = co_await route_session(s.endpoint, s.endpoint_index, worker.topology,
+                                              worker.sessions, give_up, routed.topology);
             continue;
         }
         if (control.cut) {

@@ -41,7 +41,7 @@ asio::awaitable<void> turn_away(tcp::socket client, std::size_t endpoint_index,
     }
     const std::string message =
         "sorry, too many clients already (pgroute max_client_connections is " +
-        std::to_string(worker.cfg.limits.max_client_connections) + ")";
+        std::to_string(worker.admission.max_clients()) + ")";
     co_await send_fatal_to(client, tls.get(), protocol::sqlstate::too_many_connections, message);
 }
 
@@ -70,12 +70,11 @@ void check_address_is_free(asio::io_context& io, const listen_address& at) {
 asio::awaitable<void> accept_clients(tcp::acceptor& acceptor, std::size_t endpoint_index,
                                      worker_context& worker) {
     const endpoint_config& endpoint = worker.cfg.endpoints[endpoint_index];
-    const auto limit = worker.cfg.limits.max_client_connections;
     auto& counters = worker.metrics.endpoint(endpoint_index);
-    while (!worker.stopping) {
+    while (!worker.admission.stopping()) {
         auto [ec, client] =
             co_await acceptor.async_accept(asio::experimental::as_tuple(asio::use_awaitable));
-        if (ec == asio::error::operation_aborted || worker.stopping) break;
+        if (ec == asio::error::operation_aborted || worker.admission.stopping()) break;
         if (ec) {
             // Out of file descriptors or a similar transient fault: log, breathe, go on.
             worker.log.error("accept on " + endpoint.name + " failed: " + ec.message());
@@ -84,25 +83,21 @@ asio::awaitable<void> accept_clients(tcp::acceptor& acceptor, std::size_t endpoi
             continue;
         }
         counters.accepted.add();
-        if (worker.client_count.fetch_add(1) >= limit) {
-            worker.client_count.fetch_sub(1);
+        if (!worker.admission.admit()) {
             counters.rejections(session_rejection::too_many_clients).add();
-            worker.log.warn("endpoint " + endpoint.name + " refused a client: " +
-                            std::to_string(limit) + " clients already connected");
-            // Counted as active so shutdown waits for it like for a session in its startup.
-            ++worker.active_sessions;
-            asio::co_spawn(acceptor.get_executor(),
-                           turn_away(std::move(client), endpoint_index, worker),
-                           [&worker](const std::exception_ptr&) { --worker.active_sessions; });
+            worker.log.warn("endpoint " + endpoint.name +
+                            " refused a client: " + std::to_string(worker.admission.max_clients()) +
+                            " clients already connected");
+            asio::co_spawn(
+                acceptor.get_executor(), turn_away(std::move(client), endpoint_index, worker),
+                [&worker](const std::exception_ptr&) { worker.admission.refusal_delivered(); });
             continue;
         }
-        ++worker.active_sessions;
         counters.sessions_started.add();
         asio::co_spawn(acceptor.get_executor(),
                        run_session(std::move(client), endpoint_index, worker),
                        [&worker, &counters](const std::exception_ptr& failure) {
-                           worker.client_count.fetch_sub(1);
-                           --worker.active_sessions;
+                           worker.admission.session_ended();
                            counters.sessions_ended.add();
                            if (!failure) return;
                            try {

@@ -14,17 +14,13 @@ namespace pgroute::proxy {
 // plaintext client on an endpoint that requires TLS. True when a StartupMessage is to be served.
 [[nodiscard]] asio::awaitable<bool> read_startup(session_state& s);
 
-// In Patroni mode a session may wait for the topology to change until `give_up`; static roles
-// never change, so there it never waits.
-[[nodiscard]] bool may_wait_for_node(const worker_context& worker,
-                                     std::chrono::steady_clock::time_point give_up);
-
 // Asks the router, and asks again with every new snapshot while the session may wait (up to
 // limits.node_wait). `stale`, if set, is a snapshot whose answer already failed: only a newer
 // one is asked.
 [[nodiscard]] asio::awaitable<routing> route_session(const endpoint_config& endpoint,
                                                      std::size_t endpoint_index,
-                                                     worker_context& worker,
+                                                     worker_topology& topology,
+                                                     const session_registry& sessions,
                                                      std::chrono::steady_clock::time_point give_up,
                                                      const health::topology_ptr& stale = {});
 

@@ -57,9 +57,7 @@ struct session_state {
           endpoint(worker_context.cfg.endpoints[endpoint_at]),
           worker(worker_context),
           endpoint_index(endpoint_at),
-          label{
-              std::to_string(worker.worker_index) + "-" + std::to_string(++worker.next_session_id),
-              endpoint, describe(client), "-", "-"},
+          label{worker.admission.next_session_id(), endpoint, describe(client), "-", "-"},
           server(client.get_executor()) {}
 
     [[nodiscard]] endpoint_counters& counters() const {

@@ -24,27 +24,23 @@ constexpr std::size_t idle_buffers_kept = 256;
 }  // namespace
 
 worker::worker(const config& cfg, const logger& log, std::atomic<std::uint32_t>& client_count,
-               cancel_keys& keys, tls_contexts& tls, unsigned index, health::topology_ptr topology)
-    : context_{cfg,
+               cancel_keys& keys, tls_contexts& tls, unsigned index, health::topology_ptr topology,
+               bool topology_changes)
+    : index_(index),
+      context_{cfg,
                log,
-               client_count,
-               keys,
                tls,
-               index,
+               keys,
+               session_admission(client_count, cfg.limits.max_client_connections, index),
+               worker_topology(std::move(topology), topology_changes, cfg.endpoints.size(), index),
+               {},
                buffer_pool(cfg.limits.buffer_size, idle_buffers_kept),
-               {},
-               std::move(topology),
-               {},
-               std::vector<std::uint64_t>(cfg.endpoints.size(), index),
-               0,
-               0,
-               false,
                worker_metrics(cfg.endpoints.size())} {}
 
 void worker::listen() {
     for (const auto& endpoint : context_.cfg.endpoints) {
         try {
-            if (context_.worker_index == 0) check_address_is_free(io_, endpoint.listen);
+            if (index_ == 0) check_address_is_free(io_, endpoint.listen);
             acceptors_.push_back(open_listener(io_, endpoint.listen));
         } catch (const std::system_error& e) {
             throw std::runtime_error("cannot listen on " + endpoint.listen.host + ":" +
@@ -68,13 +64,13 @@ void worker::publish(health::topology_ptr topology) {
 
 void worker::stop() {
     asio::post(io_, [this] {
-        context_.stopping = true;
+        context_.admission.stop();
         for (auto& acceptor : acceptors_) {
             std::error_code ignored;
             acceptor.close(ignored);
         }
         cut_all_for_shutdown();
-        context_.snapshot_waiting.notify_all();  // a session waiting for a node is refused now
+        context_.topology.close();  // a session waiting for a node is refused now
         asio::co_spawn(io_, drain(), asio::detached);
     });
 }
@@ -82,24 +78,23 @@ void worker::stop() {
 asio::awaitable<void> worker::drain() {
     const auto deadline = std::chrono::steady_clock::now() + shutdown_grace;
     asio::steady_timer tick(io_);
-    while (context_.active_sessions > 0 && std::chrono::steady_clock::now() < deadline) {
+    while (context_.admission.running() > 0 && std::chrono::steady_clock::now() < deadline) {
         tick.expires_after(std::chrono::milliseconds(20));
         co_await tick.async_wait(asio::use_awaitable);
     }
     // With every session gone the loop ends by itself once the closed acceptors' cancelled
     // accepts have completed; stopping it earlier leaves those (under io_uring, still in the
     // ring) to be destroyed with the io_context, which Asio 1.22 gets wrong (use after free).
-    if (context_.active_sessions > 0) io_.stop();
+    if (context_.admission.running() > 0) io_.stop();
 }
 
 void worker::apply(health::topology_ptr topology) {
-    context_.topology = std::move(topology);
-    context_.snapshot_waiting.notify_all();
+    context_.topology.adopt(std::move(topology));
+    const auto& current = *context_.topology.current();
     // One log line per (node, reason) batch rather than one per session.
     std::map<std::pair<std::string, cut_reason>, std::pair<std::size_t, std::string>> batches;
     context_.sessions.for_each_live([&](session_control& session) {
-        auto order =
-            decide_cut(session.role, session.node_name, *session.endpoint, *context_.topology);
+        auto order = decide_cut(session.role, session.node_name, *session.endpoint, current);
         if (!order) return;
         auto& batch = batches[{session.node_name, order->reason}];
         ++batch.first;
@@ -107,7 +102,7 @@ void worker::apply(health::topology_ptr topology) {
         session.order_cut(std::move(*order));
     });
     for (const auto& [key, batch] : batches) {
-        context_.log.warn("worker " + std::to_string(context_.worker_index) + " cut " +
+        context_.log.warn("worker " + std::to_string(index_) + " cut " +
                           std::to_string(batch.first) + " session(s) on node \"" + key.first +
                           "\" (" + std::string(to_string(key.second)) + "): " + batch.second);
     }

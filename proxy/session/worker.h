@@ -14,8 +14,10 @@ namespace pgroute::proxy {
 
 class worker {
   public:
+    // `topology_changes`: whether the source publishes snapshots after `topology`.
     worker(const config& cfg, const logger& log, std::atomic<std::uint32_t>& client_count,
-           cancel_keys& keys, tls_contexts& tls, unsigned index, health::topology_ptr topology);
+           cancel_keys& keys, tls_contexts& tls, unsigned index, health::topology_ptr topology,
+           bool topology_changes);
 
     // Opens this worker's listeners. Throws std::runtime_error naming the address on failure.
     void listen();
@@ -36,6 +38,7 @@ class worker {
 
     // Before io_, so it outlives it: sessions still running when the loop stops are destroyed
     // with io_, and their registrations and counters point into the context.
+    unsigned index_;
     worker_context context_;
     asio::io_context io_{1};
     std::vector<asio::ip::tcp::acceptor> acceptors_;

@@ -1,0 +1,43 @@
+// Which accepted clients a worker serves: the process-wide max_client_connections, and none
+// once the worker stops. It counts what still runs (sessions and refusals being delivered), so
+// that shutdown can wait for their goodbyes, and numbers the sessions for their log lines.
+// Owning worker's thread only, except the shared client count (atomic).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace pgroute::proxy {
+
+class session_admission {
+  public:
+    session_admission(std::atomic<std::uint32_t>& client_count, std::uint32_t max_clients,
+                      unsigned worker_index)
+        : client_count_(client_count), max_clients_(max_clients), worker_index_(worker_index) {}
+
+    // A client was accepted. True: it counts against the limit until session_ended(). False:
+    // the limit is reached; it is turned away, and refusal_delivered() follows.
+    [[nodiscard]] bool admit();
+    void session_ended();
+    void refusal_delivered();
+
+    void stop() { stopping_ = true; }
+    [[nodiscard]] bool stopping() const { return stopping_; }
+    // Sessions and refusals accepted and not yet finished.
+    [[nodiscard]] std::size_t running() const { return running_; }
+    [[nodiscard]] std::uint32_t max_clients() const { return max_clients_; }
+    // "<worker>-<n>": unique in the process.
+    [[nodiscard]] std::string next_session_id();
+
+  private:
+    std::atomic<std::uint32_t>& client_count_;
+    std::uint32_t max_clients_;
+    unsigned worker_index_;
+    std::uint64_t sessions_numbered_ = 0;
+    std::size_t running_ = 0;
+    bool stopping_ = false;
+};
+
+}  // namespace pgroute::proxy
