@@ -6,7 +6,8 @@
 #   3. ASan+UBSan build, -Werror, epoll backend    -> unit + integration tests (the relay reads
 #      and writes differently on each backend, and epoll is the default)
 #   4. clang libFuzzer build                        -> each fuzzer for a bounded time (fuzz_seconds)
-# Also checks formatting, and runs clang-tidy (.clang-tidy) on the release build's files. Set
+# Also checks formatting, and runs clang-tidy (.clang-tidy) on the release build's files, at low
+# priority beside the tests (they mostly wait). Set
 # PGROUTE_TEST_FAST=1 to run build 1 only (local iteration).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,9 @@ run_ctest() { # run_ctest BUILD_DIR NAME [ctest args...]
   local dir=$1 name=$2
   shift 2
   local log=$dir/ctest.log
-  (cd "$dir" && ctest --output-on-failure --timeout 600 "$@") 2>&1 | tee "$log"
+  # Two at a time: most tests wait rather than compute. The ones that start a Patroni cluster
+  # run alone (RUN_SERIAL).
+  (cd "$dir" && ctest --output-on-failure --timeout 600 -j"$jobs" "$@") 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
   local total fails
   total=$(grep -oE 'tests failed out of [0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)
@@ -75,17 +78,19 @@ files=$(git ls-files '*.h' '*.cpp')
 clang-format --dry-run -Werror $files >/dev/null 2>&1
 record "clang-format" $?
 
+tidy_pid=
 if build build-ci/release -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
   record "build release (epoll)" 0
-  run_ctest build-ci/release "release (epoll)"
   # .clang-tidy: one naming convention, the bugprone and performance checks, on every file the
-  # release build compiles. Asio recognises clang's coroutines only when told.
-  run-clang-tidy -p build-ci/release -j"$jobs" -quiet -extra-arg=-DASIO_HAS_CO_AWAIT=1 \
+  # release build compiles. It is CPU work and the test runs mostly wait (for Patroni, for
+  # timeouts), so it runs beside them at the lowest priority: it takes the idle cycles, and the
+  # tests and builds keep the cores whenever they want them. Asio recognises clang's coroutines
+  # only when told.
+  nice -n 19 run-clang-tidy -p build-ci/release -j"$jobs" -quiet -extra-arg=-DASIO_HAS_CO_AWAIT=1 \
     -extra-arg=-DASIO_HAS_STD_COROUTINE=1 "^$root/(protocol|health|proxy|tests/(unit|integration|support)|bench)/" \
-    >build-ci/clang-tidy.log 2>&1
-  status=$?
-  [[ $status -eq 0 ]] || sed 's/\x1b\[[0-9;]*m//g' build-ci/clang-tidy.log | grep -E '(error|warning):' | sort -u | head -100
-  record "clang-tidy" $status
+    >build-ci/clang-tidy.log 2>&1 &
+  tidy_pid=$!
+  run_ctest build-ci/release "release (epoll)"
 else
   record "build release (epoll)" 1
 fi
@@ -112,10 +117,17 @@ if [[ ${PGROUTE_TEST_FAST:-0} != 1 ]]; then
   if BUILD_TARGETS="$fuzz_targets" CC=clang CXX=clang++ build build-ci/fuzz -DCMAKE_BUILD_TYPE=Debug -DPGROUTE_FUZZ=ON \
     -DPGROUTE_BUILD_BENCH=OFF; then
     record "build fuzz (clang)" 0
-    run_ctest build-ci/fuzz "fuzz" -L fuzz -j"$jobs"
+    run_ctest build-ci/fuzz "fuzz" -L fuzz
   else
     record "build fuzz (clang)" 1
   fi
+fi
+
+if [[ -n $tidy_pid ]]; then
+  wait "$tidy_pid"
+  status=$?
+  [[ $status -eq 0 ]] || sed 's/\x1b\[[0-9;]*m//g' build-ci/clang-tidy.log | grep -E '(error|warning):' | sort -u | head -100
+  record "clang-tidy" $status
 fi
 
 echo "${passed} passed, ${failed} failed"

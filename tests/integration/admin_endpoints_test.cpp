@@ -263,6 +263,9 @@ TEST_F(admin_endpoints, CancelRequestsAreCountedByWhatBecameOfThem) {
 }
 
 TEST_F(admin_endpoints, StatusCommandPrintsTheNodesAsATable) {
+    // The two tables are compared whole, Sessions column included.
+    env().wait_for_metric(endpoint_series("pgroute_client_sessions_open", "write"), 0);
+    env().wait_for_metric(endpoint_series("pgroute_client_sessions_open", "read"), 0);
     const auto by_url =
         run_command({.argv = {std::string(pgroute_binary), "status", "--url",
                               "http://127.0.0.1:" + std::to_string(env().admin_port)}},
