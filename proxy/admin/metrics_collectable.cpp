@@ -136,6 +136,14 @@ constexpr std::string_view io_backend =
     "epoll";
 #endif
 
+// One sample per value of an enum whose counts are kept in an array indexed by it, labelled with
+// `leading` and then the value's name.
+template <typename Enum, typename Samples, typename Counts, typename... Labels>
+void add_each_value(Samples& out, const Counts& by_value, Labels... leading) {
+    for (std::size_t i = 0; i < by_value.size(); ++i)
+        out.add({leading..., to_string(static_cast<Enum>(i))}, by_value[i]);
+}
+
 double seconds(std::uint64_t nanoseconds) {
     return static_cast<double>(nanoseconds) / 1e9;
 }
@@ -151,14 +159,8 @@ void collect_client_metrics(metric_families& out, const admin_snapshot& snapshot
         const auto& totals = snapshot.totals.endpoints[e];
         open.add({endpoint}, open_count(totals.sessions_started, totals.sessions_ended));
         accepted.add({endpoint}, totals.accepted);
-        for (std::size_t r = 0; r < session_rejection_count; ++r) {
-            rejected.add({endpoint, to_string(static_cast<session_rejection>(r))},
-                         totals.rejected[r]);
-        }
-        for (std::size_t o = 0; o < cancel_outcome_count; ++o) {
-            cancels.add({endpoint, to_string(static_cast<cancel_outcome>(o))},
-                        totals.cancel_requests[o]);
-        }
+        add_each_value<session_rejection>(rejected, totals.rejected, endpoint);
+        add_each_value<cancel_outcome>(cancels, totals.cancel_requests, endpoint);
     }
 }
 
@@ -198,8 +200,7 @@ void collect_route_metrics(metric_families& out, const admin_snapshot& snapshot,
             idle_cycles.add({endpoint, node}, r.transactions);
             durations.add({endpoint, node}, {query_duration_bounds, r.query_duration_buckets,
                                              seconds(r.query_duration_nanoseconds)});
-            for (std::size_t c = 0; c < cut_reason_count; ++c)
-                cuts.add({endpoint, node, to_string(static_cast<cut_reason>(c))}, r.cuts[c]);
+            add_each_value<cut_reason>(cuts, r.cuts, endpoint, node);
         }
     }
 }
@@ -231,22 +232,15 @@ void collect_health_metrics(metric_families& out, const health_report& health) {
     out.start(leader_changes).add({}, health.leader_changes);
     out.start(health_rounds).add({}, health.health_rounds);
     auto polls = out.start(patroni_polls);
-    for (const auto& [node, counts] : health.status_polls) {
-        for (std::size_t o = 0; o < counts.size(); ++o)
-            polls.add({node, health::to_string(static_cast<health::poll_outcome>(o))}, counts[o]);
-    }
+    for (const auto& [node, counts] : health.status_polls)
+        add_each_value<health::poll_outcome>(polls, counts, std::string_view(node));
     auto poll_durations = out.start(patroni_poll_duration);
     for (const auto& [node, durations] : health.status_poll_durations) {
         poll_durations.add(
             {node}, {health::poll_duration_bounds, durations.buckets, durations.sum_seconds});
     }
     auto cluster_polls = out.start(patroni_cluster_polls);
-    if (health.patroni) {
-        for (std::size_t o = 0; o < health.cluster_polls.size(); ++o) {
-            cluster_polls.add({health::to_string(static_cast<health::poll_outcome>(o))},
-                              health.cluster_polls[o]);
-        }
-    }
+    if (health.patroni) add_each_value<health::poll_outcome>(cluster_polls, health.cluster_polls);
 }
 
 void collect_process_metrics(metric_families& out, const admin_snapshot& snapshot) {
