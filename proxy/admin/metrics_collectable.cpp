@@ -150,10 +150,8 @@ double seconds(std::uint64_t nanoseconds) {
 
 void collect_client_metrics(metric_families& out, const admin_snapshot& snapshot,
                             const config& cfg) {
-    auto open = out.start(client_sessions_open);
-    auto accepted = out.start(client_sessions);
-    auto rejected = out.start(client_sessions_rejected);
-    auto cancels = out.start(cancel_requests);
+    auto [open, accepted, rejected, cancels] = out.start_each(
+        client_sessions_open, client_sessions, client_sessions_rejected, cancel_requests);
     for (std::size_t e = 0; e < snapshot.totals.endpoints.size(); ++e) {
         const std::string_view endpoint = cfg.endpoints[e].name;
         const auto& totals = snapshot.totals.endpoints[e];
@@ -178,13 +176,9 @@ std::vector<std::string> route_nodes(const admin_snapshot& snapshot) {
 
 void collect_route_metrics(metric_families& out, const admin_snapshot& snapshot,
                            const config& cfg) {
-    auto open = out.start(backend_connections_open);
-    auto opened = out.start(backend_connections);
-    auto bytes = out.start(relayed_bytes);
-    auto cycles = out.start(queries);
-    auto idle_cycles = out.start(transactions);
-    auto durations = out.start(query_duration);
-    auto cuts = out.start(sessions_cut);
+    auto [open, opened, bytes, cycles, idle_cycles, durations, cuts] =
+        out.start_each(backend_connections_open, backend_connections, relayed_bytes, queries,
+                       transactions, query_duration, sessions_cut);
     const route_totals none{};
     for (const auto& node_name : route_nodes(snapshot)) {
         const std::string_view node = node_name;
@@ -206,13 +200,9 @@ void collect_route_metrics(metric_families& out, const admin_snapshot& snapshot,
 }
 
 void collect_node_metrics(metric_families& out, const health::topology_snapshot& topology) {
-    auto up = out.start(node_up);
-    auto role = out.start(node_role);
-    auto readable = out.start(node_readable);
-    auto lag_bytes = out.start(node_lag_bytes);
-    auto lag_seconds = out.start(node_lag_seconds);
-    auto timeline = out.start(node_timeline);
-    auto target = out.start(write_target);
+    auto [up, role, readable, lag_bytes, lag_seconds, timeline, target] =
+        out.start_each(node_up, node_role, node_readable, node_lag_bytes, node_lag_seconds,
+                       node_timeline, write_target);
     for (std::size_t i = 0; i < topology.nodes.size(); ++i) {
         const auto& node = topology.nodes[i];
         const std::string_view name = node.address.name;

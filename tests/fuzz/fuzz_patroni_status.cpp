@@ -10,7 +10,6 @@
 
 #include "health/patroni/status_parser.h"
 #include "health/patroni/timestamp.h"
-#include "health/topology/node_role.h"
 #include "tests/fuzz/invariant.h"
 #include "tests/fuzz/patroni_invariants.h"
 #include "tests/fuzz/timestamp_text.h"
@@ -21,11 +20,22 @@ using namespace pgroute::health;
 using nlohmann::json;
 using pgroute::fuzz::require;
 
-// The role as Patroni 4 spells it; pgroute's names are Patroni's but for these two.
+// The role as Patroni 4 spells it (a switch, not node_role's to_string: the fuzz build links no
+// pgroute_topology, and two of the names differ).
 std::string role_text(node_role role) {
-    if (role == node_role::leader) return "primary";
-    if (role == node_role::unknown) return "uninitialized";
-    return std::string(to_string(role));
+    switch (role) {
+        case node_role::leader:
+            return "primary";
+        case node_role::replica:
+            return "replica";
+        case node_role::standby_leader:
+            return "standby_leader";
+        case node_role::demoted:
+            return "demoted";
+        case node_role::unknown:
+            break;
+    }
+    return "uninitialized";
 }
 
 template <typename T>

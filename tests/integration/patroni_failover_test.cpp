@@ -10,7 +10,7 @@
 
 #include "tests/integration/failover_load.h"
 #include "tests/integration/failover_report.h"
-#include "tests/integration/patroni_suite.h"
+#include "tests/integration/patroni_pgroute_suite.h"
 #include "tests/support/libpq_conn.h"
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
@@ -22,7 +22,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto routing_timeout = 30s;
 // Patroni's ttl is 10 s; electing a new leader after a crash takes about that long.
 constexpr auto new_leader_write_timeout = 90s;
 
@@ -30,17 +29,13 @@ bool says_primary(const std::string& patroni_role) {
     return patroni_role == "master" || patroni_role == "primary";
 }
 
-class patroni_failover : public patroni_suite {
+class patroni_failover : public patroni_pgroute_suite {
   protected:
     void SetUp() override {
         patroni_suite::SetUp();
         if (HasFatalFailure()) return;
 
-        const std::vector<std::uint16_t> ports = free_ports(2);
-        write_port_ = ports[0];
-        pgroute_.emplace(patroni_config(cluster(), {.write_port = ports[0], .read_port = ports[1]}),
-                         ports);
-        cluster().wait_until_proxy_routes(ports[0], ports[1], routing_timeout);
+        start_routing_pgroute();
 
         libpq_conn setup(cluster().conninfo(leader_, patroni_trust_user));
         setup.exec(
@@ -48,13 +43,9 @@ class patroni_failover : public patroni_suite {
             "CREATE TABLE IF NOT EXISTS failover_probe (client int, port int)");
     }
 
-    void TearDown() override {
-        if (HasFailure() && pgroute_) std::cout << "pgroute's log:\n" << pgroute_->log_text();
-    }
-
     // Starts the load and returns once rows commit on the leader through pgroute.
     [[nodiscard]] std::unique_ptr<write_load> start_write_load() const {
-        auto load = std::make_unique<write_load>(cluster(), write_port_);
+        auto load = std::make_unique<write_load>(cluster(), write_port());
         wait_until([&] { return load->first_success_on(leader_).has_value(); }, 20s,
                    "the write load commits on " + leader_);
         return load;
@@ -76,14 +67,11 @@ class patroni_failover : public patroni_suite {
     }
 
     void expect_new_sessions_reach(const std::string& node) const {
-        libpq_conn session(proxied_conninfo(write_port_));
+        libpq_conn session(proxied_conninfo(write_port()));
         EXPECT_EQ(session.exec_scalar("SELECT pg_is_in_recovery()"), "f");
         EXPECT_EQ(cluster().node_serving(session), node);
     }
 
-  private:
-    std::uint16_t write_port_ = 0;
-    std::optional<pgroute_process> pgroute_;
 };
 
 // The tests run in this order: the crash leaves the cluster with two nodes.

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "tests/integration/fake_patroni_api.h"
-#include "tests/integration/patroni_suite.h"
+#include "tests/integration/patroni_pgroute_suite.h"
 #include "tests/support/libpq_conn.h"
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
@@ -25,7 +25,6 @@ namespace {
 using namespace std::chrono_literals;
 using steady_clock = std::chrono::steady_clock;
 
-constexpr auto routing_timeout = 30s;
 // fall = 3 polls every 500 ms with a 500 ms timeout: about 2 s; the bound allows a loaded host.
 constexpr auto node_down_timeout = 15s;
 // rise = 2 polls, plus catching up on the WAL it missed.
@@ -35,26 +34,8 @@ double seconds_since(steady_clock::time_point start) {
     return std::chrono::duration<double>(steady_clock::now() - start).count();
 }
 
-class patroni_routing : public patroni_suite {
+class patroni_routing : public patroni_pgroute_suite {
   protected:
-    void TearDown() override {
-        if (HasFailure() && pgroute_) std::cout << "pgroute's log:\n" << pgroute_->log_text();
-    }
-
-    // Starts pgroute in front of the cluster and returns once it routes to all three nodes.
-    void start_pgroute(patroni_proxy_settings settings = {}) {
-        const std::vector<std::uint16_t> ports = free_ports(2);
-        settings.write_port = ports[0];
-        settings.read_port = ports[1];
-        settings_ = settings;
-        pgroute_.emplace(patroni_config(cluster(), settings_), ports);
-        cluster().wait_until_proxy_routes(write_port(), read_port(), routing_timeout);
-    }
-
-    [[nodiscard]] std::uint16_t write_port() const { return settings_.write_port; }
-    [[nodiscard]] std::uint16_t read_port() const { return settings_.read_port; }
-    [[nodiscard]] std::string pgroute_log() const { return pgroute_->log_text(); }
-
     // Where `count` new read sessions land, by node name; a refused session counts under "".
     [[nodiscard]] std::map<std::string, int> read_landings(int count) const {
         std::map<std::string, int> landed;
@@ -95,9 +76,6 @@ class patroni_routing : public patroni_suite {
         EXPECT_EQ(cluster().node_serving(session), leader_);
     }
 
-  private:
-    patroni_proxy_settings settings_;
-    std::optional<pgroute_process> pgroute_;
 };
 
 // The error a held session gets on its next statement, once pgroute has cut it.
@@ -123,7 +101,7 @@ cut_seen wait_for_cut(libpq_conn& session, std::chrono::milliseconds timeout) {
 }
 
 TEST_F(patroni_routing, WriteSessionsLandOnTheLeaderAndCommitThere) {
-    start_pgroute();
+    start_routing_pgroute();
     libpq_conn setup(proxied_conninfo(write_port()));
     setup.exec("CREATE TABLE IF NOT EXISTS write_probe (port int)");
     for (int i = 0; i < 10; ++i) {
@@ -136,7 +114,7 @@ TEST_F(patroni_routing, WriteSessionsLandOnTheLeaderAndCommitThere) {
 }
 
 TEST_F(patroni_routing, ReadSessionsLandOnlyOnReplicasAndReachBoth) {
-    start_pgroute();
+    start_routing_pgroute();
     std::map<std::string, int> landed;
     for (int i = 0; i < 20; ++i) {
         libpq_conn session(proxied_conninfo(read_port()));
@@ -154,7 +132,7 @@ TEST_F(patroni_routing, ReadSessionsLandOnlyOnReplicasAndReachBoth) {
 TEST_F(patroni_routing, ReplicaBeyondMaxLagLeavesTheReadPoolAndRejoinsWhenReplayResumes) {
     patroni_proxy_settings settings;
     settings.max_lag = "64kB";
-    start_pgroute(settings);
+    start_routing_pgroute(settings);
     const std::string& lagging = replicas_[0];
     const std::string& current = replicas_[1];
 
@@ -188,7 +166,7 @@ TEST_F(patroni_routing, ReplicaBeyondMaxLagLeavesTheReadPoolAndRejoinsWhenReplay
 }
 
 TEST_F(patroni_routing, FrozenReplicaApiCutsItsSessionsAndLeavesTheReadPoolUntilItThaws) {
-    start_pgroute();
+    start_routing_pgroute();
     const std::string& frozen = replicas_[0];
     const std::string& healthy = replicas_[1];
     auto sessions = open_reads(8);
@@ -227,7 +205,7 @@ TEST_F(patroni_routing, FrozenReplicaApiCutsItsSessionsAndLeavesTheReadPoolUntil
 TEST_F(patroni_routing, CutSessionsAreLoggedInOneLineNamingNodeAndReason) {
     patroni_proxy_settings settings;
     settings.threads = 1;  // one worker, so all the cuts form one batch
-    start_pgroute(settings);
+    start_routing_pgroute(settings);
     const std::string& frozen = replicas_[0];
     auto sessions = open_reads(8);
     const std::size_t on_frozen = sessions[frozen].size();
@@ -258,7 +236,7 @@ TEST_F(patroni_routing, FakePatroniNodeIsNeverRoutedToAndEachKindOfFailureIsLogg
     patroni_proxy_settings settings;
     settings.extra_seeds = {
         {"fake", port_of(fake_postgres), "http://127.0.0.1:" + std::to_string(fake_api.port())}};
-    start_pgroute(settings);
+    start_routing_pgroute(settings);
 
     const std::vector<std::pair<fake_answer, std::string>> phases = {
         {fake_answer::status_500, "http_error"},
