@@ -2,6 +2,20 @@
 
 namespace pgroute::health {
 
+json_object_parse parse_json_object(std::string_view body) {
+    json_object_parse parsed{.document = nlohmann::json::parse(body, nullptr,
+                                                               /*allow_exceptions=*/false)};
+    if (parsed.document.is_discarded()) {
+        parsed.outcome = poll_outcome::malformed_json;
+        parsed.error = "body is not valid JSON";
+    } else if (!parsed.document.is_object()) {
+        parsed.outcome = poll_outcome::unexpected_fields;
+        parsed.error =
+            std::string("body is a JSON ") + parsed.document.type_name() + ", expected an object";
+    }
+    return parsed;
+}
+
 const nlohmann::json* json_fields::raw(std::string_view key) const {
     const auto it = object_.find(key);
     return it == object_.end() ? nullptr : &*it;

@@ -1,5 +1,6 @@
-// Typed, non-throwing reads of a JSON object's fields for the Patroni answer parsers; the first
-// mismatch is recorded with the field's name so the parser can say exactly what was wrong.
+// The body of a Patroni answer read as a JSON object, and typed, non-throwing reads of its fields;
+// the first mismatch is recorded with the field's name so the parser can say exactly what was
+// wrong.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +9,19 @@
 #include <string>
 #include <string_view>
 
+#include "health/topology/poll_outcome.h"
+
 namespace pgroute::health {
+
+// An answer's body read as the JSON object both Patroni endpoints send, or why it is not one.
+struct json_object_parse {
+    nlohmann::json document{};
+    poll_outcome outcome = poll_outcome::ok;  // ok, malformed_json or unexpected_fields
+    std::string error{};                      // what was wrong, when outcome is not ok
+};
+
+// Never throws, whatever the bytes.
+[[nodiscard]] json_object_parse parse_json_object(std::string_view body);
 
 class json_fields {
   public:

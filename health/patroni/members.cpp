@@ -43,18 +43,12 @@ cluster_member read_member(const nlohmann::json& entry, std::size_t index, std::
 }  // namespace
 
 members_parse parse_cluster_members(std::string_view json) {
-    const nlohmann::json document =
-        nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-    if (document.is_discarded()) {
-        return {.outcome = poll_outcome::malformed_json, .error = "body is not valid JSON"};
-    }
-    if (!document.is_object()) {
-        return {.outcome = poll_outcome::unexpected_fields,
-                .error =
-                    std::string("body is a JSON ") + document.type_name() + ", expected an object"};
+    json_object_parse body = parse_json_object(json);
+    if (body.outcome != poll_outcome::ok) {
+        return {.outcome = body.outcome, .error = std::move(body.error)};
     }
     std::string error;
-    json_fields fields(document, "", error);
+    json_fields fields(body.document, "", error);
     const nlohmann::json* entries = fields.array("members");
     if (entries == nullptr && error.empty()) error = "missing members";
 

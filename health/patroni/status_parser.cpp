@@ -57,20 +57,14 @@ void read_xlog(const nlohmann::json& xlog, node_status& status, std::string& err
 }  // namespace
 
 status_parse parse_patroni_status(std::string_view json) {
-    const nlohmann::json document =
-        nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-    if (document.is_discarded()) {
-        return {.outcome = poll_outcome::malformed_json, .error = "body is not valid JSON"};
-    }
-    if (!document.is_object()) {
-        return {.outcome = poll_outcome::unexpected_fields,
-                .error =
-                    std::string("body is a JSON ") + document.type_name() + ", expected an object"};
+    json_object_parse body = parse_json_object(json);
+    if (body.outcome != poll_outcome::ok) {
+        return {.outcome = body.outcome, .error = std::move(body.error)};
     }
 
     status_parse parsed;
     std::string& error = parsed.error;
-    json_fields fields(document, "", error);
+    json_fields fields(body.document, "", error);
     node_status& status = parsed.status;
     status.role = parse_patroni_role(fields.required_string("role"));
     status.state = fields.required_string("state");

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace pgroute::proxy {
@@ -91,6 +92,13 @@ class metric_families {
     [[nodiscard]] samples<type, label_count> start(const family_spec<type, label_count>& spec) {
         start_family(spec.name, spec.help, type);
         return {*this, families_.size() - 1, spec};
+    }
+
+    // Several families at once, in the order given (a braced list is evaluated left to right), for
+    // a pass over the data that fills them all: `auto [a, b] = out.start_each(family_a, family_b)`.
+    template <typename... Specs>
+    [[nodiscard]] auto start_each(const Specs&... specs) {
+        return std::tuple{start(specs)...};
     }
 
     [[nodiscard]] std::vector<prometheus::MetricFamily> take() && { return std::move(families_); }

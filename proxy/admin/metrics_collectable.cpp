@@ -136,29 +136,29 @@ constexpr std::string_view io_backend =
     "epoll";
 #endif
 
+// One sample per value of an enum whose counts are kept in an array indexed by it, labelled with
+// `leading` and then the value's name.
+template <typename Enum, typename Samples, typename Counts, typename... Labels>
+void add_each_value(Samples& out, const Counts& by_value, Labels... leading) {
+    for (std::size_t i = 0; i < by_value.size(); ++i)
+        out.add({leading..., to_string(static_cast<Enum>(i))}, by_value[i]);
+}
+
 double seconds(std::uint64_t nanoseconds) {
     return static_cast<double>(nanoseconds) / 1e9;
 }
 
 void collect_client_metrics(metric_families& out, const admin_snapshot& snapshot,
                             const config& cfg) {
-    auto open = out.start(client_sessions_open);
-    auto accepted = out.start(client_sessions);
-    auto rejected = out.start(client_sessions_rejected);
-    auto cancels = out.start(cancel_requests);
+    auto [open, accepted, rejected, cancels] = out.start_each(
+        client_sessions_open, client_sessions, client_sessions_rejected, cancel_requests);
     for (std::size_t e = 0; e < snapshot.totals.endpoints.size(); ++e) {
         const std::string_view endpoint = cfg.endpoints[e].name;
         const auto& totals = snapshot.totals.endpoints[e];
         open.add({endpoint}, open_count(totals.sessions_started, totals.sessions_ended));
         accepted.add({endpoint}, totals.accepted);
-        for (std::size_t r = 0; r < session_rejection_count; ++r) {
-            rejected.add({endpoint, to_string(static_cast<session_rejection>(r))},
-                         totals.rejected[r]);
-        }
-        for (std::size_t o = 0; o < cancel_outcome_count; ++o) {
-            cancels.add({endpoint, to_string(static_cast<cancel_outcome>(o))},
-                        totals.cancel_requests[o]);
-        }
+        add_each_value<session_rejection>(rejected, totals.rejected, endpoint);
+        add_each_value<cancel_outcome>(cancels, totals.cancel_requests, endpoint);
     }
 }
 
@@ -176,13 +176,9 @@ std::vector<std::string> route_nodes(const admin_snapshot& snapshot) {
 
 void collect_route_metrics(metric_families& out, const admin_snapshot& snapshot,
                            const config& cfg) {
-    auto open = out.start(backend_connections_open);
-    auto opened = out.start(backend_connections);
-    auto bytes = out.start(relayed_bytes);
-    auto cycles = out.start(queries);
-    auto idle_cycles = out.start(transactions);
-    auto durations = out.start(query_duration);
-    auto cuts = out.start(sessions_cut);
+    auto [open, opened, bytes, cycles, idle_cycles, durations, cuts] =
+        out.start_each(backend_connections_open, backend_connections, relayed_bytes, queries,
+                       transactions, query_duration, sessions_cut);
     const route_totals none{};
     for (const auto& node_name : route_nodes(snapshot)) {
         const std::string_view node = node_name;
@@ -198,20 +194,15 @@ void collect_route_metrics(metric_families& out, const admin_snapshot& snapshot,
             idle_cycles.add({endpoint, node}, r.transactions);
             durations.add({endpoint, node}, {query_duration_bounds, r.query_duration_buckets,
                                              seconds(r.query_duration_nanoseconds)});
-            for (std::size_t c = 0; c < cut_reason_count; ++c)
-                cuts.add({endpoint, node, to_string(static_cast<cut_reason>(c))}, r.cuts[c]);
+            add_each_value<cut_reason>(cuts, r.cuts, endpoint, node);
         }
     }
 }
 
 void collect_node_metrics(metric_families& out, const health::topology_snapshot& topology) {
-    auto up = out.start(node_up);
-    auto role = out.start(node_role);
-    auto readable = out.start(node_readable);
-    auto lag_bytes = out.start(node_lag_bytes);
-    auto lag_seconds = out.start(node_lag_seconds);
-    auto timeline = out.start(node_timeline);
-    auto target = out.start(write_target);
+    auto [up, role, readable, lag_bytes, lag_seconds, timeline, target] =
+        out.start_each(node_up, node_role, node_readable, node_lag_bytes, node_lag_seconds,
+                       node_timeline, write_target);
     for (std::size_t i = 0; i < topology.nodes.size(); ++i) {
         const auto& node = topology.nodes[i];
         const std::string_view name = node.address.name;
@@ -231,22 +222,15 @@ void collect_health_metrics(metric_families& out, const health_report& health) {
     out.start(leader_changes).add({}, health.leader_changes);
     out.start(health_rounds).add({}, health.health_rounds);
     auto polls = out.start(patroni_polls);
-    for (const auto& [node, counts] : health.status_polls) {
-        for (std::size_t o = 0; o < counts.size(); ++o)
-            polls.add({node, health::to_string(static_cast<health::poll_outcome>(o))}, counts[o]);
-    }
+    for (const auto& [node, counts] : health.status_polls)
+        add_each_value<health::poll_outcome>(polls, counts, std::string_view(node));
     auto poll_durations = out.start(patroni_poll_duration);
     for (const auto& [node, durations] : health.status_poll_durations) {
         poll_durations.add(
             {node}, {health::poll_duration_bounds, durations.buckets, durations.sum_seconds});
     }
     auto cluster_polls = out.start(patroni_cluster_polls);
-    if (health.patroni) {
-        for (std::size_t o = 0; o < health.cluster_polls.size(); ++o) {
-            cluster_polls.add({health::to_string(static_cast<health::poll_outcome>(o))},
-                              health.cluster_polls[o]);
-        }
-    }
+    if (health.patroni) add_each_value<health::poll_outcome>(cluster_polls, health.cluster_polls);
 }
 
 void collect_process_metrics(metric_families& out, const admin_snapshot& snapshot) {

@@ -2,16 +2,14 @@
 // connects, as they arrive in two reads. Nothing may crash; a complete request is views into its
 // own request line (token method, origin-form target split at '?', "HTTP/1.<digit>"); rejections
 // carry one of the listener's statuses; and a verdict on the first read stands after the second.
-// Input layout:
-//   byte 0      where the first read ends: b / 255 of the rest
-//   the rest    the bytes the client sent
+// Input layout: tests/fuzz/split_input.h.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "protocol/byte_reader.h"
 #include "proxy/admin/http_codec.h"
 #include "tests/fuzz/invariant.h"
+#include "tests/fuzz/split_input.h"
 
 namespace {
 
@@ -92,11 +90,7 @@ bool same_request(const http_request& a, const http_request& b) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    pgroute::protocol::byte_reader input(
-        std::string_view(reinterpret_cast<const char*>(data), size));
-    const std::size_t split_byte = input.u8();
-    const std::string_view bytes = input.rest();
-    const std::string_view first_read = bytes.substr(0, bytes.size() * split_byte / 255);
+    const auto [first_read, bytes] = pgroute::fuzz::split_at_first_byte(data, size);
 
     const request_parse early = parse_http_request(first_read);
     check_parse(early, first_read);

@@ -13,6 +13,7 @@
 
 #include "health/patroni/members.h"
 #include "tests/fuzz/invariant.h"
+#include "tests/fuzz/patroni_invariants.h"
 
 namespace {
 
@@ -56,13 +57,7 @@ void check_merge(const std::vector<cluster_member>& seeds,
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view body(reinterpret_cast<const char*>(data), size);
     const members_parse parsed = parse_cluster_members(body);
-    require(parsed.outcome == poll_outcome::ok || parsed.outcome == poll_outcome::malformed_json ||
-                parsed.outcome == poll_outcome::unexpected_fields,
-            "the outcome is ok, malformed_json or unexpected_fields");
-    require((parsed.outcome == poll_outcome::malformed_json) == !json::accept(body),
-            "malformed_json is exactly what is not JSON");
-    require((parsed.outcome == poll_outcome::ok) == parsed.error.empty(),
-            "an error is given exactly when the outcome is not ok");
+    pgroute::fuzz::check_json_outcome(parsed.outcome, parsed.error, body);
     if (parsed.outcome != poll_outcome::ok) {
         require(parsed.members.empty(), "a rejected answer lists no members");
         return 0;

@@ -2,15 +2,14 @@
 // arrive in two reads and then at the close. Nothing may crash, the body must be a view of the
 // bytes right after the head, and a verdict given on what had arrived so far (complete or
 // invalid) must not change when more bytes or the close follow. Input layout:
-//   byte 0      where the first read ends: b / 255 of the rest
-//   the rest    the bytes the server sent
+// tests/fuzz/split_input.h.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "health/patroni/http_codec.h"
-#include "protocol/byte_reader.h"
 #include "tests/fuzz/invariant.h"
+#include "tests/fuzz/split_input.h"
 
 namespace {
 
@@ -56,11 +55,7 @@ void check_final(const parsed_response& earlier, const parsed_response& later) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    pgroute::protocol::byte_reader input(
-        std::string_view(reinterpret_cast<const char*>(data), size));
-    const std::size_t split_byte = input.u8();
-    const std::string_view bytes = input.rest();
-    const std::string_view first_read = bytes.substr(0, bytes.size() * split_byte / 255);
+    const auto [first_read, bytes] = pgroute::fuzz::split_at_first_byte(data, size);
 
     const parsed_response after_first = parse_http_response(first_read, false);
     check_response(after_first, first_read, false);

@@ -11,7 +11,8 @@
 #include "proxy/auth/base64.h"
 #include "proxy/auth/scram_login.h"
 #include "tests/fuzz/auth_invariants.h"
-#include "tests/unit/auth/postgres_answers.h"
+#include "tests/fuzz/split_input.h"
+#include "tests/unit/auth/scram_fixture.h"
 
 namespace {
 
@@ -21,23 +22,15 @@ using pgroute::fuzz::require;
 namespace pg = pgroute::proxy::auth::postgres_answers;
 
 const scram_login& recorded_login() {
-    static const scram_login login = [] {
-        const auto secret = *parse_scram_secret(pg::scram_secret_text);
-        const auto keys = derive_scram_keys(pg::password, secret.salt, secret.iterations);
-        return scram_login(
-            {std::string(pg::scram_user), keys.client_key, secret, {}, "rxUXnGahIt8x8VtHgXus2RN/"});
-    }();
+    static const scram_login login(testing::postgres_credentials());
     return login;
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const std::string_view input(reinterpret_cast<const char*>(data), size);
-    const auto split = input.find('\0');
-    const std::string_view server_first = input.substr(0, split);
-    const std::string_view server_final =
-        split == std::string_view::npos ? std::string_view() : input.substr(split + 1);
+    const auto [server_first, server_final] =
+        pgroute::fuzz::split_at_nul(std::string_view(reinterpret_cast<const char*>(data), size));
 
     const auto proof = recorded_login().answer(server_first);
     if (!proof) {
@@ -45,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     const std::string& client_final = proof->client_final();
-    require(client_final.starts_with("c=biws,r=rxUXnGahIt8x8VtHgXus2RN/") &&
+    require(client_final.starts_with("c=biws,r=" + std::string(pg::libpq_login.client_nonce)) &&
                 client_final.find(",p=") != std::string::npos,
             "the answer binds nothing, repeats the node's nonce and carries a proof");
 
@@ -57,10 +50,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // signature is the recorded one when its bytes are.
         std::string_view signature = server_final;
         if (signature.ends_with(',')) signature.remove_suffix(1);
-        const bool recorded_final = signature.starts_with("v=") &&
-                                    base64_decode(signature.substr(2)) ==
-                                        base64_decode(std::string_view(pg::server_final).substr(2));
-        require(server_first == pg::server_first && recorded_final,
+        const bool recorded_final =
+            signature.starts_with("v=") &&
+            base64_decode(signature.substr(2)) ==
+                base64_decode(std::string_view(pg::libpq_login.server_final).substr(2));
+        require(server_first == pg::libpq_login.server_first && recorded_final,
                 "only the recorded server's signature is accepted (a trailing comma, as libpq)");
     }
     return 0;

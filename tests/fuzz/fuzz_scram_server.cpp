@@ -11,19 +11,16 @@
 
 #include "proxy/auth/scram_server.h"
 #include "tests/fuzz/auth_invariants.h"
-#include "tests/unit/auth/postgres_answers.h"
+#include "tests/fuzz/split_input.h"
+#include "tests/unit/auth/scram_fixture.h"
 
 namespace {
 
 using namespace pgroute::proxy::auth;
 using pgroute::fuzz::check_auth_error;
 using pgroute::fuzz::require;
-namespace pg = pgroute::proxy::auth::postgres_answers;
-
-const scram_secret& recorded_secret() {
-    static const scram_secret secret = *parse_scram_secret(pg::scram_secret_text);
-    return secret;
-}
+using testing::postgres_exchange;
+using testing::postgres_secret;
 
 channel_binding binding_for(std::uint8_t choice) {
     channel_binding binding;
@@ -36,16 +33,9 @@ channel_binding binding_for(std::uint8_t choice) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
-    const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-    const auto split = input.find('\0');
-    const std::string_view client_first = input.substr(0, split);
-    const std::string_view client_final =
-        split == std::string_view::npos ? std::string_view() : input.substr(split + 1);
-
-    const scram_exchange exchange{std::string(pg::scram_user),
-                                  {recorded_secret(), false},
-                                  binding_for(data[0]),
-                                  std::string(pg::server_nonce)};
+    const auto [client_first, client_final] = pgroute::fuzz::split_at_nul(
+        std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
+    const scram_exchange exchange = postgres_exchange(binding_for(data[0]));
     const auto challenge = scram_challenge::accept(client_first, exchange);
     if (!challenge) {
         check_auth_error(challenge.error(), {"08P01", "28000", "0A000"});
@@ -53,7 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const std::string& server_first = challenge->server_first();
     require(server_first.starts_with("r=") &&
-                server_first.find(std::string(pg::server_nonce) + ",s=") != std::string::npos &&
+                server_first.find(std::string(postgres_answers::libpq_login.server_nonce) +
+                                  ",s=") != std::string::npos &&
                 server_first.ends_with(",i=4096"),
             "the challenge is the combined nonce, the salt and the iteration count");
 
@@ -62,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check_auth_error(verified.error(), {"08P01", "28000", "28P01"});
         return 0;
     }
-    require(sha256(verified->client_key) == recorded_secret().stored_key,
+    require(sha256(verified->client_key) == postgres_secret().stored_key,
             "a verified client proved the ClientKey behind the StoredKey");
     require(verified->server_final.starts_with("v="), "the server-final message is a verifier");
     return 0;

@@ -29,7 +29,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-constexpr auto routing_timeout = 30s;
 constexpr auto switchover_seen_timeout = 60s;
 constexpr auto metric_timeout = 15s;
 

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/integration/patroni_suite.h"
+#include "tests/integration/patroni_pgroute_suite.h"
 #include "tests/support/libpq_conn.h"
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
@@ -31,7 +31,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto cluster_settle_timeout = 90s;
-constexpr auto routing_timeout = 30s;
 // The first poll of each node fails and is logged at once; the bound allows a loaded host.
 constexpr auto failed_poll_timeout = 15s;
 // pgroute polls every 500 ms: a few rounds in which a failure would have been logged.
@@ -78,28 +77,11 @@ std::string http_status(const std::vector<std::string>& curl_options, const std:
     return run_command(command, 15s).output;
 }
 
-class patroni_api_tls : public patroni_suite {
+class patroni_api_tls : public patroni_pgroute_suite {
   protected:
     static void SetUpTestSuite() {
         start_cluster({.api_tls = true, .api_verify_client = "optional"});
     }
-    void TearDown() override {
-        if (HasFailure() && pgroute_) std::cout << "pgroute's log:\n" << pgroute_->log_text();
-    }
-
-    // Starts pgroute in front of the cluster; returns once it listens.
-    void start_pgroute(patroni_proxy_settings settings = {}) {
-        const std::vector<std::uint16_t> ports = free_ports(2);
-        settings.write_port = ports[0];
-        settings.read_port = ports[1];
-        settings_ = settings;
-        pgroute_.emplace(patroni_config(cluster(), settings_), ports);
-    }
-
-    [[nodiscard]] std::uint16_t write_port() const { return settings_.write_port; }
-    [[nodiscard]] std::uint16_t read_port() const { return settings_.read_port; }
-    [[nodiscard]] std::string pgroute_log() const { return pgroute_->log_text(); }
-
     // Writes land on the leader, reads on both replicas, and no poll has failed: every outcome
     // line pgroute logs ("NODE: GET /patroni OUTCOME", "NODE: GET /cluster OUTCOME") is a
     // change away from ok, the state it starts in.
@@ -137,9 +119,6 @@ class patroni_api_tls : public patroni_suite {
         EXPECT_EQ(read.sqlstate, "57P03") << read.message;
     }
 
-  private:
-    patroni_proxy_settings settings_;
-    std::optional<pgroute_process> pgroute_;
 };
 
 // The cluster itself, before pgroute: https only, verified by the test CA, and basic auth on

@@ -31,7 +31,6 @@ using namespace std::chrono_literals;
 using steady_clock = std::chrono::steady_clock;
 
 constexpr auto cluster_settle_timeout = 90s;
-constexpr auto routing_timeout = 30s;
 constexpr int cancels_in_a_row = 20;
 constexpr std::string_view long_query = "SELECT pg_sleep(30)";
 // pg_sleep(30) must end long before its 30 s; the goal is 1 s, the bound allows a loaded

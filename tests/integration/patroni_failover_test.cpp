@@ -1,261 +1,41 @@
 // pgroute in front of a real Patroni cluster while the leader changes under write load: a planned
-// switchover, then a crash (kill -9) of the leader. Each prints the timings it measured.
+// switchover, then a crash (kill -9) of the leader. Each prints the timings it measured. The load
+// is failover_load.h, its verdicts failover_report.h.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <functional>
-#include <iomanip>
-#include <iostream>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <set>
 #include <string>
-#include <string_view>
-#include <thread>
 #include <vector>
 
-#include "tests/integration/patroni_suite.h"
+#include "tests/integration/failover_load.h"
+#include "tests/integration/failover_report.h"
+#include "tests/integration/patroni_pgroute_suite.h"
 #include "tests/support/libpq_conn.h"
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
 #include "tests/support/ports.h"
-#include "tests/support/probe_session.h"
 #include "tests/support/wait.h"
 
 namespace pgroute::test_support {
 namespace {
 
 using namespace std::chrono_literals;
-using steady_clock = std::chrono::steady_clock;
 
-constexpr auto routing_timeout = 30s;
-constexpr auto statement_timeout = 10s;
-// Every loop of the load and the watches ends by this, even if a test forgets to stop it.
-constexpr auto longest_load = 180s;
 // Patroni's ttl is 10 s; electing a new leader after a crash takes about that long.
 constexpr auto new_leader_write_timeout = 90s;
-constexpr auto pause_between_writes = 10ms;
-constexpr auto pause_after_error = 50ms;
-constexpr int writer_threads = 4;
-
-constexpr std::string_view connect_timed_out = "connecting timed out";  // from libpq_conn
-constexpr std::string_view closed_after_fatal = "server closed the connection";
-
-double seconds_between(steady_clock::time_point from, steady_clock::time_point to) {
-    return std::chrono::duration<double>(to - from).count();
-}
-
-struct write_error {
-    double at;  // seconds since the load began
-    std::string sqlstate;
-    std::string message;
-};
-
-struct write_success {
-    double at;
-    std::string node;
-};
-
-// Writer threads committing one row after another through pgroute's write endpoint, half of them
-// on a session they keep (reconnecting after an error) and half on a new session per row, each
-// recording what every statement ended with.
-class write_load {
-  public:
-    write_load(const patroni_cluster& cluster, std::uint16_t write_port)
-        : cluster_(cluster), write_port_(write_port), began_(steady_clock::now()) {
-        for (int client = 0; client < writer_threads; ++client) {
-            const bool keeps_session = client % 2 == 0;
-            clients_.emplace_back([this, client, keeps_session](const std::stop_token& stop) {
-                run_client(stop, client, keeps_session);
-            });
-        }
-    }
-
-    void stop() {
-        for (auto& client : clients_)
-            client.request_stop();
-        clients_.clear();  // joins
-    }
-
-    [[nodiscard]] steady_clock::time_point began() const { return began_; }
-    [[nodiscard]] double now() const { return seconds_between(began_, steady_clock::now()); }
-
-    [[nodiscard]] std::optional<double> first_success_on(const std::string& node,
-                                                         double after = 0) const {
-        const std::lock_guard lock(mutex_);
-        for (const write_success& success : successes_) {
-            if (success.node == node && success.at >= after) return success.at;
-        }
-        return std::nullopt;
-    }
-
-    [[nodiscard]] std::optional<double> last_success_on(const std::string& node) const {
-        const std::lock_guard lock(mutex_);
-        std::optional<double> last;
-        for (const write_success& success : successes_) {
-            if (success.node == node) last = success.at;
-        }
-        return last;
-    }
-
-    [[nodiscard]] std::vector<write_error> errors() const {
-        const std::lock_guard lock(mutex_);
-        return errors_;
-    }
-
-    [[nodiscard]] std::size_t success_count() const {
-        const std::lock_guard lock(mutex_);
-        return successes_.size();
-    }
-
-  private:
-    void run_client(const std::stop_token& stop, int client, bool keeps_session) {
-        const std::string insert = "INSERT INTO failover_probe (client, port) VALUES (" +
-                                   std::to_string(client) + ", inet_server_port()) RETURNING port";
-        probe_session session(proxied_conninfo(write_port_), statement_timeout);
-        while (!stop.stop_requested() && steady_clock::now() < began_ + longest_load) {
-            try {
-                const std::string port = session.run(insert);
-                record(write_success{
-                    now(), cluster_.node_on_port(static_cast<std::uint16_t>(std::stoi(port)))});
-                if (!keeps_session) session.close();
-                std::this_thread::sleep_for(pause_between_writes);
-            } catch (const pg_error& error) {
-                record(write_error{now(), error.sqlstate(), error.what()});
-                std::this_thread::sleep_for(pause_after_error);
-            }
-        }
-    }
-
-    void record(write_success success) {
-        const std::lock_guard lock(mutex_);
-        successes_.push_back(std::move(success));
-    }
-
-    void record(write_error error) {
-        const std::lock_guard lock(mutex_);
-        errors_.push_back(std::move(error));
-    }
-
-    const patroni_cluster& cluster_;
-    std::uint16_t write_port_;
-    steady_clock::time_point began_;
-    mutable std::mutex mutex_;
-    std::vector<write_success> successes_;
-    std::vector<write_error> errors_;
-    std::vector<std::jthread> clients_;  // last: joined before the members they use go
-};
-
-// Notes when something observed from outside (a Patroni role, a leader key) first holds.
-class change_watch {
-  public:
-    change_watch(std::function<bool()> happened, steady_clock::time_point epoch)
-        : thread_([this, happened = std::move(happened), epoch](const std::stop_token& stop) {
-              const auto give_up = steady_clock::now() + longest_load;
-              while (!stop.stop_requested() && steady_clock::now() < give_up) {
-                  if (happened()) {
-                      const std::lock_guard lock(mutex_);
-                      at_ = seconds_between(epoch, steady_clock::now());
-                      return;
-                  }
-                  std::this_thread::sleep_for(100ms);
-              }
-          }) {}
-
-    [[nodiscard]] std::optional<double> at() const {
-        const std::lock_guard lock(mutex_);
-        return at_;
-    }
-
-  private:
-    mutable std::mutex mutex_;
-    std::optional<double> at_;
-    std::jthread thread_;
-};
-
-bool is_hang(const write_error& error) {
-    return error.message.find(statement_timed_out) != std::string::npos ||
-           error.message.find(connect_timed_out) != std::string::npos;
-}
-
-bool is_pgroute_cut(const write_error& error) {
-    return error.sqlstate == "08006" &&
-           error.message.find("pgroute cut this session") != std::string::npos;
-}
-
-// A session on a leader that goes away must end the PostgreSQL way: pgroute's cut (08006), the
-// server's own shutdown FATAL (57P01, 57P02, 57P03), or pgroute's 57P03 while there is no leader;
-// a bare close is clean only when the FATAL came with it.
-bool ends_cleanly(const write_error& error) {
-    static const std::set<std::string> clean_states = {"08006", "57P01", "57P02", "57P03"};
-    if (clean_states.contains(error.sqlstate)) return true;
-    return error.sqlstate.empty() && error.message.find("FATAL") != std::string::npos &&
-           error.message.find(closed_after_fatal) != std::string::npos;
-}
-
-std::string one_line(std::string text) {
-    std::replace(text.begin(), text.end(), '\n', ' ');
-    return text;
-}
-
-// pgroute's own messages name itself or the node it speaks for. The first line is the error the
-// SQLSTATE belongs to; later lines tell what followed it.
-bool written_by_pgroute(const write_error& error) {
-    const std::string first_line = error.message.substr(0, error.message.find('\n'));
-    return first_line.find("pgroute") != std::string::npos ||
-           first_line.find("to node \"") != std::string::npos;
-}
-
-// PostgreSQL's own race, seen through HAProxy in the failover drill too: a statement sent just as
-// the old leader's backend exits meets a closed socket, and libpq reports the failed send before
-// it reads the FATAL waiting for it. Only while the old leader shuts down, and never pgroute's.
-bool lost_fatal_to_server_shutdown(const write_error& error, double shutdown_began,
-                                   double new_leader_wrote) {
-    return error.sqlstate.empty() && !written_by_pgroute(error) &&
-           error.message.find("server closed the connection unexpectedly") != std::string::npos &&
-           error.at >= shutdown_began && error.at <= new_leader_wrote;
-}
-
-void print_errors(const std::vector<write_error>& errors) {
-    std::map<std::string, std::vector<const write_error*>> by_kind;
-    for (const write_error& error : errors) {
-        const std::string origin = written_by_pgroute(error) ? "pgroute" : "the server";
-        by_kind[(error.sqlstate.empty() ? "no SQLSTATE" : error.sqlstate) + " from " + origin]
-            .push_back(&error);
-    }
-    std::cout << "  client-visible errors: " << errors.size() << '\n';
-    for (const auto& [kind, list] : by_kind) {
-        std::cout << "    " << list.size() << " x " << kind << ", first at " << list.front()->at
-                  << " s: " << one_line(list.front()->message) << '\n';
-    }
-}
-
-void print_timing(const std::string& what, std::optional<double> at, double from) {
-    std::cout << "  " << std::left << std::setw(50) << what << ' ';
-    if (at) {
-        std::cout << std::fixed << std::setprecision(2) << *at - from << " s\n";
-    } else {
-        std::cout << "never\n";
-    }
-}
 
 bool says_primary(const std::string& patroni_role) {
     return patroni_role == "master" || patroni_role == "primary";
 }
 
-class patroni_failover : public patroni_suite {
+class patroni_failover : public patroni_pgroute_suite {
   protected:
     void SetUp() override {
         patroni_suite::SetUp();
         if (HasFatalFailure()) return;
 
-        const std::vector<std::uint16_t> ports = free_ports(2);
-        write_port_ = ports[0];
-        pgroute_.emplace(patroni_config(cluster(), {.write_port = ports[0], .read_port = ports[1]}),
-                         ports);
-        cluster().wait_until_proxy_routes(ports[0], ports[1], routing_timeout);
+        start_routing_pgroute();
 
         libpq_conn setup(cluster().conninfo(leader_, patroni_trust_user));
         setup.exec(
@@ -263,13 +43,9 @@ class patroni_failover : public patroni_suite {
             "CREATE TABLE IF NOT EXISTS failover_probe (client int, port int)");
     }
 
-    void TearDown() override {
-        if (HasFailure() && pgroute_) std::cout << "pgroute's log:\n" << pgroute_->log_text();
-    }
-
     // Starts the load and returns once rows commit on the leader through pgroute.
     [[nodiscard]] std::unique_ptr<write_load> start_write_load() const {
-        auto load = std::make_unique<write_load>(cluster(), write_port_);
+        auto load = std::make_unique<write_load>(cluster(), write_port());
         wait_until([&] { return load->first_success_on(leader_).has_value(); }, 20s,
                    "the write load commits on " + leader_);
         return load;
@@ -291,14 +67,11 @@ class patroni_failover : public patroni_suite {
     }
 
     void expect_new_sessions_reach(const std::string& node) const {
-        libpq_conn session(proxied_conninfo(write_port_));
+        libpq_conn session(proxied_conninfo(write_port()));
         EXPECT_EQ(session.exec_scalar("SELECT pg_is_in_recovery()"), "f");
         EXPECT_EQ(cluster().node_serving(session), node);
     }
 
-  private:
-    std::uint16_t write_port_ = 0;
-    std::optional<pgroute_process> pgroute_;
 };
 
 // The tests run in this order: the crash leaves the cluster with two nodes.

@@ -1,13 +1,7 @@
 // pgroute in front of a real Patroni cluster that keeps its leader: where sessions land, how the
 // read pool follows replica lag and frozen Patroni APIs, and what a broken Patroni API changes.
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 
-#include <atomic>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -17,12 +11,12 @@
 #include <thread>
 #include <vector>
 
-#include "tests/integration/patroni_suite.h"
+#include "tests/integration/fake_patroni_api.h"
+#include "tests/integration/patroni_pgroute_suite.h"
 #include "tests/support/libpq_conn.h"
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
 #include "tests/support/ports.h"
-#include "tests/support/unique_fd.h"
 #include "tests/support/wait.h"
 
 namespace pgroute::test_support {
@@ -31,7 +25,6 @@ namespace {
 using namespace std::chrono_literals;
 using steady_clock = std::chrono::steady_clock;
 
-constexpr auto routing_timeout = 30s;
 // fall = 3 polls every 500 ms with a 500 ms timeout: about 2 s; the bound allows a loaded host.
 constexpr auto node_down_timeout = 15s;
 // rise = 2 polls, plus catching up on the WAL it missed.
@@ -41,143 +34,8 @@ double seconds_since(steady_clock::time_point start) {
     return std::chrono::duration<double>(steady_clock::now() - start).count();
 }
 
-// A listening socket on 127.0.0.1 with a port the kernel picked, so no other test can take it.
-unique_fd loopback_listener() {
-    unique_fd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), "socket");
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
-        listen(fd.get(), 64) != 0) {
-        throw std::system_error(errno, std::generic_category(), "bind/listen on 127.0.0.1");
-    }
-    return fd;
-}
-
-std::uint16_t port_of(const unique_fd& listener) {
-    sockaddr_in address{};
-    socklen_t length = sizeof address;
-    getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &length);
-    return ntohs(address.sin_port);
-}
-
-// Connections that reached a listener nobody accepts on.
-int pending_connections(const unique_fd& listener) {
-    int count = 0;
-    for (;;) {
-        const int fd = accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0) return count;
-        close(fd);
-        ++count;
-    }
-}
-
-enum class fake_answer { status_500, garbage, silence };
-
-// Starts like Patroni's answer and stops being JSON.
-constexpr std::string_view garbage_body = R"({"role": "master", ]])";
-
-// A Patroni REST API that never works: GET /patroni gets a 500, or a 200 whose body is not JSON,
-// or no answer at all.
-class fake_patroni_api {
-  public:
-    fake_patroni_api() : listener_(loopback_listener()), port_(port_of(listener_)) {
-        thread_ = std::jthread([this](const std::stop_token& stop) { serve(stop); });
-    }
-
-    void answer_with(fake_answer answer) { answer_ = answer; }
-    [[nodiscard]] std::uint16_t port() const { return port_; }
-    [[nodiscard]] int requests() const { return requests_; }
-
-  private:
-    struct client_state {
-        explicit client_state(unique_fd accepted) : fd(std::move(accepted)) {}
-        unique_fd fd;
-        std::string request{};
-        bool answered = false;
-    };
-
-    void serve(const std::stop_token& stop) {
-        std::vector<std::unique_ptr<client_state>> clients;
-        while (!stop.stop_requested()) {
-            std::vector<pollfd> watched{{listener_.get(), POLLIN, 0}};
-            for (const auto& client : clients)
-                watched.push_back({client->fd.get(), POLLIN, 0});
-            if (poll(watched.data(), watched.size(), 50) <= 0) continue;
-            for (std::size_t i = clients.size(); i-- > 0;) {
-                if (watched[i + 1].revents != 0 && !read_request(*clients[i])) {
-                    clients.erase(clients.begin() + static_cast<std::ptrdiff_t>(i));
-                }
-            }
-            if (watched[0].revents & POLLIN) accept_client(clients);
-        }
-    }
-
-    void accept_client(std::vector<std::unique_ptr<client_state>>& clients) {
-        const int fd = accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd >= 0) clients.push_back(std::make_unique<client_state>(unique_fd(fd, "accept")));
-    }
-
-    // False once the connection is done with.
-    bool read_request(client_state& client) {
-        char buffer[4096];
-        const ssize_t n = read(client.fd.get(), buffer, sizeof buffer);
-        if (n <= 0) return false;
-        if (client.answered) return true;  // silence: swallow whatever else comes
-        client.request.append(buffer, static_cast<std::size_t>(n));
-        if (client.request.find("\r\n\r\n") == std::string::npos) return true;
-        ++requests_;
-        client.answered = true;
-        switch (answer_.load()) {
-            case fake_answer::status_500:
-                send_text(client,
-                          "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n"
-                          "Connection: close\r\n\r\n");
-                return false;
-            case fake_answer::garbage:
-                send_text(client,
-                          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                          "Content-Length: " +
-                              std::to_string(garbage_body.size()) +
-                              "\r\nConnection: close\r\n\r\n" + std::string(garbage_body));
-                return false;
-            case fake_answer::silence:
-                return true;
-        }
-        return false;
-    }
-
-    static void send_text(const client_state& client, std::string_view text) {
-        [[maybe_unused]] const ssize_t sent = write(client.fd.get(), text.data(), text.size());
-    }
-
-    unique_fd listener_;
-    std::uint16_t port_;
-    std::atomic<fake_answer> answer_{fake_answer::status_500};
-    std::atomic<int> requests_{0};
-    std::jthread thread_;  // last: it stops and joins before the members it uses go
-};
-
-class patroni_routing : public patroni_suite {
+class patroni_routing : public patroni_pgroute_suite {
   protected:
-    void TearDown() override {
-        if (HasFailure() && pgroute_) std::cout << "pgroute's log:\n" << pgroute_->log_text();
-    }
-
-    // Starts pgroute in front of the cluster and returns once it routes to all three nodes.
-    void start_pgroute(patroni_proxy_settings settings = {}) {
-        const std::vector<std::uint16_t> ports = free_ports(2);
-        settings.write_port = ports[0];
-        settings.read_port = ports[1];
-        settings_ = settings;
-        pgroute_.emplace(patroni_config(cluster(), settings_), ports);
-        cluster().wait_until_proxy_routes(write_port(), read_port(), routing_timeout);
-    }
-
-    [[nodiscard]] std::uint16_t write_port() const { return settings_.write_port; }
-    [[nodiscard]] std::uint16_t read_port() const { return settings_.read_port; }
-    [[nodiscard]] std::string pgroute_log() const { return pgroute_->log_text(); }
-
     // Where `count` new read sessions land, by node name; a refused session counts under "".
     [[nodiscard]] std::map<std::string, int> read_landings(int count) const {
         std::map<std::string, int> landed;
@@ -218,9 +76,6 @@ class patroni_routing : public patroni_suite {
         EXPECT_EQ(cluster().node_serving(session), leader_);
     }
 
-  private:
-    patroni_proxy_settings settings_;
-    std::optional<pgroute_process> pgroute_;
 };
 
 // The error a held session gets on its next statement, once pgroute has cut it.
@@ -246,7 +101,7 @@ cut_seen wait_for_cut(libpq_conn& session, std::chrono::milliseconds timeout) {
 }
 
 TEST_F(patroni_routing, WriteSessionsLandOnTheLeaderAndCommitThere) {
-    start_pgroute();
+    start_routing_pgroute();
     libpq_conn setup(proxied_conninfo(write_port()));
     setup.exec("CREATE TABLE IF NOT EXISTS write_probe (port int)");
     for (int i = 0; i < 10; ++i) {
@@ -259,7 +114,7 @@ TEST_F(patroni_routing, WriteSessionsLandOnTheLeaderAndCommitThere) {
 }
 
 TEST_F(patroni_routing, ReadSessionsLandOnlyOnReplicasAndReachBoth) {
-    start_pgroute();
+    start_routing_pgroute();
     std::map<std::string, int> landed;
     for (int i = 0; i < 20; ++i) {
         libpq_conn session(proxied_conninfo(read_port()));
@@ -277,7 +132,7 @@ TEST_F(patroni_routing, ReadSessionsLandOnlyOnReplicasAndReachBoth) {
 TEST_F(patroni_routing, ReplicaBeyondMaxLagLeavesTheReadPoolAndRejoinsWhenReplayResumes) {
     patroni_proxy_settings settings;
     settings.max_lag = "64kB";
-    start_pgroute(settings);
+    start_routing_pgroute(settings);
     const std::string& lagging = replicas_[0];
     const std::string& current = replicas_[1];
 
@@ -311,7 +166,7 @@ TEST_F(patroni_routing, ReplicaBeyondMaxLagLeavesTheReadPoolAndRejoinsWhenReplay
 }
 
 TEST_F(patroni_routing, FrozenReplicaApiCutsItsSessionsAndLeavesTheReadPoolUntilItThaws) {
-    start_pgroute();
+    start_routing_pgroute();
     const std::string& frozen = replicas_[0];
     const std::string& healthy = replicas_[1];
     auto sessions = open_reads(8);
@@ -350,7 +205,7 @@ TEST_F(patroni_routing, FrozenReplicaApiCutsItsSessionsAndLeavesTheReadPoolUntil
 TEST_F(patroni_routing, CutSessionsAreLoggedInOneLineNamingNodeAndReason) {
     patroni_proxy_settings settings;
     settings.threads = 1;  // one worker, so all the cuts form one batch
-    start_pgroute(settings);
+    start_routing_pgroute(settings);
     const std::string& frozen = replicas_[0];
     auto sessions = open_reads(8);
     const std::size_t on_frozen = sessions[frozen].size();
@@ -381,7 +236,7 @@ TEST_F(patroni_routing, FakePatroniNodeIsNeverRoutedToAndEachKindOfFailureIsLogg
     patroni_proxy_settings settings;
     settings.extra_seeds = {
         {"fake", port_of(fake_postgres), "http://127.0.0.1:" + std::to_string(fake_api.port())}};
-    start_pgroute(settings);
+    start_routing_pgroute(settings);
 
     const std::vector<std::pair<fake_answer, std::string>> phases = {
         {fake_answer::status_500, "http_error"},

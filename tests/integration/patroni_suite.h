@@ -14,6 +14,9 @@
 
 namespace pgroute::test_support {
 
+// How long a pgroute that has just started may take to route to every node of a healthy cluster.
+inline constexpr auto routing_timeout = std::chrono::seconds(30);
+
 class patroni_suite : public testing::Test {
   protected:
     // A suite that needs another kind of cluster hides this with its own, calling start_cluster.

@@ -1,79 +1,26 @@
-// pgroute's TLS on both legs: to its clients (pgroute's own certificate; endpoint `tls: disable |
-// allow | require`) and to the nodes (`server_tls`, meaning as libpq's sslmode). The nodes run
-// ssl = on with a certificate of the same test CA, so that each node can say (pg_stat_ssl)
-// whether pgroute's session to it is encrypted; that is the proof of the second leg.
+// pgroute's TLS to its clients: its own certificate, endpoint `tls: disable | allow | require`,
+// the protocol versions it takes, client certificates, and clients that break off the handshake.
+// The suite is proxy_tls_fixture.h.
 #include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <memory>
-#include <optional>
+#include <stdexcept>
 #include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
 
 #include "protocol/message_type.h"
-#include "tests/integration/proxy_test_cluster.h"
-#include "tests/integration/proxy_test_libpq.h"
 #include "tests/integration/proxy_test_raw_client.h"
-#include "tests/support/test_certs.h"
+#include "tests/integration/proxy_tls_fixture.h"
 
 namespace pgroute::test_support {
 namespace {
 
 using namespace std::chrono_literals;
-
-// The certificates first: the cluster's nodes start with theirs.
-struct tls_cluster {
-    temp_dir cert_dir{"pgroute-certs"};
-    test_certs certs = make_test_certs(cert_dir.path());
-    pg_cluster cluster{pg_cluster_options{
-        .tls = pg_server_tls{.cert_file = certs.node_cert, .key_file = certs.node_key}}};
-};
-
-// pgroute's `tls:` section: its own certificate and, when given, the CA that client
-// certificates must chain to.
-std::string tls_section(const test_certs& certs, const std::filesystem::path& client_ca = {}) {
-    std::string yaml = "tls:\n  cert_file: " + certs.server_cert.string() +
-                       "\n  key_file: " + certs.server_key.string() + "\n";
-    if (!client_ca.empty()) yaml += "  ca_file: " + client_ca.string() + "\n";
-    return yaml;
-}
-
-std::string server_tls_section(std::string_view mode, const std::filesystem::path& ca_file = {}) {
-    std::string yaml = "server_tls:\n  mode: " + std::string(mode) + "\n";
-    if (!ca_file.empty()) yaml += "  ca_file: " + ca_file.string() + "\n";
-    return yaml;
-}
-
-// libpq options that accept only a server certificate that chains to `root` and names
-// 127.0.0.1 (the host connected to).
-std::string verify_full(const std::filesystem::path& root) {
-    return "sslmode=verify-full sslrootcert='" + root.string() + "'";
-}
-
-// Whether the node serving `session` sees that session encrypted: "t" or "f". Through pgroute,
-// the session the node sees is pgroute's, so this shows the pgroute -> node leg.
-std::optional<std::string> node_sees_tls(libpq_conn& session) {
-    return session.exec_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
-}
-
-bool contains_ignoring_case(std::string_view text, std::string_view needle) {
-    const auto lower = [](std::string_view s) {
-        std::string out(s);
-        std::transform(out.begin(), out.end(), out.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        return out;
-    };
-    return lower(text).find(lower(needle)) != std::string::npos;
-}
 
 // The outcome of a TLS handshake driven by the test itself with OpenSSL, on a socket where
 // pgroute has just answered 'S': for what libpq cannot be made to do (offer only TLS 1.1).
@@ -107,48 +54,6 @@ handshake_result tls_handshake(int fd, int min_version, int max_version, int sec
     }
     return {.ok = false, .version = {}, .error = reason};
 }
-
-// Each test starts its own pgroute (milliseconds) in front of the shared cluster, with the TLS
-// settings it is about, and stops it at the end: a clean exit on SIGTERM is part of the contract.
-class proxy_tls : public shared_suite<tls_cluster> {
-  protected:
-    void TearDown() override {
-        if (pgroute_) {
-            EXPECT_NO_THROW(pgroute_->stop());
-        }
-    }
-
-    [[nodiscard]] static const test_certs& certs() { return env().certs; }
-    [[nodiscard]] static const pg_cluster& cluster() { return env().cluster; }
-
-    // `extra_yaml` holds the top-level sections (tls:, server_tls:, limits:). A pgroute this
-    // test started before is stopped first: the new one takes over its ports.
-    pgroute_process& start_pgroute(std::string_view extra_yaml, endpoint_tls endpoint_tls = {}) {
-        if (pgroute_) {
-            EXPECT_NO_THROW(pgroute_->stop());
-            pgroute_.reset();
-        }
-        pgroute_ = std::make_unique<pgroute_process>(
-            static_config(cluster().port(pg_node::primary), {cluster().port(pg_node::replica)},
-                          ports_.write, ports_.read, extra_yaml, endpoint_tls),
-            std::vector<std::uint16_t>{ports_.write, ports_.read});
-        return *pgroute_;
-    }
-
-    // Through pgroute's `port` as `role` (with its password), with libpq `options` appended.
-    [[nodiscard]] static std::string via(std::uint16_t port, std::string_view options,
-                                         const pg_role& role = trust_role) {
-        return loopback_conninfo(port, role.name, test_database, role.password) + " " +
-               std::string(options);
-    }
-
-    [[nodiscard]] std::string log() const { return pgroute_ ? pgroute_->log_text() : ""; }
-
-    const proxy_ports ports_ = proxy_ports::pick();
-
-  private:
-    std::unique_ptr<pgroute_process> pgroute_;
-};
 
 // The premise of every test below: the nodes themselves speak TLS with a certificate that the
 // test CA verifies for 127.0.0.1, and that the other CA does not; and they offer channel binding,
@@ -296,95 +201,6 @@ TEST_F(proxy_tls, RequireEndpointRefusesAPlaintextClientWith28000AndKeepsServing
     // sslmode=prefer (libpq's default) is encrypted there too, so it logs in.
     libpq_conn preferring(via(ports_.write, "sslmode=prefer"));
     EXPECT_EQ(PQsslInUse(preferring.raw()), 1);
-}
-
-TEST_F(proxy_tls, ServerTlsVerifyFullEncryptsEverySessionToTheNodes) {
-    start_pgroute(tls_section(certs()) + server_tls_section("verify-full", certs().ca_cert),
-                  {.write = "allow", .read = "allow"});
-    for (const std::uint16_t port : {ports_.write, ports_.read}) {
-        // The legs are independent: a plaintext client still gets an encrypted node session.
-        for (const std::string& client_options :
-             {verify_full(certs().ca_cert), std::string("sslmode=disable")}) {
-            libpq_conn session(via(port, client_options));
-            EXPECT_EQ(node_sees_tls(session), "t") << client_options << "\n" << log();
-        }
-    }
-}
-
-TEST_F(proxy_tls, ServerTlsPreferAndRequireEncryptSessionsToNodesWithSslOn) {
-    for (const std::string_view mode : {"prefer", "require"}) {
-        start_pgroute(tls_section(certs()) + server_tls_section(mode));
-        libpq_conn session(via(ports_.write, "sslmode=require"));
-        EXPECT_EQ(node_sees_tls(session), "t") << "server_tls mode " << mode << "\n" << log();
-    }
-}
-
-TEST_F(proxy_tls, ServerTlsVerifyFullWithTheWrongCaGives08006NamingTheNode) {
-    start_pgroute(tls_section(certs()) + server_tls_section("verify-full", certs().other_ca_cert),
-                  {.write = "allow", .read = "allow"});
-    const std::vector<std::pair<std::uint16_t, std::string>> endpoints = {
-        {ports_.write, "primary"}, {ports_.read, "replica1"}};
-    for (const auto& [port, node] : endpoints) {
-        const login_refusal failure = login_failure(via(port, "sslmode=require"));
-        EXPECT_EQ(failure.sqlstate, "08006") << failure.message;
-        EXPECT_NE(failure.message.find("FATAL"), std::string::npos) << failure.message;
-        EXPECT_NE(failure.message.find("node \"" + node + "\""), std::string::npos)
-            << failure.message;
-    }
-}
-
-// Channel binding (SCRAM-SHA-256-PLUS) binds the client's proof to the certificate of the server
-// its TLS session ends at: pgroute's, not the node's (the two differ here). pgroute cannot relay
-// such a binding, so it hides the mechanism; a client that requires binding is then refused by
-// libpq itself, before it sends a proof (no SQLSTATE: nothing came from a server).
-void expect_channel_binding_required_is_refused_by_libpq(std::uint16_t port) {
-    const login_refusal refused =
-        login_failure(loopback_conninfo(port, scram_role.name, test_database, scram_role.password) +
-                      " sslmode=require channel_binding=require");
-    EXPECT_EQ(refused.sqlstate, "") << refused.message;
-    EXPECT_TRUE(contains_ignoring_case(refused.message, "channel binding")) << refused.message;
-}
-
-// With plaintext to the nodes, a node offers no binding, so libpq's default
-// channel_binding=prefer settles for plain SCRAM.
-TEST_F(proxy_tls, ScramWithoutServerTlsLogsInUnlessTheClientRequiresChannelBinding) {
-    start_pgroute(tls_section(certs()), {.write = "allow", .read = "allow"});
-    libpq_conn session(via(ports_.write, "sslmode=require", scram_role));
-    EXPECT_EQ(session.exec_scalar("SELECT current_user"), std::string(scram_role.name));
-    EXPECT_EQ(PQconnectionUsedPassword(session.raw()), 1);
-    EXPECT_EQ(PQsslInUse(session.raw()), 1);
-
-    expect_channel_binding_required_is_refused_by_libpq(ports_.write);
-}
-
-// With server_tls on, the node speaks TLS itself and supports binding, so it takes a TLS client
-// that could bind but believes the server cannot (gs2 flag 'y', what libpq's default
-// channel_binding=prefer sends over TLS once PLUS is hidden) for a downgrade attack and refuses
-// it. No proxy can mend that: the flag is repeated inside the signed part of the proof. What
-// works is a client that does not claim binding at all: channel_binding=disable, or plaintext to
-// pgroute. (README, "SCRAM channel binding".)
-TEST_F(proxy_tls, ScramThroughServerTlsLogsInOnlyForClientsThatDoNotClaimChannelBinding) {
-    start_pgroute(tls_section(certs()) + server_tls_section("verify-full", certs().ca_cert),
-                  {.write = "allow", .read = "allow"});
-    for (const std::string_view options :
-         {"sslmode=require channel_binding=disable", "sslmode=disable"}) {
-        try {
-            libpq_conn session(via(ports_.write, options, scram_role));
-            EXPECT_EQ(session.exec_scalar("SELECT current_user"), std::string(scram_role.name));
-            EXPECT_EQ(PQconnectionUsedPassword(session.raw()), 1);
-            EXPECT_EQ(node_sees_tls(session), "t");
-        } catch (const pg_error& error) {
-            ADD_FAILURE() << options << ": " << error.what();
-        }
-    }
-
-    const login_refusal preferring =
-        login_failure(via(ports_.write, "sslmode=require", scram_role));
-    EXPECT_NE(preferring.sqlstate, "") << "refused by the node: " << preferring.message;
-    EXPECT_NE(preferring.message.find("SCRAM channel binding negotiation error"), std::string::npos)
-        << preferring.message;
-
-    expect_channel_binding_required_is_refused_by_libpq(ports_.write);
 }
 
 TEST_F(proxy_tls, GarbageInsteadOfAClientHelloIsClosedAndPgrouteServesOthers) {

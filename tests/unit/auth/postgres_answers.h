@@ -13,6 +13,8 @@
 
 #include <string_view>
 
+#include "tests/unit/auth/scram_recording.h"
+
 namespace pgroute::proxy::auth::postgres_answers {
 
 inline constexpr std::string_view password = "pencil";
@@ -21,15 +23,18 @@ inline constexpr std::string_view scram_user = "pgroute_scram";
 inline constexpr std::string_view scram_secret_text =
     "SCRAM-SHA-256$4096:ms+mRC5VKY+uFG1NhDVJIw==$kGoCmOLspKXq+UnVrjohwLwbZru92AiWtr6VwNu0Sso=:"
     "5h01zeAXjxIpkSrv6v09LxM85qzsat6MHMYY7I1en78=";
-inline constexpr std::string_view scram_salt = "ms+mRC5VKY+uFG1NhDVJIw==";
-inline constexpr std::string_view libpq_client_first = "n,,n=,r=rxUXnGahIt8x8VtHgXus2RN/";
-inline constexpr std::string_view server_nonce = "BioCueg1tEMX6CeDEA25XcG3";
-inline constexpr std::string_view server_first =
-    "r=rxUXnGahIt8x8VtHgXus2RN/BioCueg1tEMX6CeDEA25XcG3,s=ms+mRC5VKY+uFG1NhDVJIw==,i=4096";
-inline constexpr std::string_view libpq_client_final =
-    "c=biws,r=rxUXnGahIt8x8VtHgXus2RN/BioCueg1tEMX6CeDEA25XcG3,"
-    "p=CPbnH3ii0sNbR/bRM8FVPv1W4qJj6VdtF9iK1R0V9L0=";
-inline constexpr std::string_view server_final = "v=UKVXcRj6VxlM9Ru9XGnhekEL6WJ3agYV8fmX+agewkA=";
+inline constexpr testing::scram_recording libpq_login{
+    .salt = "ms+mRC5VKY+uFG1NhDVJIw==",
+    .client_nonce = "rxUXnGahIt8x8VtHgXus2RN/",
+    .server_nonce = "BioCueg1tEMX6CeDEA25XcG3",
+    .client_first = "n,,n=,r=rxUXnGahIt8x8VtHgXus2RN/",
+    .server_first =
+        "r=rxUXnGahIt8x8VtHgXus2RN/BioCueg1tEMX6CeDEA25XcG3,s=ms+mRC5VKY+uFG1NhDVJIw==,i=4096",
+    .client_final =
+        "c=biws,r=rxUXnGahIt8x8VtHgXus2RN/BioCueg1tEMX6CeDEA25XcG3,"
+        "p=CPbnH3ii0sNbR/bRM8FVPv1W4qJj6VdtF9iK1R0V9L0=",
+    .server_final = "v=UKVXcRj6VxlM9Ru9XGnhekEL6WJ3agYV8fmX+agewkA=",
+};
 
 inline constexpr std::string_view md5_user = "pgroute_md5";
 inline constexpr std::string_view md5_secret_text = "md56817c42cbd87dd69dbcfd3c6795dff7c";

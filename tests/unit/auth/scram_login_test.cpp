@@ -12,33 +12,28 @@ namespace {
 namespace pg = postgres_answers;
 using namespace testing;
 
-scram_credentials postgres_credentials(std::string nonce) {
-    const auto keys = derive_scram_keys(pg::password, postgres_secret().salt, 4096);
-    return {std::string(pg::scram_user), keys.client_key, keys.secret, {}, std::move(nonce)};
-}
-
 TEST(scram_login, SendsWhatLibpqSentAndAcceptsPostgresProof) {
     // With libpq's nonce, pgroute's messages are libpq's to the byte: same empty user name, same
     // proof from the ClientKey alone.
-    const scram_login login(postgres_credentials("rxUXnGahIt8x8VtHgXus2RN/"));
+    const scram_login login(postgres_credentials());
     EXPECT_EQ(login.mechanism(), "SCRAM-SHA-256");
-    EXPECT_EQ(login.client_first(), pg::libpq_client_first);
-    const auto proof = login.answer(pg::server_first);
+    EXPECT_EQ(login.client_first(), pg::libpq_login.client_first);
+    const auto proof = login.answer(pg::libpq_login.server_first);
     ASSERT_TRUE(proof) << proof.error().message;
-    EXPECT_EQ(proof->client_final(), pg::libpq_client_final);
-    EXPECT_FALSE(proof->check_server_final(pg::server_final));
+    EXPECT_EQ(proof->client_final(), pg::libpq_login.client_final);
+    EXPECT_FALSE(proof->check_server_final(pg::libpq_login.server_final));
 }
 
 TEST(scram_login, LogsIntoRfc7677sServer) {
-    const auto keys = rfc7677::keys();
+    const auto keys = rfc7677_keys();
     const scram_login login(
-        {"user", keys.client_key, keys.secret, {}, std::string(rfc7677::client_nonce)});
+        {"user", keys.client_key, keys.secret, {}, std::string(rfc7677.client_nonce)});
     const auto challenge = scram_challenge::accept(
         login.client_first(),
-        {"user", {keys.secret, false}, {}, std::string(rfc7677::server_nonce)});
+        {"user", {keys.secret, false}, {}, std::string(rfc7677.server_nonce)});
     ASSERT_TRUE(challenge);
-    EXPECT_EQ(challenge->server_first(), rfc7677::server_first);
-    const auto proof = login.answer(rfc7677::server_first);
+    EXPECT_EQ(challenge->server_first(), rfc7677.server_first);
+    const auto proof = login.answer(rfc7677.server_first);
     ASSERT_TRUE(proof);
     const auto verified = challenge->verify(proof->client_final());
     ASSERT_TRUE(verified) << verified.error().message;
@@ -47,9 +42,10 @@ TEST(scram_login, LogsIntoRfc7677sServer) {
 
 TEST(scram_login, TheClientKeyRecoveredFromAClientLogsIntoTheSameSecret) {
     // pgroute as the server: libpq's recorded login yields its ClientKey...
-    const auto from_client = scram_challenge::accept(pg::libpq_client_first, postgres_exchange());
+    const auto from_client =
+        scram_challenge::accept(pg::libpq_login.client_first, postgres_exchange());
     ASSERT_TRUE(from_client);
-    const auto verified = from_client->verify(pg::libpq_client_final);
+    const auto verified = from_client->verify(pg::libpq_login.client_final);
     ASSERT_TRUE(verified);
     // ...and pgroute as the client logs in with it where the same secret is stored, fresh nonces.
     const scram_login login({std::string(pg::scram_user),
@@ -70,7 +66,7 @@ TEST(scram_login, TheClientKeyRecoveredFromAClientLogsIntoTheSameSecret) {
 }
 
 TEST(scram_login, RefusesANodeWhoseSecretHasAnotherSaltOrIterationCount) {
-    const scram_login login(postgres_credentials("rxUXnGahIt8x8VtHgXus2RN/"));
+    const scram_login login(postgres_credentials());
     for (std::string_view server_first :
          {"r=rxUXnGahIt8x8VtHgXus2RN/xyz,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
           "r=rxUXnGahIt8x8VtHgXus2RN/xyz,s=ms+mRC5VKY+uFG1NhDVJIw==,i=4095"}) {
@@ -85,7 +81,7 @@ TEST(scram_login, RefusesANodeWhoseSecretHasAnotherSaltOrIterationCount) {
 }
 
 TEST(scram_login, RefusesMalformedServerFirstMessagesWithLibpqsWords) {
-    const scram_login login(postgres_credentials("rxUXnGahIt8x8VtHgXus2RN/"));
+    const scram_login login(postgres_credentials());
     const std::string good_rest = ",s=ms+mRC5VKY+uFG1NhDVJIw==,i=4096";
     const std::pair<std::string, std::string_view> cases[] = {
         {"", "malformed SCRAM message (attribute \"r\" expected)"},
@@ -119,16 +115,16 @@ TEST(scram_login, RefusesMalformedServerFirstMessagesWithLibpqsWords) {
 }
 
 TEST(scram_login, ChecksTheNodesSignature) {
-    const scram_login login(postgres_credentials("rxUXnGahIt8x8VtHgXus2RN/"));
-    const auto proof = login.answer(pg::server_first);
+    const scram_login login(postgres_credentials());
+    const auto proof = login.answer(pg::libpq_login.server_first);
     ASSERT_TRUE(proof);
-    std::string forged(pg::server_final);
+    std::string forged(pg::libpq_login.server_final);
     forged[5] = forged[5] == 'A' ? 'B' : 'A';
     const std::pair<std::string, std::string_view> cases[] = {
         {forged, "incorrect server signature"},
         {"v=AAAA", "malformed SCRAM message (invalid server signature)"},
         {"v=not base64", "malformed SCRAM message (invalid server signature)"},
-        {std::string(pg::server_final) + ",x=1",
+        {std::string(pg::libpq_login.server_final) + ",x=1",
          "malformed SCRAM message (garbage at end of server-final-message)"},
         {"", "malformed SCRAM message (attribute \"v\" expected)"},
         {"e=invalid-proof", "error received from server in SCRAM exchange: invalid-proof"},

@@ -99,7 +99,8 @@ TEST(scram_malformed, ClientFirstOdditiesPostgresAccepts) {
 }
 
 TEST(scram_malformed, ClientFinalMessages) {
-    const auto challenge = scram_challenge::accept(pg::libpq_client_first, postgres_exchange());
+    const auto challenge =
+        scram_challenge::accept(pg::libpq_login.client_first, postgres_exchange());
     ASSERT_TRUE(challenge);
     const struct {
         std::string message;
@@ -138,15 +139,15 @@ TEST(scram_malformed, ClientFinalMessages) {
         expect_error(verified.error(), c.error, c.message);
     }
     // A trailing comma after the proof is accepted, as PostgreSQL does.
-    EXPECT_TRUE(challenge->verify(std::string(pg::libpq_client_final) + ","));
-    EXPECT_TRUE(challenge->verify(pg::libpq_client_final));
+    EXPECT_TRUE(challenge->verify(std::string(pg::libpq_login.client_final) + ","));
+    EXPECT_TRUE(challenge->verify(pg::libpq_login.client_final));
 }
 
 TEST(scram_malformed, ClientFinalMustRepeatTheBindingFlag) {
     const auto said_y =
         scram_challenge::accept("y,,n=,r=rxUXnGahIt8x8VtHgXus2RN/", postgres_exchange());
     ASSERT_TRUE(said_y);
-    const auto repeated_n = said_y->verify(pg::libpq_client_final);
+    const auto repeated_n = said_y->verify(pg::libpq_login.client_final);
     ASSERT_FALSE(repeated_n);
     EXPECT_EQ(repeated_n.error().message,
               "unexpected SCRAM channel-binding attribute in client-final-message");
@@ -154,7 +155,7 @@ TEST(scram_malformed, ClientFinalMustRepeatTheBindingFlag) {
     const auto bound = scram_challenge::accept(
         "p=tls-server-end-point,,n=,r=rxUXnGahIt8x8VtHgXus2RN/", postgres_exchange(tls_selected));
     ASSERT_TRUE(bound);
-    const auto unbound = bound->verify(pg::libpq_client_final);
+    const auto unbound = bound->verify(pg::libpq_login.client_final);
     ASSERT_FALSE(unbound);
     expect_error(unbound.error(), {"28000", "SCRAM channel binding check failed"}, "c=biws");
 }

@@ -13,26 +13,27 @@ namespace pg = postgres_answers;
 using namespace testing;
 
 TEST(scram_server, AnswersRfc7677sExampleMessageForMessage) {
-    const auto keys = rfc7677::keys();
+    const auto keys = rfc7677_keys();
     const auto challenge = scram_challenge::accept(
-        rfc7677::client_first,
-        {"user", {keys.secret, false}, {}, std::string(rfc7677::server_nonce)});
+        rfc7677.client_first,
+        {"user", {keys.secret, false}, {}, std::string(rfc7677.server_nonce)});
     ASSERT_TRUE(challenge) << challenge.error().detail;
-    EXPECT_EQ(challenge->server_first(), rfc7677::server_first);
-    const auto verified = challenge->verify(rfc7677::client_final);
+    EXPECT_EQ(challenge->server_first(), rfc7677.server_first);
+    const auto verified = challenge->verify(rfc7677.client_final);
     ASSERT_TRUE(verified) << verified.error().message;
-    EXPECT_EQ(verified->server_final, rfc7677::server_final);
+    EXPECT_EQ(verified->server_final, rfc7677.server_final);
     EXPECT_EQ(verified->client_key, keys.client_key);
 }
 
 TEST(scram_server, AnswersLibpqAsPostgresDidAndRecoversTheClientKey) {
-    const auto challenge = scram_challenge::accept(pg::libpq_client_first, postgres_exchange());
+    const auto challenge =
+        scram_challenge::accept(pg::libpq_login.client_first, postgres_exchange());
     ASSERT_TRUE(challenge);
-    EXPECT_EQ(challenge->server_first(), pg::server_first);
-    const auto verified = challenge->verify(pg::libpq_client_final);
+    EXPECT_EQ(challenge->server_first(), pg::libpq_login.server_first);
+    const auto verified = challenge->verify(pg::libpq_login.client_final);
     ASSERT_TRUE(verified) << verified.error().message;
-    EXPECT_EQ(verified->server_final, pg::server_final);
-    const auto keys = derive_scram_keys(pg::password, postgres_secret().salt, 4096);
+    EXPECT_EQ(verified->server_final, pg::libpq_login.server_final);
+    const auto keys = postgres_keys();
     EXPECT_EQ(verified->client_key, keys.client_key);
 }
 
@@ -40,9 +41,9 @@ TEST(scram_server, AWrongPasswordIs28P01WithPostgresText) {
     const auto secret = derive_scram_keys("not pencil", postgres_secret().salt, 4096).secret;
     auto exchange = postgres_exchange();
     exchange.secret.secret = secret;
-    const auto challenge = scram_challenge::accept(pg::libpq_client_first, exchange);
+    const auto challenge = scram_challenge::accept(pg::libpq_login.client_first, exchange);
     ASSERT_TRUE(challenge);
-    const auto verified = challenge->verify(pg::libpq_client_final);
+    const auto verified = challenge->verify(pg::libpq_login.client_final);
     ASSERT_FALSE(verified);
     EXPECT_EQ(verified.error().sqlstate, "28P01");
     EXPECT_EQ(verified.error().message,
@@ -92,7 +93,7 @@ TEST(scram_server, ADoomedExchangeFailsEvenWithTheRightProof) {
 }
 
 TEST(scram_server, AcceptsExtensionsAfterTheNonceAndBeforeTheProof) {
-    const auto keys = rfc7677::keys();
+    const auto keys = rfc7677_keys();
     const scram_exchange exchange{"u", {keys.secret, false}, {}, "S"};
     const auto challenge = scram_challenge::accept("n,,n=,r=C,x=ignored,y=too", exchange);
     ASSERT_TRUE(challenge);
@@ -124,7 +125,7 @@ TEST(scram_server, OffersChannelBindingOnlyWithACertificateHash) {
 
 TEST(scram_server, VerifiesChannelBindingToItsCertificate) {
     const std::vector<std::uint8_t> hash(32, 0xab);
-    const auto keys = derive_scram_keys(pg::password, postgres_secret().salt, 4096);
+    const auto keys = postgres_keys();
     const scram_login client({"u", keys.client_key, keys.secret, hash, "nonce"});
     EXPECT_EQ(client.mechanism(), "SCRAM-SHA-256-PLUS");
     EXPECT_EQ(client.client_first(), "p=tls-server-end-point,,n=,r=nonce");

@@ -19,12 +19,12 @@ TEST(scram_secret, ParsesPostgresOwnSecretAndWritesItBackTheSame) {
     const auto secret = parse_scram_secret(pg::scram_secret_text);
     ASSERT_TRUE(secret);
     EXPECT_EQ(secret->iterations, 4096);
-    EXPECT_EQ(secret->salt, decoded(pg::scram_salt));
+    EXPECT_EQ(secret->salt, decoded(pg::libpq_login.salt));
     EXPECT_EQ(format_scram_secret(*secret), pg::scram_secret_text);
 }
 
 TEST(scram_secret, DerivesFromThePasswordTheSecretPostgresStored) {
-    const auto keys = derive_scram_keys(pg::password, decoded(pg::scram_salt), 4096);
+    const auto keys = derive_scram_keys(pg::password, decoded(pg::libpq_login.salt), 4096);
     EXPECT_EQ(format_scram_secret(keys.secret), pg::scram_secret_text);
     EXPECT_EQ(sha256(keys.client_key), keys.secret.stored_key);
 }

@@ -5,71 +5,18 @@
 #include <algorithm>
 #include <cstdint>
 #include <random>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "protocol/message_builder.h"
 #include "protocol/message_type.h"
-#include "tests/unit/protocol/relay_simulator.h"
+#include "tests/unit/protocol/frame_fixtures.h"
 
 namespace pgroute::protocol {
 namespace {
 
-using fixtures::check_relay_outcome;
-using fixtures::relay;
-using fixtures::relay_outcome;
-using fixtures::relay_setup;
-
-constexpr std::string_view relay_wanted_types = "RKSZE";
-constexpr relay_setup roomy_relay{1024, pq_large_message_limit, relay_wanted_types};
-
-std::string frame(char type, std::string_view body) {
-    message_builder msg(type);
-    msg.bytes(body);
-    return std::move(msg).finish();
-}
-
-// A bare header, for lengths whose frame could never be built in memory.
-std::string header(char type, std::uint32_t length) {
-    return {type, static_cast<char>(length >> 24), static_cast<char>(length >> 16),
-            static_cast<char>(length >> 8), static_cast<char>(length)};
-}
-
-// Records what the scanner reports, one scan at a time.
-struct recorder {
-    std::string_view wanted = relay_wanted_types;
-    std::vector<std::pair<frame_header, std::string>> frames;
-
-    [[nodiscard]] bool wants_body(char type) const {
-        return wanted.find(type) != std::string_view::npos;
-    }
-    void on_frame(const frame_header& h, std::string_view body) {
-        frames.emplace_back(h, std::string(body));
-    }
-};
-
-// A short exchange mixing wanted and streamed types, with an empty-bodied frame.
-std::string small_stream() {
-    return frame('T', std::string("\0\1id\0", 5)) + frame('D', "row-one") +
-           frame(PqMsg_CopyDone, "") + frame('C', std::string("SELECT 1\0", 9)) +
-           frame(PqMsg_ReadyForQuery, "I");
-}
-
-void expect_small_stream_frames(const relay_outcome& out, std::string_view stream) {
-    ASSERT_EQ(out.frames.size(), 5u);
-    const std::string types = {'T', 'D', PqMsg_CopyDone, 'C', PqMsg_ReadyForQuery};
-    const std::vector<std::uint32_t> lengths = {9, 11, 4, 13, 5};
-    for (std::size_t i = 0; i < out.frames.size(); ++i) {
-        EXPECT_EQ(out.frames[i].header.type, types[i]) << "frame " << i;
-        EXPECT_EQ(out.frames[i].header.length, lengths[i]) << "frame " << i;
-    }
-    EXPECT_EQ(out.frames[4].body, "I");
-    EXPECT_EQ(out.forwarded, stream);
-    EXPECT_TRUE(out.held.empty());
-    EXPECT_TRUE(out.at_frame_boundary);
-    EXPECT_EQ(check_relay_outcome(stream, roomy_relay, out), "");
-}
+using namespace fixtures;
 
 TEST(frame_scanner, ReportsOneWholeFrameAndForwardsIt) {
     frame_scanner scanner(pq_large_message_limit);
@@ -263,90 +210,6 @@ TEST(frame_scanner, NeverParsesTheContinuationOfAStreamedFrameAsHeaders) {
     EXPECT_FALSE(scanner.at_frame_boundary());
 }
 
-class frame_scanner_too_small : public ::testing::TestWithParam<std::uint32_t> {};
-
-TEST_P(frame_scanner_too_small, RejectsALengthThatCannotCountItself) {
-    frame_scanner scanner(pq_large_message_limit);
-    recorder seen;
-    const std::string good = frame('D', "row");
-    const std::string data = good + header('D', GetParam()) + std::string(8, 'x');
-    const auto result = scanner.scan(data, 1024, seen);
-    EXPECT_EQ(result.error, frame_error::length_too_small);
-    EXPECT_EQ(result.forward, good.size());
-    EXPECT_EQ(seen.frames.size(), 1u);
-}
-
-INSTANTIATE_TEST_SUITE_P(LengthsZeroToThree, frame_scanner_too_small,
-                         ::testing::Values(0u, 1u, 2u, 3u));
-
-TEST(frame_scanner, AcceptsALengthEqualToTheMaximum) {
-    frame_scanner scanner(104);
-    recorder seen;
-    const std::string data = frame('D', std::string(100, 'x'));
-    const auto result = scanner.scan(data, 1024, seen);
-    EXPECT_EQ(result.error, frame_error::none);
-    EXPECT_EQ(result.forward, data.size());
-}
-
-TEST(frame_scanner, RejectsALengthAboveTheMaximum) {
-    frame_scanner scanner(104);
-    recorder seen;
-    const std::string good = frame('D', "row");
-    const std::string data = good + frame('D', std::string(101, 'x'));
-    const auto result = scanner.scan(data, 1024, seen);
-    EXPECT_EQ(result.error, frame_error::length_too_large);
-    EXPECT_EQ(result.forward, good.size());
-    EXPECT_EQ(seen.frames.size(), 1u);
-}
-
-TEST(frame_scanner, RejectsLengthTwoToThe31MinusOneUnderPostgresLimit) {
-    frame_scanner scanner(pq_large_message_limit);
-    recorder seen;
-    const auto result = scanner.scan(header('d', 0x7fffffff), 1024, seen);
-    EXPECT_EQ(result.error, frame_error::length_too_large);
-    EXPECT_EQ(result.forward, 0u);
-}
-
-TEST(frame_scanner, RejectsLengthAllOnesUnderPostgresLimit) {
-    frame_scanner scanner(pq_large_message_limit);
-    recorder seen;
-    const auto result = scanner.scan(header('d', 0xffffffff), 1024, seen);
-    EXPECT_EQ(result.error, frame_error::length_too_large);
-}
-
-TEST(frame_scanner, StreamsLengthTwoToThe31MinusOneWhenTheMaximumAllowsIt) {
-    frame_scanner scanner(0xffffffff);
-    recorder seen;
-    const std::string data = header(PqMsg_ErrorResponse, 0x7fffffff) + "xyz";
-    const auto result = scanner.scan(data, 1024, seen);
-    EXPECT_EQ(result.error, frame_error::none);
-    EXPECT_EQ(result.forward, data.size());
-    ASSERT_EQ(seen.frames.size(), 1u);
-    EXPECT_EQ(seen.frames[0].first.length, 0x7fffffffu);
-    EXPECT_EQ(seen.frames[0].first.body_size(), 0x7fffffffu - 4);
-    EXPECT_EQ(seen.frames[0].second, "xyz");
-    EXPECT_FALSE(scanner.at_frame_boundary());
-}
-
-TEST(frame_scanner, StreamsLengthAllOnesWithoutOverflow) {
-    frame_scanner scanner(0xffffffff);
-    recorder seen;
-    const std::string data = header('d', 0xffffffff);
-    const auto result = scanner.scan(data, 1024, seen);
-    EXPECT_EQ(result.error, frame_error::none);
-    EXPECT_EQ(result.forward, data.size());
-    ASSERT_EQ(seen.frames.size(), 1u);
-    EXPECT_EQ(seen.frames[0].first.frame_size(), std::size_t{0x100000000});
-    EXPECT_FALSE(scanner.at_frame_boundary());
-}
-
-TEST(frame_scanner, DescribesEachErrorDistinctly) {
-    EXPECT_EQ(to_string(frame_error::none), "none");
-    EXPECT_EQ(to_string(frame_error::length_too_small), "message length below 4");
-    EXPECT_EQ(to_string(frame_error::length_too_large),
-              "message length above the configured maximum");
-}
-
 // A realistic mix: small frames, wanted ones, and frames larger than the buffer.
 std::string random_stream(std::mt19937& rng, std::size_t messages, std::size_t capacity) {
     static constexpr std::string_view types = "TDCZSKRENdcA";
@@ -396,72 +259,6 @@ TEST(frame_scanner, ReproducesARandomMixUnderRandomSplits) {
             }
         }
     }
-}
-
-}  // namespace
-}  // namespace pgroute::protocol
-
-namespace pgroute::protocol {
-namespace {
-
-// Decides by type: the verdicts of the relay's per-message seam.
-struct judge {
-    char type = 0;  // the type it rules on; every other frame is forwarded
-    frame_verdict verdict = frame_verdict::forward;
-    std::string shown;  // the types it was shown, in order
-
-    [[nodiscard]] bool wants_body(char t) const { return t == 'Z'; }
-    frame_verdict on_frame(const frame_header& h, std::span<char> body) {
-        shown.push_back(h.type);
-        if (h.type == 'Z' && !body.empty()) body[0] = 'T';  // a rewrite in place
-        return h.type == type ? verdict : frame_verdict::forward;
-    }
-};
-
-const std::string three_frames = frame('C', "one") + frame('Z', "I") + frame('D', "two");
-
-TEST(frame_scanner_verdicts, HoldStopsBeforeTheFrameAndReleaseLetsItPassUnasked) {
-    std::string buffer = three_frames;
-    frame_scanner scanner(pq_large_message_limit);
-    judge on_z{'Z', frame_verdict::hold, {}};
-    const auto held = scanner.scan_in_place(buffer, 1024, on_z);
-    EXPECT_EQ(held.forward, frame('C', "one").size());
-    EXPECT_EQ(held.halt, frame_verdict::hold);
-    EXPECT_EQ(on_z.shown, "CZ");
-
-    buffer.erase(0, held.forward);
-    scanner.release_held();
-    const auto released = scanner.scan_in_place(buffer, 1024, on_z);
-    EXPECT_EQ(released.forward, buffer.size());
-    EXPECT_FALSE(released.halt);
-    EXPECT_EQ(on_z.shown, "CZD");  // the held frame was not shown again
-}
-
-TEST(frame_scanner_verdicts, StopBeforeLeavesTheFrameAndStopAfterForwardsIt) {
-    std::string buffer = three_frames;
-    frame_scanner before(pq_large_message_limit);
-    judge stop_before{'Z', frame_verdict::stop_before, {}};
-    const auto b = before.scan_in_place(buffer, 1024, stop_before);
-    EXPECT_EQ(b.forward, frame('C', "one").size());
-    EXPECT_EQ(b.halt, frame_verdict::stop_before);
-
-    frame_scanner after(pq_large_message_limit);
-    judge stop_after{'Z', frame_verdict::stop_after, {}};
-    const auto a = after.scan_in_place(buffer, 1024, stop_after);
-    EXPECT_EQ(a.forward, (frame('C', "one") + frame('Z', "I")).size());
-    EXPECT_EQ(a.halt, frame_verdict::stop_after);
-    EXPECT_EQ(buffer.substr(frame('C', "one").size()), frame('Z', "T") + frame('D', "two"));
-}
-
-TEST(frame_scanner_verdicts, StopAfterOnAFrameShownInPiecesStopsBeforeIt) {
-    const std::string big = frame('D', std::string(100, 'x'));
-    std::string buffer = big.substr(0, 20);
-    frame_scanner scanner(pq_large_message_limit);
-    judge on_d{'D', frame_verdict::stop_after, {}};
-    const auto r = scanner.scan_in_place(buffer, 1024, on_d);
-    EXPECT_EQ(r.forward, 0u);
-    EXPECT_EQ(r.halt, frame_verdict::stop_before);
-    EXPECT_TRUE(scanner.at_frame_boundary());
 }
 
 }  // namespace
