@@ -1,6 +1,7 @@
 #include "proxy/migrate/health_check.h"
 
 #include <array>
+#include <utility>
 
 #include "proxy/config/quantity.h"
 #include "proxy/migrate/haproxy_values.h"
@@ -55,13 +56,15 @@ health::parsed<check_meaning> interpret_check(std::string_view method, std::stri
             }
             meaning.max_lag = *bytes;
         } else {
-            meaning.caveats.push_back(
-                "?" + key + "=" + value + " has no equivalent: " +
-                (key == "lag" ? std::string("a leader has no lag")
-                 : key.starts_with("tag_")
-                     ? std::string("pgroute honours only the noloadbalance tag")
-                     : std::string("pgroute reads replicas that are running within "
-                                   "patroni.max_lag")));
+            std::string caveat = "?" + key;
+            caveat += "=";
+            caveat += value;
+            caveat += " has no equivalent: ";
+            caveat += key == "lag"              ? "a leader has no lag"
+                      : key.starts_with("tag_") ? "pgroute honours only the noloadbalance tag"
+                                                : "pgroute reads replicas that are running within "
+                                                  "patroni.max_lag";
+            meaning.caveats.push_back(std::move(caveat));
         }
     }
     return meaning;

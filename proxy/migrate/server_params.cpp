@@ -175,15 +175,19 @@ std::optional<migrate_error> read_server_params(const haproxy_directive& directi
                                                      "sessions of a node that loses its role"});
             }
         } else {
-            std::string text = param;
+            std::string text = "'" + param;
             if (takes_value(param)) {
                 const std::string* value = value_of(i);
                 if (value == nullptr) return missing(param);
-                text += " " + *value;
+                text += " ";
+                text += *value;
             }
-            const std::string owner = first > 1 ? words[0] + " " + words[1] : words[0];
-            notes.push_back({directive.line, "'" + text + "' of " + owner +
-                                                 " is not carried: " + why_not_carried(param)});
+            text += "' of ";
+            text += words[0];
+            if (first > 1) text += " " + words[1];
+            text += " is not carried: ";
+            text += why_not_carried(param);
+            notes.push_back({directive.line, std::move(text)});
         }
         if (error) return error;
     }
