@@ -1,5 +1,7 @@
 #include "proxy/migrate/haproxy_values.h"
 
+#include <arpa/inet.h>
+
 #include <array>
 #include <charconv>
 #include <limits>
@@ -25,6 +27,10 @@ constexpr std::array time_units{
 // the same to getaddrinfo as it did to HAProxy.
 bool is_host(std::string_view host) {
     if (host.empty() || host.size() > 253) return false;
+    if (host.find(':') != std::string_view::npos) {
+        in6_addr address{};
+        return inet_pton(AF_INET6, std::string(host).c_str(), &address) == 1;
+    }
     for (const char c : host) {
         const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                         (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' || c == ':' ||

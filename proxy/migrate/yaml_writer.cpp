@@ -92,6 +92,7 @@ std::string size(std::uint64_t bytes) {
 std::string value_scalar(std::string_view text) {
     const bool plain =
         !text.empty() && std::isalnum(static_cast<unsigned char>(text.front())) != 0 &&
+        !text.ends_with(':') &&
         std::all_of(text.begin(), text.end(),
                     [](char c) {
                         return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' ||
