@@ -116,6 +116,9 @@ TEST(haproxy_values, server_addresses) {
     EXPECT_EQ((*parse_server_address("[fd00::1]:5432")).host, "fd00::1");
     EXPECT_FALSE(parse_server_address("db1:+1"));
     EXPECT_FALSE(parse_server_address("db\"1:5432"));
+    // A host with a colon is an IPv6 address or nothing (fuzz_migrate_haproxy's first find: it
+    // was written out as a YAML key).
+    EXPECT_FALSE(parse_server_address("db2fd00::"));
 }
 
 TEST(haproxy_values, check_uri_query) {

@@ -244,6 +244,18 @@ TEST(migrate_translate, input_over_one_mebibyte_is_refused) {
     EXPECT_NE(migrate_error_of(huge).message.find("larger than 1 MiB"), std::string::npos);
 }
 
+TEST(migrate_translate, http_sections_and_conditional_backends_are_noted) {
+    const migrated out =
+        migrate_and_load(listen_with("GET /primary") +
+                         "frontend web\n  mode http\n  bind :80\n  default_backend db\n"
+                         "frontend fe\n  bind :5554\n  use_backend db if { src 10.0.0.0/8 }\n");
+    EXPECT_EQ(out.cfg.endpoints.size(), 1u);
+    EXPECT_TRUE(has_note(out.plan, "section 'frontend web' is not carried: mode http"));
+    EXPECT_TRUE(has_note(out.plan, "not by conditions"));
+    EXPECT_TRUE(
+        has_note(out.plan, "section 'frontend fe' is not carried: it names no default_backend"));
+}
+
 TEST(migrate_translate, other_sections_are_noted) {
     const migrated out =
         migrate_and_load(listen_with("GET /primary") + "peers mypeers\n  peer a 1.2.3.4:1\n");
