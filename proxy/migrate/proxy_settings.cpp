@@ -57,8 +57,8 @@ class proxy_reader {
         }
         if (keyword == "timeout") return read_timeout(directive);
         if (keyword == "mode") {
-            if (second != "tcp" && second != "http") return needs(directive, "tcp or http");
-            settings_.http_mode = second == "http";
+            if (second.empty()) return needs(directive, "tcp or http");
+            settings_.mode = second;
         } else if (keyword == "balance") {
             read_balance(directive);
         } else if (keyword == "option" && second == "httpchk") {
@@ -216,7 +216,8 @@ class proxy_reader {
         } else if (second == "send") {
             std::string method = "GET";
             std::string uri;
-            for (std::size_t i = 2; i + 1 < words.size(); i += 2) {
+            // Not read in pairs: `hdr NAME VALUE` takes two words.
+            for (std::size_t i = 2; i + 1 < words.size(); ++i) {
                 if (words[i] == "meth") method = words[i + 1];
                 if (words[i] == "uri") uri = words[i + 1];
             }
@@ -238,7 +239,7 @@ proxy_settings proxy_settings::inherited() const {
     proxy_settings copy;
     copy.check = check;
     copy.balance = balance;
-    copy.http_mode = http_mode;
+    copy.mode = mode;
     copy.default_server = default_server;
     return copy;
 }

@@ -50,7 +50,7 @@ struct proxy_settings {
     std::vector<carried<listen_address>> binds;
     std::optional<check_spec> check;
     std::optional<carried<balance_kind>> balance;
-    bool http_mode = false;
+    std::string mode = "tcp";  // anything else (http, log, spop) is not PostgreSQL
     bool stats = false;
     server_spec default_server;  // what every server line starts from
     std::vector<server_spec> servers;

@@ -35,7 +35,7 @@ class translator {
         for (read_proxy_section& proxy : proxies_) {
             if (proxy.section->kind == section_kind::backend && !proxy.used) {
                 skip(*proxy.section, proxy.settings.notes,
-                     "no frontend with a bind uses it (default_backend)");
+                     "no frontend that became an endpoint uses it (default_backend)");
             }
         }
         if (out_.endpoints.empty()) {
@@ -148,7 +148,9 @@ class translator {
         auto& settings = proxy.settings;
         const haproxy_section& section = *proxy.section;
         if (settings.stats) return make_admin(proxy);
-        if (settings.http_mode) return skip(section, settings.notes, "mode http is not PostgreSQL");
+        if (settings.mode != "tcp") {
+            return skip(section, settings.notes, "mode " + settings.mode + " is not PostgreSQL");
+        }
         if (settings.binds.empty()) return skip(section, settings.notes, "it has no bind");
         read_proxy_section* backend = &proxy;
         std::string origin = label(section);
@@ -186,6 +188,7 @@ class translator {
         endpoint.notes = std::move(notes);
         add_nodes(target.servers, out_, endpoint.notes);
         merge_timing(target.servers, out_);
+        bool notes_written = false;
         for (std::size_t i = 0; i < settings.binds.size(); ++i) {
             const auto& bind = settings.binds[i];
             if (!claim_listen(bind.value)) {
@@ -198,7 +201,8 @@ class translator {
             while (!endpoint_names_.insert(one.name).second)
                 one.name += "_";
             one.listen = bind.value;
-            if (i > 0) one.notes.clear();
+            if (notes_written) one.notes.clear();
+            notes_written = true;
             out_.endpoints.push_back(std::move(one));
         }
     }

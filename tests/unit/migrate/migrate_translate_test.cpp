@@ -108,7 +108,8 @@ TEST(migrate_translate, a_patroni_path_pgroute_does_not_route_by_is_skipped_with
 
 TEST(migrate_translate, http_check_send_sets_the_check) {
     const migrated out = migrate_and_load(
-        "listen db\n  bind :5551\n  option httpchk\n  http-check send meth GET uri /replica\n"
+        "listen db\n  bind :5551\n  option httpchk\n"
+        "  http-check send meth GET hdr Host db uri /replica ver HTTP/1.1\n"
         "  server a 10.0.0.1:5432 check port 8008\n");
     EXPECT_EQ(out.cfg.endpoints[0].route, route_kind::replica);
 }
@@ -188,7 +189,7 @@ TEST(migrate_translate, malformed_values_name_their_line) {
     EXPECT_EQ(migrate_error_of("listen a\n  server a 10.0.0.1:5432 check port x\n").line, 2u);
     EXPECT_EQ(migrate_error_of("listen a\n  server a 10.0.0.1:5432 inter\n").line, 2u);
     EXPECT_EQ(migrate_error_of("global\n  maxconn lots\n").line, 2u);
-    EXPECT_EQ(migrate_error_of("listen a\n  mode udp\n").line, 2u);
+    EXPECT_EQ(migrate_error_of("listen a\n  mode\n").line, 2u);
 }
 
 TEST(migrate_translate, binds_that_cannot_be_carried_are_noted) {
@@ -248,10 +249,12 @@ TEST(migrate_translate, http_sections_and_conditional_backends_are_noted) {
     const migrated out =
         migrate_and_load(listen_with("GET /primary") +
                          "frontend web\n  mode http\n  bind :80\n  default_backend db\n"
-                         "frontend fe\n  bind :5554\n  use_backend db if { src 10.0.0.0/8 }\n");
+                         "frontend fe\n  bind :5554\n  use_backend db if { src 10.0.0.0/8 }\n"
+                         "listen syslog\n  mode log\n  bind :5555\n");
     EXPECT_EQ(out.cfg.endpoints.size(), 1u);
     EXPECT_TRUE(has_note(out.plan, "section 'frontend web' is not carried: mode http"));
     EXPECT_TRUE(has_note(out.plan, "not by conditions"));
+    EXPECT_TRUE(has_note(out.plan, "section 'listen syslog' is not carried: mode log"));
     EXPECT_TRUE(
         has_note(out.plan, "section 'frontend fe' is not carried: it names no default_backend"));
 }
