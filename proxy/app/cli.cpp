@@ -12,6 +12,10 @@ Usage:
   pgroute --check [-c FILE]    validate the config, print every problem, exit 1 if any
   pgroute status [-c FILE | --url URL]
                                print the running proxy's nodes as a table (from /topology)
+  pgroute migrate-haproxy FILE
+                               print the pgroute.yaml equivalent to haproxy.cfg FILE, with a
+                               comment for each directive it does not carry over; exit 1 if a
+                               line cannot be parsed or no section becomes an endpoint
   pgroute --help | --version
 
 Options:
@@ -36,6 +40,10 @@ std::variant<cli_options, cli_error> parse_cli(int argc, const char* const* argv
             options.config_path = arg.substr(9);
         } else if (arg == "status" && i == 1) {
             options.cmd = command::status;
+        } else if (arg == "migrate-haproxy" && i == 1) {
+            if (i + 1 >= argc) return cli_error{"migrate-haproxy needs a haproxy.cfg file"};
+            options.cmd = command::migrate_haproxy;
+            options.haproxy_cfg_path = argv[++i];
         } else if (arg == "--url") {
             if (i + 1 >= argc) return cli_error{"--url needs an address"};
             options.admin_url = argv[++i];
@@ -51,6 +59,9 @@ std::variant<cli_options, cli_error> parse_cli(int argc, const char* const* argv
     }
     if (!options.admin_url.empty() && options.cmd != command::status) {
         return cli_error{"--url goes with pgroute status"};
+    }
+    if (options.cmd == command::migrate_haproxy && argc > 3) {
+        return cli_error{"migrate-haproxy takes only the haproxy.cfg file"};
     }
     return options;
 }

@@ -4,6 +4,7 @@
 
 #include "proxy/app/app.h"
 #include "proxy/app/cli.h"
+#include "proxy/app/migrate_command.h"
 #include "proxy/app/status_command.h"
 #include "proxy/config/config_loader.h"
 #include "proxy/net/tls_contexts.h"
@@ -34,6 +35,8 @@ int run_command(int argc, char** argv) {
             return 0;
         case command::status:
             return print_status(options);
+        case command::migrate_haproxy:
+            return print_migration(options.haproxy_cfg_path, std::cout, std::cerr);
         case command::check:
         case command::run:
             break;

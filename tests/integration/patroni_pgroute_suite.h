@@ -6,6 +6,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tests/integration/patroni_suite.h"
@@ -34,6 +35,14 @@ class patroni_pgroute_suite : public patroni_suite {
     void start_routing_pgroute(patroni_proxy_settings settings = {}) {
         start_pgroute(std::move(settings));
         cluster().wait_until_proxy_routes(write_port(), read_port(), routing_timeout);
+    }
+
+    // Starts pgroute on a config of the test's own, listening on `write_port` and `read_port`.
+    void start_pgroute_with(std::string_view yaml, std::uint16_t write_port,
+                            std::uint16_t read_port) {
+        settings_.write_port = write_port;
+        settings_.read_port = read_port;
+        pgroute_.emplace(yaml, std::vector<std::uint16_t>{write_port, read_port});
     }
 
     [[nodiscard]] std::uint16_t write_port() const { return settings_.write_port; }

@@ -17,6 +17,9 @@
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
 #include "tests/support/ports.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/text_file.h"
 #include "tests/support/wait.h"
 
 namespace pgroute::test_support {
@@ -258,6 +261,47 @@ TEST_F(patroni_routing, FakePatroniNodeIsNeverRoutedToAndEachKindOfFailureIsLogg
     EXPECT_GE(fake_api.requests(), 3);
     EXPECT_EQ(pending_connections(fake_postgres), 0) << "pgroute connected to the fake node";
     EXPECT_EQ(pgroute_log().find("node=fake"), std::string::npos);
+}
+
+// An haproxy.cfg of the seeds' kind (seed 004: a listen section per role, checking Patroni's REST
+// API) for this cluster, through `pgroute migrate-haproxy`: pgroute on its output routes as that
+// HAProxy did, writes to the leader and reads to the replicas.
+TEST_F(patroni_routing, HaproxyCfgMigratedByMigrateHaproxyRoutesAsHaproxyDid) {
+    const std::vector<std::uint16_t> ports = free_ports(2);
+    std::string servers;
+    for (const std::string_view node : patroni_node_names) {
+        servers += "    server " + std::string(node) +
+                   " 127.0.0.1:" + std::to_string(cluster().pg_port(node)) + " check port " +
+                   std::to_string(cluster().api_port(node)) + "\n";
+    }
+    const std::string check_timing =
+        "    http-check expect status 200\n"
+        "    default-server inter 500ms fall 3 rise 2 on-marked-down shutdown-sessions\n";
+    const std::string haproxy_cfg =
+        "global\n    maxconn 100\n    log stdout format raw local0\n"
+        "defaults\n    mode tcp\n    option tcplog\n    timeout connect 5s\n"
+        "    timeout check 500ms\n    timeout client 30m\n"
+        "listen postgres_write\n    bind 127.0.0.1:" +
+        std::to_string(ports[0]) + "\n    option httpchk GET /primary\n" + check_timing + servers +
+        "listen postgres_read\n    bind 127.0.0.1:" + std::to_string(ports[1]) +
+        "\n    balance roundrobin\n    option httpchk OPTIONS /replica?lag=16MB\n" + check_timing +
+        servers;
+    const temp_dir dir("pgroute-migrate");
+    write_text(dir.path() / "haproxy.cfg", haproxy_cfg);
+    const command_result migrated = run_command(
+        {.argv = {PGROUTE_BINARY, "migrate-haproxy", (dir.path() / "haproxy.cfg").string()}}, 10s);
+    ASSERT_EQ(migrated.exit_code, 0) << migrated.output;
+    EXPECT_NE(migrated.output.find("'option tcplog' is not carried"), std::string::npos)
+        << migrated.output;
+
+    start_pgroute_with(migrated.output, ports[0], ports[1]);
+    cluster().wait_until_proxy_routes(write_port(), read_port(), routing_timeout);
+    expect_writes_reach_leader();
+    const auto landed = read_landings(10);
+    EXPECT_EQ(landed.count(leader_), 0u) << "a read reached the leader";
+    EXPECT_EQ(landed.count(""), 0u) << "a read was refused";
+    for (const std::string& replica : replicas_)
+        EXPECT_TRUE(landed.contains(replica)) << replica;
 }
 
 }  // namespace

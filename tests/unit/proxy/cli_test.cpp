@@ -40,5 +40,20 @@ TEST(cli, UnknownArgumentIsAnError) {
               "unknown argument '--frobnicate'");
 }
 
+TEST(cli, MigrateHaproxyTakesTheHaproxyCfg) {
+    const auto o = std::get<cli_options>(parse({"migrate-haproxy", "/etc/haproxy/haproxy.cfg"}));
+    EXPECT_EQ(o.cmd, command::migrate_haproxy);
+    EXPECT_EQ(o.haproxy_cfg_path, "/etc/haproxy/haproxy.cfg");
+    EXPECT_EQ(std::get<cli_error>(parse({"migrate-haproxy"})).message,
+              "migrate-haproxy needs a haproxy.cfg file");
+    EXPECT_TRUE(std::holds_alternative<cli_error>(parse({"migrate-haproxy", "a", "b"})));
+}
+
+TEST(cli, HelpNamesEverySubcommand) {
+    for (const char* subcommand : {"--check", "status", "migrate-haproxy", "--version"}) {
+        EXPECT_NE(usage_text().find(subcommand), std::string::npos) << subcommand;
+    }
+}
+
 }  // namespace
 }  // namespace pgroute::proxy
