@@ -15,10 +15,10 @@ bool is_protocol_option(std::string_view name) {
 
 }  // namespace
 
-startup_negotiation negotiate_startup(const startup_message& message) {
+startup_negotiation negotiate_startup(const startup_message& message, std::uint32_t newest) {
     startup_negotiation negotiation;
     negotiation.requested = message.version;
-    negotiation.offered = std::min(message.version, latest_protocol_version);
+    negotiation.offered = std::min(message.version, newest);
     for (const auto& [name, value] : message.parameters) {
         if (is_protocol_option(name)) negotiation.unsupported_options.emplace_back(name);
     }

@@ -23,7 +23,7 @@ inline constexpr std::string_view protocol_option_prefix = "_pq_.";
 // What pgroute makes of a client's StartupMessage before it goes to a node.
 struct startup_negotiation {
     std::uint32_t requested = 0;  // the client's version
-    std::uint32_t offered = 0;    // the one sent on to the node: at most latest_protocol_version
+    std::uint32_t offered = 0;    // the one sent on to the node: at most the newest granted
     std::vector<std::string> unsupported_options;  // every protocol option, in order
 
     // The client must hear a NegotiateProtocolVersion of pgroute's own (or merged into the
@@ -33,7 +33,9 @@ struct startup_negotiation {
     }
 };
 
-[[nodiscard]] startup_negotiation negotiate_startup(const startup_message& message);
+// `newest`: the newest version to grant, at most latest_protocol_version.
+[[nodiscard]] startup_negotiation negotiate_startup(
+    const startup_message& message, std::uint32_t newest = latest_protocol_version);
 
 // The StartupMessage for the node, length included: `message`'s parameters in order, without
 // its protocol options, at version `negotiation.offered`.

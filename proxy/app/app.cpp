@@ -13,6 +13,7 @@
 #include "proxy/admin/health_board.h"
 #include "proxy/admin/server.h"
 #include "proxy/admin/snapshot.h"
+#include "proxy/app/auth_setup.h"
 #include "proxy/app/topology_sources.h"
 #include "proxy/session/worker.h"
 
@@ -39,6 +40,17 @@ int run_proxy(const config& cfg, const logger& log) {
         return 1;
     }
     tls_contexts& tls = *tls_built;
+    std::optional<proxy_auth> auth;
+    if (cfg.auth.mode == auth_mode::proxy) {
+        try {
+            auth.emplace(make_proxy_auth(cfg.auth, tls.clients ? &*tls.clients : nullptr));
+        } catch (const std::exception& e) {
+            log.error(e.what());
+            return 1;
+        }
+        log.info("auth mode proxy: " + std::to_string(auth->users.size()) + " user(s) from " +
+                 cfg.auth.auth_file);
+    }
     const auto source =
         make_topology_source(cfg, tls.patroni_api ? &*tls.patroni_api : nullptr, log);
     const auto topology = source->initial();
@@ -47,8 +59,9 @@ int run_proxy(const config& cfg, const logger& log) {
     const unsigned threads = thread_count(cfg);
     try {
         for (unsigned i = 0; i < threads; ++i) {
-            workers.push_back(std::make_unique<worker>(cfg, log, client_count, keys, tls, i,
-                                                       topology, source->changes()));
+            workers.push_back(std::make_unique<worker>(
+                worker_shared{cfg, log, client_count, keys, tls, auth ? &*auth : nullptr}, i,
+                topology, source->changes()));
             workers.back()->listen();
         }
     } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "proxy/app/app.h"
+#include "proxy/app/auth_setup.h"
 #include "proxy/app/cli.h"
 #include "proxy/app/migrate_command.h"
 #include "proxy/app/status_command.h"
@@ -49,7 +50,11 @@ int run_command(int argc, char** argv) {
     }
     if (options.cmd == command::check) {
         try {
-            (void)make_tls_contexts(loaded.cfg);  // the files must load, not just be named
+            // The files must load, not just be named.
+            tls_contexts tls = make_tls_contexts(loaded.cfg);
+            if (loaded.cfg.auth.mode == auth_mode::proxy) {
+                (void)make_proxy_auth(loaded.cfg.auth, tls.clients ? &*tls.clients : nullptr);
+            }
         } catch (const std::exception& e) {
             std::cerr << options.config_path << ": " << e.what() << "\n";
             return 1;

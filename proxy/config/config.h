@@ -82,6 +82,17 @@ struct server_tls_config {
     std::string ca_file;  // required for verify-full
 };
 
+// passthrough: the node authenticates the client through pgroute, which cannot log in again.
+// proxy: pgroute authenticates the client against the user's stored verifier and logs into the
+// node in its name (SCRAM with the ClientKey the client's proof reveals, md5 with the stored
+// hash), so that it can log in again elsewhere.
+enum class auth_mode { passthrough, proxy };
+
+struct auth_config {
+    auth_mode mode = auth_mode::passthrough;
+    std::string auth_file;  // PgBouncer's userlist.txt; proxy mode needs it
+};
+
 struct admin_config {
     listen_address listen{"127.0.0.1", 5553};
 };
@@ -96,6 +107,7 @@ struct config {
     std::optional<admin_config> admin;
     std::optional<tls_config> tls;  // absent: no endpoint can offer TLS
     server_tls_config server_tls;
+    auth_config auth;
 };
 
 }  // namespace pgroute::proxy

@@ -144,6 +144,20 @@ server_tls_config read_server_tls(yaml_reader& map) {
     return t;
 }
 
+auth_config read_auth(yaml_reader& map) {
+    auth_config a;
+    map.read_choice("mode", a.mode,
+                    {{"passthrough", auth_mode::passthrough}, {"proxy", auth_mode::proxy}});
+    map.read("auth_file", a.auth_file);
+    if (a.mode == auth_mode::proxy && a.auth_file.empty()) {
+        map.problem("auth_file", "is required with mode proxy");
+    }
+    if (a.mode == auth_mode::passthrough && !a.auth_file.empty()) {
+        map.problem("auth_file", "is only used with mode proxy (the node authenticates clients)");
+    }
+    return a;
+}
+
 limits_config read_limits(yaml_reader& map) {
     limits_config l;
     // Up to 1GB, PostgreSQL's own ceiling on a message.
@@ -270,6 +284,10 @@ config_result parse_config(const std::string& yaml_text) {
         problems.push_back({"nodes", "must be a list of nodes"});
     }
 
+    if (top.has("auth")) {
+        yaml_reader map(top.child("auth"), "auth", problems);
+        cfg.auth = read_auth(map);
+    }
     if (top.has("limits")) {
         yaml_reader map(top.child("limits"), "limits", problems);
         cfg.limits = read_limits(map);

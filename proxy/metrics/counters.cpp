@@ -30,6 +30,8 @@ std::string_view to_string(session_rejection rejection) {
             return "startup_abandoned";
         case session_rejection::no_node:
             return "no_node";
+        case session_rejection::auth_failed:
+            return "auth_failed";
         case session_rejection::node_unreachable:
             return "node_unreachable";
     }

@@ -38,8 +38,9 @@ enum class session_rejection {
     startup_abandoned,  // the client left before sending a whole startup packet
     no_node,            // no write target / no readable replica (57P03)
     node_unreachable,   // the chosen node did not accept the connection (08006)
+    auth_failed,        // proxy mode: pgroute did not authenticate the client (28P01, 08P01...)
 };
-inline constexpr std::size_t session_rejection_count = 5;
+inline constexpr std::size_t session_rejection_count = 6;
 [[nodiscard]] std::string_view to_string(session_rejection rejection);
 
 // What became of a CancelRequest (metric label values).

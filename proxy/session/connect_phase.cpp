@@ -123,6 +123,14 @@ asio::awaitable<bool> connect_session(session_state& s) {
             why = co_await replay_startup(s, worker.topology.may_wait(give_up));
             node_gave_up = !why.empty();
         }
+        if (why.empty() && !control.cut && s.credentials) {
+            const node_login login = co_await log_into_node(s);
+            if (login.client_told) {
+                worker.log.warn(s.label.text() + " refused by the node: " + login.failed);
+                co_return false;
+            }
+            why = login.failed;
+        }
         if (why.empty() && !control.cut) {
             s.startup_packet = {};  // replayed: not kept for the session's lifetime
             co_return true;

@@ -24,6 +24,18 @@ namespace pgroute::proxy {
                                                      std::chrono::steady_clock::time_point give_up,
                                                      const health::topology_ptr& stale = {});
 
+// Proxy mode: authenticates the client against the user's stored verifier, and keeps what a node
+// login needs in s.credentials. False when it did not authenticate; the client has been told why.
+[[nodiscard]] asio::awaitable<bool> authenticate_client(session_state& s, const proxy_auth& auth);
+
+struct node_login {
+    std::string failed;        // empty: logged in, and the client has its AuthenticationOk
+    bool client_told = false;  // the node's own refusal reached the client (or it left)
+};
+
+// Proxy mode: logs into the node s.server is connected to, with s.credentials.
+[[nodiscard]] asio::awaitable<node_login> log_into_node(session_state& s);
+
 // Routes, connects and replays the StartupMessage. True when the node has it; otherwise the
 // client has been told why.
 [[nodiscard]] asio::awaitable<bool> connect_session(session_state& s);

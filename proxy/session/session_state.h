@@ -14,6 +14,7 @@
 #include "protocol/protocol_version.h"
 #include "proxy/routing/router.h"
 #include "proxy/session/client_error.h"
+#include "proxy/session/proxy_auth.h"
 #include "proxy/session/worker_context.h"
 
 namespace pgroute::proxy {
@@ -82,6 +83,7 @@ struct session_state {
     asio::ip::tcp::socket server;
     std::unique_ptr<tls_stream> server_tls;  // set when the node speaks TLS with pgroute
     std::optional<session_registry::registration> registration;
+    std::optional<login_credentials> credentials;  // proxy mode, once the client authenticated
 };
 
 }  // namespace pgroute::proxy

@@ -50,7 +50,11 @@ asio::awaitable<bool> read_startup(session_state& s) {
                                 "\" requires TLS: connect with sslmode=require or stronger");
         co_return false;
     }
-    s.negotiation = protocol::negotiate_startup(startup_message);
+    // A session pgroute authenticates may be logged into another node later, which must speak
+    // the version the client was granted: 3.0, which every PostgreSQL speaks.
+    s.negotiation = protocol::negotiate_startup(
+        startup_message, s.worker.auth != nullptr ? protocol::protocol_version(3, 0)
+                                                  : protocol::latest_protocol_version);
     if (s.negotiation.answer_due()) {
         // The node gets what pgroute speaks; the client hears so once the node has answered.
         const std::string lowered = protocol::build_startup_packet(startup_message, s.negotiation);

@@ -23,19 +23,21 @@ constexpr std::size_t idle_buffers_kept = 256;
 
 }  // namespace
 
-worker::worker(const config& cfg, const logger& log, std::atomic<std::uint32_t>& client_count,
-               cancel_keys& keys, tls_contexts& tls, unsigned index, health::topology_ptr topology,
+worker::worker(const worker_shared& shared, unsigned index, health::topology_ptr topology,
                bool topology_changes)
     : index_(index),
-      context_{cfg,
-               log,
-               tls,
-               keys,
-               session_admission(client_count, cfg.limits.max_client_connections, index),
-               worker_topology(std::move(topology), topology_changes, cfg.endpoints.size(), index),
-               {},
-               buffer_pool(cfg.limits.buffer_size, idle_buffers_kept),
-               worker_metrics(cfg.endpoints.size())} {}
+      context_{
+          shared.cfg,
+          shared.log,
+          shared.tls,
+          shared.keys,
+          shared.auth,
+          session_admission(shared.client_count, shared.cfg.limits.max_client_connections, index),
+          worker_topology(std::move(topology), topology_changes, shared.cfg.endpoints.size(),
+                          index),
+          {},
+          buffer_pool(shared.cfg.limits.buffer_size, idle_buffers_kept),
+          worker_metrics(shared.cfg.endpoints.size())} {}
 
 void worker::listen() {
     for (const auto& endpoint : context_.cfg.endpoints) {

@@ -12,11 +12,20 @@
 
 namespace pgroute::proxy {
 
+// What every worker is given to share with the others: each read-only or synchronised on its own.
+struct worker_shared {
+    const config& cfg;
+    const logger& log;
+    std::atomic<std::uint32_t>& client_count;
+    cancel_keys& keys;
+    tls_contexts& tls;
+    const proxy_auth* auth;  // set in proxy mode
+};
+
 class worker {
   public:
     // `topology_changes`: whether the source publishes snapshots after `topology`.
-    worker(const config& cfg, const logger& log, std::atomic<std::uint32_t>& client_count,
-           cancel_keys& keys, tls_contexts& tls, unsigned index, health::topology_ptr topology,
+    worker(const worker_shared& shared, unsigned index, health::topology_ptr topology,
            bool topology_changes);
 
     // Opens this worker's listeners. Throws std::runtime_error naming the address on failure.

@@ -10,6 +10,7 @@
 #include "proxy/net/tls_contexts.h"
 #include "proxy/relay/buffer_pool.h"
 #include "proxy/routing/session_registry.h"
+#include "proxy/session/proxy_auth.h"
 #include "proxy/session/session_admission.h"
 #include "proxy/session/worker_topology.h"
 
@@ -20,6 +21,7 @@ struct worker_context {
     const logger& log;
     tls_contexts& tls;
     cancel_keys& issued_cancel_keys;
+    const proxy_auth* auth;  // set in proxy mode (auth.mode: proxy)
     session_admission admission;
     worker_topology topology;
     session_registry sessions;  // the sessions a new snapshot may cut

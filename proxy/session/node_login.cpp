@@ -1,0 +1,153 @@
+// Proxy mode: pgroute answers the node's authentication requests in the client's name, with what
+// the client's own authentication left (login_credentials): SCRAM with its ClientKey, md5 with
+// the stored hash, nothing for trust. It never holds a clear-text password, so a node that asks
+// for one is refused. The node's AuthenticationOk is answered to the client by pgroute's own
+// (the client's exchange was with pgroute); everything after it is the relay's.
+#include <asio/steady_timer.hpp>
+
+#include "protocol/authentication.h"
+#include "protocol/error_response.h"
+#include "protocol/message_builder.h"
+#include "protocol/message_type.h"
+#include "protocol/sqlstate.h"
+#include "proxy/auth/md5_auth.h"
+#include "proxy/auth/scram_attributes.h"
+#include "proxy/auth/scram_login.h"
+#include "proxy/session/message_stream.h"
+#include "proxy/session/session_phases.h"
+
+namespace pgroute::proxy {
+
+namespace {
+
+using protocol::authentication_code;
+namespace sqlstate = protocol::sqlstate;
+
+// PostgreSQL's PG_MAX_AUTH_TOKEN_LENGTH; an ErrorResponse is far shorter.
+constexpr std::size_t max_login_message = 65535;
+
+// The next message pgroute sends the node, or the end of the exchange.
+struct login_step {
+    std::string reply;   // empty: nothing to send
+    std::string failed;  // set: why the login cannot go on
+};
+
+class node_exchange {
+  public:
+    node_exchange(const std::string& user, const login_credentials& credentials)
+        : user_(user), credentials_(credentials) {}
+
+    login_step answer(const protocol::authentication_request& request) {
+        switch (static_cast<authentication_code>(request.code)) {
+            case authentication_code::md5_password:
+                if (!credentials_.verifier.md5)
+                    return fail("asks for md5, and pgroute has no md5 hash for the user");
+                return {protocol::build_password_message(
+                            auth::md5_response(*credentials_.verifier.md5, request.salt)),
+                        {}};
+            case authentication_code::sasl:
+                return start_scram(request);
+            case authentication_code::sasl_continue: {
+                if (!scram_ || proof_) return fail("sent SASLContinue out of turn");
+                auto proof = scram_->answer(request.data);
+                if (!proof)
+                    return fail("sent a SCRAM challenge pgroute cannot answer: " +
+                                proof.error().message);
+                proof_.emplace(std::move(proof).value());
+                return {protocol::build_sasl_response(proof_->client_final()), {}};
+            }
+            case authentication_code::sasl_final:
+                if (!proof_) return fail("sent SASLFinal out of turn");
+                if (auto wrong = proof_->check_server_final(request.data))
+                    return fail(wrong->message);
+                return {};
+            case authentication_code::cleartext_password:
+                return fail("asks for a clear-text password, which pgroute does not hold");
+            case authentication_code::ok:
+                break;
+        }
+        return fail("asks for an authentication method pgroute does not speak (code " +
+                    std::to_string(request.code) + ")");
+    }
+
+  private:
+    login_step start_scram(const protocol::authentication_request& request) {
+        if (!credentials_.client_key || !credentials_.verifier.scram) {
+            return fail("asks for SCRAM, and the client did not authenticate by SCRAM");
+        }
+        const bool offers_scram =
+            std::find(request.mechanisms.begin(), request.mechanisms.end(),
+                      std::string_view("SCRAM-SHA-256")) != request.mechanisms.end();
+        if (!offers_scram || scram_) return fail("offers no SASL mechanism pgroute speaks");
+        scram_.emplace(auth::scram_credentials{user_,
+                                               *credentials_.client_key,
+                                               *credentials_.verifier.scram,
+                                               {},
+                                               auth::random_scram_nonce()});
+        return {protocol::build_sasl_initial_response(scram_->mechanism(), scram_->client_first()),
+                {}};
+    }
+
+    static login_step fail(std::string why) { return {{}, std::move(why)}; }
+
+    const std::string& user_;
+    const login_credentials& credentials_;
+    std::optional<auth::scram_login> scram_;
+    std::optional<auth::scram_login_proof> proof_;
+};
+
+}  // namespace
+
+asio::awaitable<node_login> log_into_node(session_state& s) {
+    message_stream node(s.server, s.server_tls.get());
+    asio::steady_timer deadline(s.server.get_executor(), s.worker.cfg.limits.connect_timeout);
+    node_exchange exchange(s.label.user, *s.credentials);
+    for (;;) {
+        received_message message;
+        if (auto ec = co_await node.read(message, max_login_message, deadline)) {
+            if (ec == asio::error::timed_out) {
+                co_return node_login{"no answer to the login within connect_timeout", false};
+            }
+            co_return node_login{"the login ended: " + ec.message(), false};
+        }
+        if (message.type == protocol::PqMsg_ErrorResponse) {
+            const auto error = protocol::parse_error_response(message.body);
+            if (!error) co_return node_login{"malformed ErrorResponse during the login", false};
+            // The node refusing pgroute's proof means that its secret is not the one pgroute
+            // holds: pgroute's problem, not the client's password.
+            if (error->sqlstate == sqlstate::invalid_password ||
+                error->sqlstate == sqlstate::invalid_authorization_specification) {
+                co_return node_login{"the node refused the login: " + error->message, false};
+            }
+            // Anything else (no such database, too many connections) is the node's to say.
+            message_stream client(s.client, s.client_tls.get());
+            (void)co_await client.write(
+                protocol::message_builder(message.type).bytes(message.body).finish());
+            co_return node_login{error->message, true};
+        }
+        if (message.type == protocol::PqMsg_NoticeResponse) continue;
+        if (message.type != protocol::PqMsg_Authentication) {
+            co_return node_login{"sent message type " +
+                                     std::to_string(static_cast<unsigned char>(message.type)) +
+                                     " before authentication ended",
+                                 false};
+        }
+        const auto request = protocol::parse_authentication(message.body);
+        if (!request) co_return node_login{"sent a malformed authentication request", false};
+        if (request->code == static_cast<std::uint32_t>(authentication_code::ok)) {
+            message_stream client(s.client, s.client_tls.get());
+            if (auto ec = co_await client.write(protocol::build_authentication_ok())) {
+                co_return node_login{"the client left: " + ec.message(), true};
+            }
+            co_return node_login{};
+        }
+        const login_step step = exchange.answer(*request);
+        if (!step.failed.empty()) co_return node_login{"the node " + step.failed, false};
+        if (step.reply.empty()) continue;
+        if (auto ec = co_await node.write(step.reply)) {
+            co_return node_login{"the login ended: " + ec.message(), false};
+        }
+    }
+}
+
+}  // namespace pgroute::proxy
