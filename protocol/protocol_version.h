@@ -34,8 +34,8 @@ struct startup_negotiation {
 };
 
 // `newest`: the newest version to grant, at most latest_protocol_version.
-[[nodiscard]] startup_negotiation negotiate_startup(
-    const startup_message& message, std::uint32_t newest = latest_protocol_version);
+[[nodiscard]] startup_negotiation negotiate_startup(const startup_message& message,
+                                                    std::uint32_t newest = latest_protocol_version);
 
 // The StartupMessage for the node, length included: `message`'s parameters in order, without
 // its protocol options, at version `negotiation.offered`.

@@ -118,7 +118,6 @@ class patroni_api_tls : public patroni_pgroute_suite {
         const login_refusal read = login_failure(read_port());
         EXPECT_EQ(read.sqlstate, "57P03") << read.message;
     }
-
 };
 
 // The cluster itself, before pgroute: https only, verified by the test CA, and basic auth on

@@ -71,7 +71,6 @@ class patroni_failover : public patroni_pgroute_suite {
         EXPECT_EQ(session.exec_scalar("SELECT pg_is_in_recovery()"), "f");
         EXPECT_EQ(cluster().node_serving(session), node);
     }
-
 };
 
 // The tests run in this order: the crash leaves the cluster with two nodes.

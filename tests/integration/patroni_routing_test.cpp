@@ -78,7 +78,6 @@ class patroni_routing : public patroni_pgroute_suite {
         EXPECT_EQ(session.exec_scalar("SELECT pg_is_in_recovery()"), "f");
         EXPECT_EQ(cluster().node_serving(session), leader_);
     }
-
 };
 
 // The error a held session gets on its next statement, once pgroute has cut it.
