@@ -5,7 +5,6 @@
 // limits.idle_error_hold; a query in flight hears at once. Each test stops the shared cluster's
 // replica (behind the read endpoint) and starts it again.
 #include <gtest/gtest.h>
-#include <poll.h>
 
 #include <chrono>
 #include <exception>
@@ -55,20 +54,6 @@ void log_in_as_trust_role(raw_client& client) {
     client.send(startup_packet(
         {{"user", std::string(trust_role.name)}, {"database", std::string(test_database)}}));
     client.read_until_ready();
-}
-
-// What a client that watches its socket while idle does (one waiting for notifications, or any
-// event-driven driver): reads what arrived and lets libpq parse it. libpq hands an ErrorResponse
-// that it reads while idle to the notice processor, so the next statement could only fail with
-// "server closed the connection unexpectedly" and no SQLSTATE.
-void read_while_idle(PGconn* conn, std::chrono::milliseconds for_at_least) {
-    const auto until = steady_clock::now() + for_at_least;
-    while (steady_clock::now() < until) {
-        pollfd readable{PQsocket(conn), POLLIN, 0};
-        if (::poll(&readable, 1, 20) > 0 && PQconsumeInput(conn) == 0) return;
-        while (PGresult* unexpected = PQgetResult(conn))
-            PQclear(unexpected);
-    }
 }
 
 // Keeps notices (the node's WARNING on an immediate shutdown) off the test's output.
