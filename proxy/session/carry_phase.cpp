@@ -120,7 +120,7 @@ asio::awaitable<hold_end> hold_for_next_message(session_state& s, std::string_vi
     last_word_hold hold(s.client.get_executor());
     control.hold = &hold;
     const auto limit = s.worker.cfg.limits.idle_error_hold;
-    // Not a conditional around co_await: GCC 12 destroys such a temporary twice.
+    // if/else, not ?:, around co_await: GCC 12 miscompiles co_await inside a conditional.
     hold_end end = hold_end::answered;
     if (s.client_tls) {
         end = co_await hold.deliver(*s.client_tls, last_word, limit);

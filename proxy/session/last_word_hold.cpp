@@ -30,9 +30,9 @@ asio::awaitable<hold_end> last_word_hold::deliver(Stream& client, std::string_vi
                                                   std::chrono::milliseconds limit) {
     deadline_.expires_after(limit);
     char type = 0;
-    const std::error_code ec =
-        interrupted_ ? std::error_code(asio::error::timed_out)
-                     : co_await read_exactly(client, asio::buffer(&type, 1), deadline_);
+    std::error_code ec;
+    // if/else, not ?:, around co_await: GCC 12 miscompiles co_await inside a conditional.
+    if (!interrupted_) ec = co_await read_exactly(client, asio::buffer(&type, 1), deadline_);
     hold_end end = hold_end::answered;
     if (interrupted_) {
         end = hold_end::interrupted;
