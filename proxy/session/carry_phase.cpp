@@ -185,7 +185,8 @@ asio::awaitable<void> carry_session(session_state& s) {
         result.end = relay_end::cut;
         route.cuts_for(control.cut->reason).add();
     }
-    const bool idle = from_server.idle();
+    // A client's malformed frame never reached its handler, which would have ended idleness.
+    const bool idle = from_server.idle() && result.end != relay_end::client_protocol_violation;
     const std::string last_word = last_word_for(result, control, from_client, from_server);
     std::optional<hold_end> held;
     // Not while pgroute shuts down: the drain cannot wait for the client's next message.
