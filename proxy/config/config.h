@@ -68,6 +68,10 @@ struct limits_config {
     milliseconds node_wait{3'000};
     std::uint32_t max_client_connections = 1000;
     std::uint32_t buffer_size = 16 * 1024;
+    // How long a session that ended while its client was idle keeps the client connection to
+    // answer its next message with the ErrorResponse that ended it (libpq would take one sent
+    // unasked for a notice, and report no SQLSTATE); 0 sends it at once.
+    milliseconds idle_error_hold{5 * 60'000};
 };
 
 // pgroute's own certificate, offered to clients.

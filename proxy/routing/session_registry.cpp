@@ -17,6 +17,7 @@ std::vector<std::uint32_t> session_registry::count_per_node(
     const health::topology_snapshot& topology) const {
     std::vector<std::uint32_t> counts(topology.nodes.size(), 0);
     for (const auto& s : sessions_) {
+        if (s.hold != nullptr) continue;  // its node connection is closed
         for (std::size_t i = 0; i < topology.nodes.size(); ++i) {
             if (topology.nodes[i].address.name == s.node_name) ++counts[i];
         }

@@ -34,6 +34,9 @@ struct session_control {
     std::optional<cut_order> cut;
     bool idle = false;                   // the last ReadyForQuery said 'I'
     session_interrupt* relay = nullptr;  // while the session relays
+    // While the session, its relay over, holds its last word for the client's next message: no
+    // topology change concerns it any more, and only shutdown ends the hold early.
+    session_interrupt* hold = nullptr;
 
     // Records the order and, unless it waits for idle, interrupts the relay (or, before it runs,
     // cancels both sockets' pending operations); the session then tells the client why.
@@ -65,11 +68,19 @@ class session_registry {
 
     [[nodiscard]] std::size_t size() const { return sessions_.size(); }
 
-    // Visits every session that has not been ordered to stop yet.
+    // Visits every session that has not been ordered to stop yet and still relays.
     template <typename Fn>
     void for_each_live(Fn&& fn) {
         for (auto& s : sessions_) {
-            if (!s.cut) fn(s);
+            if (!s.cut && s.hold == nullptr) fn(s);
+        }
+    }
+
+    // Visits every session that holds its last word for its client's next message.
+    template <typename Fn>
+    void for_each_holding(Fn&& fn) {
+        for (auto& s : sessions_) {
+            if (s.hold != nullptr) fn(s);
         }
     }
 

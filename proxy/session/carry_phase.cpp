@@ -2,8 +2,10 @@
 #include <asio/detached.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "protocol/error_response.h"
 #include "protocol/sqlstate.h"
 #include "proxy/relay/relay.h"
+#include "proxy/session/last_word_hold.h"
 #include "proxy/session/session_frames.h"
 #include "proxy/session/session_phases.h"
 
@@ -97,8 +99,41 @@ asio::awaitable<relay_result> relay_streams(session_state& s, const carried& c) 
                  c.meters);
 }
 
+// What the client hears last: the node's ErrorResponse that the relay stopped before (the
+// session was idle), or pgroute's own closing error; empty when nothing is owed.
+std::string last_word_for(const relay_result& result, const session_control& control,
+                          const client_frames& from_client, server_frames& from_server) {
+    if (!from_server.held_error().empty()) return std::move(from_server.held_error());
+    const auto error = closing_error_for(result, control, from_client, from_server);
+    if (!error) return {};
+    return protocol::build_error_response(
+        {protocol::severity::fatal, error->sqlstate, error->message, {}});
+}
+
+// Holds the last word for the client's next message, over TLS once the client negotiated it.
+// The node's side is closed first: nothing more comes from it, and a cut backend ends now.
+asio::awaitable<hold_end> hold_for_next_message(session_state& s, std::string_view last_word) {
+    s.server_tls.reset();  // it refers to the socket being closed
+    std::error_code ignored;
+    s.server.close(ignored);
+    auto& control = s.registration->control();
+    last_word_hold hold(s.client.get_executor());
+    control.hold = &hold;
+    const auto limit = s.worker.cfg.limits.idle_error_hold;
+    // if/else, not ?:, around co_await: GCC 12 miscompiles co_await inside a conditional.
+    hold_end end = hold_end::answered;
+    if (s.client_tls) {
+        end = co_await hold.deliver(*s.client_tls, last_word, limit);
+    } else {
+        end = co_await hold.deliver(s.client, last_word, limit);
+    }
+    control.hold = nullptr;
+    co_return end;
+}
+
 // The session's last log line.
-std::string end_line(const session_state& s, const relay_result& result) {
+std::string end_line(const session_state& s, const relay_result& result,
+                     std::optional<hold_end> held) {
     const auto& control = s.registration->control();
     std::string end = s.label.text() + " end duration=" + seconds_since(s.started) +
                       " bytes_in=" + std::to_string(result.bytes_from_client) +
@@ -106,7 +141,9 @@ std::string end_line(const session_state& s, const relay_result& result) {
                       std::string(to_string(result.end));
     if (control.cut) end += ": " + std::string(to_string(control.cut->reason));
     if (!result.detail.empty()) end += ": " + result.detail;
-    return end + "\"";
+    end += "\"";
+    if (held) end += " held_error=\"" + std::string(to_string(*held)) + "\"";
+    return end;
 }
 
 }  // namespace
@@ -124,7 +161,8 @@ asio::awaitable<void> carry_session(session_state& s) {
     // then formats nothing.
     const bool log_session = s.worker.log.enabled(log_level::info);
     if (log_session) s.worker.log.info(s.label.text() + " start");
-    const counted_open backend_count(route.backend_opened, route.backend_closed);
+    std::optional<counted_open> backend_count(std::in_place, route.backend_opened,
+                                              route.backend_closed);
     cancel_key_swap cancel_key(s.worker.issued_cancel_keys, node.address);
     query_clock queries(route);
     relay_control steering;
@@ -139,16 +177,32 @@ asio::awaitable<void> carry_session(session_state& s) {
         result.end = relay_end::server_protocol_violation;
         result.detail = from_server.violation();
     }
-    if (control.cut && result.interrupted) {
+    const bool node_spoke = !from_server.held_error().empty();
+    if (node_spoke) {
+        result.end = relay_end::server_closed;
+        result.detail = "its ErrorResponse reached the session idle";
+    } else if (control.cut && result.interrupted) {
         result.end = relay_end::cut;
         route.cuts_for(control.cut->reason).add();
     }
-    if (auto error = closing_error_for(result, control, from_client, from_server)) {
-        co_await s.tell_client(error->sqlstate, error->message);
+    // A client's malformed frame never reached its handler, which would have ended idleness.
+    const bool idle = from_server.idle() && result.end != relay_end::client_protocol_violation;
+    const std::string last_word = last_word_for(result, control, from_client, from_server);
+    std::optional<hold_end> held;
+    // Not while pgroute shuts down: the drain cannot wait for the client's next message.
+    if (!last_word.empty() && idle && s.worker.cfg.limits.idle_error_hold.count() > 0 &&
+        !s.worker.admission.stopping()) {
+        backend_count.reset();
+        held = co_await hold_for_next_message(s, last_word);
+    } else if (s.client_tls && !last_word.empty()) {
+        co_await send_last_word(*s.client_tls, last_word);
+    } else if (!last_word.empty()) {
+        co_await send_last_word(s.client, last_word);
     }
-    if (log_session) s.worker.log.info(end_line(s, result));
+    if (log_session) s.worker.log.info(end_line(s, result, held));
     // The session is over (and no longer counted) while the socket waits for the client to close.
-    if (result.end != relay_end::client_closed && result.end != relay_end::client_error) {
+    if (result.end != relay_end::client_closed && result.end != relay_end::client_error &&
+        held != hold_end::client_left) {
         s.client_tls.reset();  // it refers to the socket about to move
         asio::co_spawn(s.client.get_executor(),
                        close_after_last_word(std::move(s.client), last_word_linger),

@@ -18,6 +18,16 @@ asio::awaitable<void> send_fatal(Stream& client, std::string_view sqlstate,
                                  std::string_view message, std::string_view detail) {
     const auto frame =
         protocol::build_error_response({protocol::severity::fatal, sqlstate, message, detail});
+    co_await send_last_word(client, frame);
+}
+
+template asio::awaitable<void> send_fatal(asio::ip::tcp::socket&, std::string_view,
+                                          std::string_view, std::string_view);
+template asio::awaitable<void> send_fatal(tls_stream&, std::string_view, std::string_view,
+                                          std::string_view);
+
+template <typename Stream>
+asio::awaitable<void> send_last_word(Stream& client, std::string_view frame) {
     asio::steady_timer deadline(client.get_executor(), std::chrono::seconds(1));
     co_await asio::experimental::make_parallel_group(
         asio::async_write(client, asio::buffer(frame), asio::experimental::deferred),
@@ -27,10 +37,8 @@ asio::awaitable<void> send_fatal(Stream& client, std::string_view sqlstate,
     client.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
 }
 
-template asio::awaitable<void> send_fatal(asio::ip::tcp::socket&, std::string_view,
-                                          std::string_view, std::string_view);
-template asio::awaitable<void> send_fatal(tls_stream&, std::string_view, std::string_view,
-                                          std::string_view);
+template asio::awaitable<void> send_last_word(asio::ip::tcp::socket&, std::string_view);
+template asio::awaitable<void> send_last_word(tls_stream&, std::string_view);
 
 asio::awaitable<void> send_fatal_to(asio::ip::tcp::socket& client, tls_stream* tls,
                                     std::string_view sqlstate, std::string_view message) {

@@ -16,6 +16,11 @@ template <typename Stream>
 asio::awaitable<void> send_fatal(Stream& client, std::string_view sqlstate,
                                  std::string_view message, std::string_view detail = {});
 
+// Writes `frame` (a whole ErrorResponse, pgroute's or a node's) within the same deadline, then
+// stops sending. Defined for asio::ip::tcp::socket and tls_stream.
+template <typename Stream>
+asio::awaitable<void> send_last_word(Stream& client, std::string_view frame);
+
 // Over `tls` when the client negotiated it, else over the plain socket.
 asio::awaitable<void> send_fatal_to(asio::ip::tcp::socket& client, tls_stream* tls,
                                     std::string_view sqlstate, std::string_view message);

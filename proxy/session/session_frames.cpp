@@ -1,6 +1,7 @@
 #include "proxy/session/session_frames.h"
 
 #include "protocol/backend_message.h"
+#include "protocol/message_builder.h"
 #include "protocol/message_type.h"
 #include "protocol/sasl_mechanisms.h"
 
@@ -26,7 +27,8 @@ frame_verdict client_frames::on_frame(const protocol::frame_header& header, std:
 bool server_frames::wants_body(char type) const {
     return type == protocol::PqMsg_ReadyForQuery || type == protocol::PqMsg_BackendKeyData ||
            type == protocol::PqMsg_Authentication ||
-           type == protocol::PqMsg_NegotiateProtocolVersion;
+           type == protocol::PqMsg_NegotiateProtocolVersion ||
+           (type == protocol::PqMsg_ErrorResponse && idle());
 }
 
 frame_verdict server_frames::on_frame(const protocol::frame_header& header, std::span<char> body) {
@@ -84,6 +86,14 @@ frame_verdict server_frames::settle_version(const protocol::frame_header& header
 frame_verdict server_frames::relay_frame(const protocol::frame_header& header,
                                          std::span<char> body) {
     last_was_error_ = header.type == protocol::PqMsg_ErrorResponse;
+    // Idle, a session hears an error only as its end (a FATAL): one bigger than the buffer, not
+    // shown whole, still streams through.
+    if (last_was_error_ && idle() && body.size() == header.body_size()) {
+        held_error_ = protocol::message_builder(header.type)
+                          .bytes(std::string_view(body.data(), body.size()))
+                          .finish();
+        return frame_verdict::stop_before;
+    }
     if (header.type == protocol::PqMsg_BackendKeyData) {
         if (cancel_key_.replace(body, *version_)) return frame_verdict::forward;
         // Passed on, it would hand the client the node's own key, or one it cannot use.

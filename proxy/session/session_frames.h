@@ -3,8 +3,9 @@
 // settles the protocol version (and the client hears pgroute's NegotiateProtocolVersion if it
 // asked for more than pgroute speaks), ReadyForQuery tells when the session is idle (where a
 // deferred cut lands) and ends a cycle, BackendKeyData is swapped for a key of pgroute's own,
-// and SCRAM channel binding is hidden from the mechanisms offered (see
-// protocol/sasl_mechanisms.h).
+// SCRAM channel binding is hidden from the mechanisms offered (see
+// protocol/sasl_mechanisms.h), and an ErrorResponse that reaches an idle session (the node's
+// FATAL as it shuts down) ends the relay unsent, kept for the client's next message.
 #pragma once
 
 #include <cstdint>
@@ -57,6 +58,13 @@ class server_frames final : public frame_handler {
 
     // Its last frame was an ErrorResponse: the node spoke for itself.
     [[nodiscard]] bool ended_with_error() const { return last_was_error_; }
+    // ReadyForQuery 'I' was the node's last word, and the client has sent nothing since: the
+    // client is not reading.
+    [[nodiscard]] bool idle() const { return control_.idle && queries_.in_flight() == 0; }
+    // The ErrorResponse, whole, that the node sent while the session was idle (then the relay
+    // stopped before it): the client is not reading, so it waits for the client's next message.
+    // Empty otherwise.
+    [[nodiscard]] std::string& held_error() { return held_error_; }
     // Why it stopped the relay, if it did: a message of the node's that must not reach the
     // client (its own cancel key, a negotiation that contradicts pgroute's offer).
     [[nodiscard]] const std::string& violation() const { return violation_; }
@@ -79,6 +87,7 @@ class server_frames final : public frame_handler {
     std::string answer_;
     bool answer_replaces_held_ = false;  // the held frame is the node's own, superseded
     bool last_was_error_ = false;
+    std::string held_error_;
     std::string violation_;
 };
 

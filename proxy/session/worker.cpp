@@ -115,6 +115,8 @@ void worker::cut_all_for_shutdown() {
         session.order_cut(
             {cut_reason::shutdown, "terminating connection because pgroute is shutting down"});
     });
+    // They deliver their last word now: the drain cannot wait for their clients' next messages.
+    context_.sessions.for_each_holding([](session_control& session) { session.hold->interrupt(); });
 }
 
 }  // namespace pgroute::proxy

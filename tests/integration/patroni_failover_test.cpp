@@ -78,6 +78,8 @@ class patroni_failover : public patroni_pgroute_suite {
 TEST_F(patroni_failover, SwitchoverUnderWriteLoadEndsSessionsCleanlyAndNeverWritesToAStandby) {
     const std::string old_leader = leader_;
     const std::string candidate = replicas_.front();
+    libpq_conn idle(proxied_conninfo(write_port()));
+    EXPECT_EQ(idle.exec_scalar("SELECT 1"), "1");
     const auto load = start_write_load();
 
     const change_watch demoted([&] { return !says_primary(cluster().patroni_role(old_leader)); },
@@ -130,6 +132,14 @@ TEST_F(patroni_failover, SwitchoverUnderWriteLoadEndsSessionsCleanlyAndNeverWrit
     }
     expect_writes_moved(*load, old_leader, candidate);
     expect_new_sessions_reach(candidate);
+
+    // A session idle across the switchover, even one that watched its socket meanwhile, hears
+    // at its next statement why it ended, with a SQLSTATE: the old leader's 57P01 or pgroute's
+    // cut (08006), never a bare "server closed the connection unexpectedly".
+    read_while_idle(idle.raw(), 100ms);
+    const std::string idle_end =
+        sqlstate_thrown_by([&] { (void)exec_keeping_first_error(idle.raw(), "SELECT 1", 5s); });
+    EXPECT_TRUE(idle_end == "57P01" || idle_end == "08006") << idle_end;
 }
 
 TEST_F(patroni_failover, LeaderKilledWithSigkillIsReplacedAndWritesReachTheNewLeader) {

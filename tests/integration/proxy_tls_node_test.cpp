@@ -3,13 +3,17 @@
 // suite is proxy_tls_fixture.h.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
+#include <exception>
 #include <string>
 
 #include "tests/integration/proxy_tls_fixture.h"
 
 namespace pgroute::test_support {
 namespace {
+
+using namespace std::chrono_literals;
 
 TEST_F(proxy_tls, ServerTlsVerifyFullEncryptsEverySessionToTheNodes) {
     start_pgroute(tls_section(certs()) + server_tls_section("verify-full", certs().ca_cert),
@@ -98,6 +102,31 @@ TEST_F(proxy_tls, ScramThroughServerTlsLogsInOnlyForClientsThatDoNotClaimChannel
         << preferring.message;
 
     expect_channel_binding_required_is_refused_by_libpq(ports_.write);
+}
+
+// The node's FATAL that reaches an idle session waits for the client's next message on both TLS
+// legs: read from the node's TLS stream, written on the client's.
+TEST_F(proxy_tls, AnIdleClientOverTlsHearsItsNodesFatalAtItsNextQuery) {
+    start_pgroute(tls_section(certs()) + server_tls_section("verify-full", certs().ca_cert),
+                  {.write = "allow", .read = "allow"});
+    libpq_conn session(via(ports_.read, "sslmode=require"));
+    EXPECT_EQ(node_sees_tls(session), "t");
+    env().cluster.stop_replica();
+    struct restart_replica {
+        pg_cluster& cluster;
+        ~restart_replica() {
+            try {
+                cluster.start_replica();
+            } catch (const std::exception& e) {
+                ADD_FAILURE() << "the replica did not come back: " << e.what();
+            }
+        }
+    } restart{env().cluster};
+    read_while_idle(session.raw(), 300ms);
+    EXPECT_EQ(
+        sqlstate_thrown_by([&] { (void)exec_keeping_first_error(session.raw(), "SELECT 1", 5s); }),
+        "57P01")
+        << log();
 }
 
 }  // namespace

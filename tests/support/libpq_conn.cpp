@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 
@@ -161,6 +162,16 @@ std::string exec_keeping_first_error(PGconn* conn, const std::string& sql,
         throw pg_error(std::string(first_error->what()) + later_errors, first_error->sqlstate());
     }
     return value;
+}
+
+void read_while_idle(PGconn* conn, std::chrono::milliseconds duration) {
+    const auto until = std::chrono::steady_clock::now() + duration;
+    while (std::chrono::steady_clock::now() < until) {
+        const auto slice = std::min(until, std::chrono::steady_clock::now() + 20ms);
+        if (wait_readable(conn, slice) && PQconsumeInput(conn) == 0) return;
+        while (PGresult* unexpected = PQgetResult(conn))
+            PQclear(unexpected);
+    }
 }
 
 }  // namespace pgroute::test_support

@@ -77,4 +77,10 @@ inline constexpr std::string_view statement_timed_out = "no answer within the st
 [[nodiscard]] std::string exec_keeping_first_error(PGconn* conn, const std::string& sql,
                                                    std::chrono::milliseconds timeout);
 
+// What a client that watches its socket while idle does (one waiting for notifications, or an
+// event-driven driver), for `duration`: reads what arrives and lets libpq parse it. libpq hands an
+// ErrorResponse it reads while idle to the notice processor, and the next statement can then
+// only fail with "server closed the connection unexpectedly" and no SQLSTATE.
+void read_while_idle(PGconn* conn, std::chrono::milliseconds duration);
+
 }  // namespace pgroute::test_support

@@ -115,6 +115,10 @@ void pg_cluster::kill_replica() {
     replica_.kill();
 }
 
+void pg_cluster::stop_replica() {
+    replica_.stop();
+}
+
 void pg_cluster::start_replica() {
     replica_.start();
     wait_until_replica_streams();

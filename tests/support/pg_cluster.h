@@ -67,6 +67,8 @@ class pg_cluster {
     void stop();
     // Immediate shutdown of the replica: its clients lose their sessions as in a crash.
     void kill_replica();
+    // Fast shutdown of the replica (pg_ctl stop -m fast): its sessions end with 57P01.
+    void stop_replica();
     // Starts the replica again and returns once it streams.
     void start_replica();
 

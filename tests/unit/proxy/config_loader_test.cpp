@@ -170,6 +170,22 @@ TEST(config_loader, LimitsAreBoundedToSafeRanges) {
               (std::vector<std::string>{"limits.max_message_length", "limits.startup_timeout"}));
 }
 
+// Minutes, as a pool's idle connections are checked; a hold ties up a client connection, so an
+// hour at most. 0s sends the error at once.
+TEST(config_loader, IdleErrorHoldDefaultsToMinutesAndIsBounded) {
+    const auto defaults = parse_config(static_config);
+    ASSERT_TRUE(defaults.ok());
+    EXPECT_EQ(defaults.cfg.limits.idle_error_hold, std::chrono::minutes(5));
+    const auto off = parse_config(std::string(static_config) + "limits: {idle_error_hold: 0s}\n");
+    ASSERT_TRUE(off.ok()) << off.problems.front().key << ": " << off.problems.front().message;
+    EXPECT_EQ(off.cfg.limits.idle_error_hold, std::chrono::milliseconds(0));
+    const auto too_long =
+        parse_config(std::string(static_config) + "limits: {idle_error_hold: 2h}\n");
+    EXPECT_EQ(problem_keys(too_long), (std::vector<std::string>{"limits.idle_error_hold"}));
+    ASSERT_EQ(too_long.problems.size(), 1u);
+    EXPECT_EQ(too_long.problems[0].message, "must be at most 1h");
+}
+
 TEST(config_loader, InvalidYamlNamesTheLine) {
     const auto r = parse_config("endpoints: [\n  {a: b\n");
     ASSERT_EQ(r.problems.size(), 1u);
