@@ -109,50 +109,88 @@ std::string end_line(const session_state& s, const relay_result& result) {
     return end + "\"";
 }
 
+// Proxy mode: the relay was cut because its node left the role the endpoint needs, at a moment
+// when the session holds nothing a move would lose: idle (ReadyForQuery 'I', no answer due),
+// nothing the client sent held back, nothing it cannot rebuild on another node (session_pins.h).
+bool may_move(const session_state& s, const relay_result& result, const session_control& control,
+              const query_clock& queries) {
+    return s.credentials && !s.pinned_by && result.end == relay_end::cut &&
+           control.cut->reason != cut_reason::shutdown && control.idle &&
+           queries.in_flight() == 0 && result.client_input_intact &&
+           result.client_at_frame_boundary;
+}
+
 }  // namespace
 
 asio::awaitable<void> carry_session(session_state& s) {
-    const auto& node = s.routed.topology->nodes[*s.routed.decision.node];
     auto& control = s.registration->control();
-    auto& route = s.worker.metrics.route(s.endpoint_index, node.address.name);
     // Failures here surface as errors on the first read or write of the relay.
     std::error_code ignored;
-    s.server.set_option(tcp::no_delay(true), ignored);
     s.client.set_option(tcp::no_delay(true), ignored);
     s.client.non_blocking(true, ignored);
     // Checked before the lines are built, not only in the logger: at log_level warn a session
     // then formats nothing.
     const bool log_session = s.worker.log.enabled(log_level::info);
     if (log_session) s.worker.log.info(s.label.text() + " start");
-    const counted_open backend_count(route.backend_opened, route.backend_closed);
-    cancel_key_swap cancel_key(s.worker.issued_cancel_keys, node.address);
-    query_clock queries(route);
-    relay_control steering;
-    client_frames from_client(control, queries);
-    server_frames from_server(control, queries, cancel_key, steering, s.negotiation);
-    control.relay = &steering;
-    relay_result result = co_await relay_streams(
-        s,
-        {from_client, from_server, steering, {route.bytes_from_client, route.bytes_from_server}});
-    control.relay = nullptr;
-    if (result.end == relay_end::stopped && !from_server.violation().empty()) {
-        result.end = relay_end::server_protocol_violation;
-        result.detail = from_server.violation();
-    }
-    if (control.cut && result.interrupted) {
-        result.end = relay_end::cut;
-        route.cuts_for(control.cut->reason).add();
-    }
-    if (auto error = closing_error_for(result, control, from_client, from_server)) {
-        co_await s.tell_client(error->sqlstate, error->message);
-    }
-    if (log_session) s.worker.log.info(end_line(s, result));
-    // The session is over (and no longer counted) while the socket waits for the client to close.
-    if (result.end != relay_end::client_closed && result.end != relay_end::client_error) {
-        s.client_tls.reset();  // it refers to the socket about to move
-        asio::co_spawn(s.client.get_executor(),
-                       close_after_last_word(std::move(s.client), last_word_linger),
-                       asio::detached);
+    // The client's cancel key, for the whole session: a move points it at the new backend.
+    cancel_key_swap cancel_key(s.worker.issued_cancel_keys,
+                               s.routed.topology->nodes[*s.routed.decision.node].address);
+    for (;;) {
+        const auto& node = s.routed.topology->nodes[*s.routed.decision.node];
+        auto& route = s.worker.metrics.route(s.endpoint_index, node.address.name);
+        s.server.set_option(tcp::no_delay(true), ignored);
+        const counted_open backend_count(route.backend_opened, route.backend_closed);
+        query_clock queries(route);
+        relay_control steering;
+        client_frames from_client(control, queries, s.credentials ? &s.pinned_by : nullptr);
+        server_frames from_server(control, queries, cancel_key, steering, s.negotiation);
+        control.relay = &steering;
+        relay_result result =
+            co_await relay_streams(s, {from_client,
+                                       from_server,
+                                       steering,
+                                       {route.bytes_from_client, route.bytes_from_server}});
+        control.relay = nullptr;
+        if (result.end == relay_end::stopped && !from_server.violation().empty()) {
+            result.end = relay_end::server_protocol_violation;
+            result.detail = from_server.violation();
+        }
+        if (control.cut && result.interrupted) {
+            result.end = relay_end::cut;
+            route.cuts_for(control.cut->reason).add();
+        }
+        if (may_move(s, result, control, queries)) {
+            const std::string from = node.address.name;
+            const cut_order cause = *control.cut;
+            const std::string failed = co_await move_session(s, cancel_key);
+            if (failed.empty()) {
+                if (log_session) {
+                    s.worker.log.info(s.label.text() + " moved from node " + quoted(from) + " (" +
+                                      std::string(to_string(cause.reason)) + ")");
+                }
+                continue;
+            }
+            s.worker.log.warn(s.label.text() + " could not move from node " + quoted(from) + ": " +
+                              failed);
+            control.cut = cause;
+            control.cut->message += "; it could not move to another node: " + failed;
+        } else if (result.end == relay_end::cut && s.pinned_by) {
+            control.cut->message +=
+                "; it could not move to another node: it used " + std::string(*s.pinned_by);
+        }
+        if (auto error = closing_error_for(result, control, from_client, from_server)) {
+            co_await s.tell_client(error->sqlstate, error->message);
+        }
+        if (log_session) s.worker.log.info(end_line(s, result));
+        // The session is over (and no longer counted) while the socket waits for the client to
+        // close.
+        if (result.end != relay_end::client_closed && result.end != relay_end::client_error) {
+            s.client_tls.reset();  // it refers to the socket about to move
+            asio::co_spawn(s.client.get_executor(),
+                           close_after_last_word(std::move(s.client), last_word_linger),
+                           asio::detached);
+        }
+        co_return;
     }
 }
 
