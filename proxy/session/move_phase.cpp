@@ -55,7 +55,7 @@ asio::awaitable<std::string> take_greeting(session_state& s, const health::node_
 asio::awaitable<std::string> move_session(session_state& s, cancel_key_swap& cancel_key) {
     auto& worker = s.worker;
     auto& control = s.registration->control();
-    const auto give_up = std::chrono::steady_clock::now() + worker.cfg.limits.node_wait;
+    const auto give_up = std::chrono::steady_clock::now() + worker.cfg.limits.hold_timeout;
     for (;;) {
         s.server_tls.reset();
         std::error_code ignored;

@@ -54,7 +54,7 @@ struct node_connection {
 [[nodiscard]] asio::awaitable<std::string> replay_startup(session_state& s, bool may_route_again);
 
 // Proxy mode: moves the session, its relay stopped at an idle moment, from its node to one that
-// serves its endpoint now (waiting up to limits.node_wait for one): connects, replays the
+// serves its endpoint now (waiting up to limits.hold_timeout for one): connects, replays the
 // StartupMessage, logs in, takes the node's greeting (its BackendKeyData becomes what the
 // client's cancel key stands for) without a word to the client. Empty when it moved; else why
 // not, and the session has no node.

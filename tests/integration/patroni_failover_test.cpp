@@ -164,10 +164,9 @@ TEST_F(patroni_failover, InProxyModeIdleSessionsMoveToTheNewLeaderAndPinnedOnesA
                    "\"scram_user\" \"" + *secret + "\"\n\"trust_user\" \"\"\n");
     }
     const std::vector<std::uint16_t> ports = free_ports(2);
-    // node_wait covers the switchover: a moving session waits that long for the new leader.
     start_pgroute_with(patroni_config(cluster(), {.write_port = ports[0], .read_port = ports[1]}) +
                            "auth:\n  mode: proxy\n  auth_file: " +
-                           (dir.path() / "userlist.txt").string() + "\nlimits:\n  node_wait: 30s\n",
+                           (dir.path() / "userlist.txt").string() + "\n",
                        ports[0], ports[1]);
     ASSERT_NO_THROW(cluster().wait_until_proxy_routes(write_port(), read_port(), routing_timeout));
     const std::string conninfo =
