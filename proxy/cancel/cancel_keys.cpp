@@ -58,6 +58,11 @@ std::optional<cancel_target> cancel_keys::find(const protocol::cancel_key& key) 
     return found->second;
 }
 
+void cancel_keys::retarget(const lease& issued, cancel_target target) {
+    const std::lock_guard guard(lock_);
+    targets_.insert_or_assign(map_key(issued.key()), std::move(target));
+}
+
 std::size_t cancel_keys::size() const {
     const std::lock_guard guard(lock_);
     return targets_.size();
@@ -77,6 +82,19 @@ bool cancel_key_swap::replace(std::span<char> body, std::uint32_t version) {
     lease_.reset();  // a node sends one BackendKeyData; should it send another, the last counts
     lease_.emplace(keys_.issue({node_, std::move(*node_key)}, secret_length));
     return protocol::write_backend_key_data(lease_->key(), body);
+}
+
+bool cancel_key_swap::retarget(health::node_address node, std::string_view body,
+                               std::uint32_t version) {
+    auto node_key = protocol::read_backend_key_data(body);
+    if (!lease_ || !node_key ||
+        !protocol::secret_length_allowed(node_key->secret.size(), version) ||
+        node_key->secret.size() != lease_->key().secret.size()) {
+        return false;
+    }
+    node_ = std::move(node);
+    keys_.retarget(*lease_, {node_, std::move(*node_key)});
+    return true;
 }
 
 }  // namespace pgroute::proxy

@@ -51,6 +51,8 @@ class cancel_keys {
     [[nodiscard]] lease issue(cancel_target target, std::size_t secret_length);
 
     [[nodiscard]] std::optional<cancel_target> find(const protocol::cancel_key& key) const;
+    // A key already issued stands for `target` from now on: its session moved to another node.
+    void retarget(const lease& issued, cancel_target target);
     [[nodiscard]] std::size_t size() const;
 
   private:
@@ -73,6 +75,11 @@ class cancel_key_swap {
     // for the protocol version it settled on with the client, so the client accepts it. False,
     // and nothing changed, for a body that holds no key `version` allows.
     [[nodiscard]] bool replace(std::span<char> body, std::uint32_t version);
+    // The session moved to `node`, whose BackendKeyData body is `body`: the client keeps the key
+    // it has, which cancels there from now on. False for a body that holds no key `version`
+    // allows, or one whose secret is not as long as the client's.
+    [[nodiscard]] bool retarget(health::node_address node, std::string_view body,
+                                std::uint32_t version);
 
   private:
     cancel_keys& keys_;

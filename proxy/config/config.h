@@ -66,6 +66,10 @@ struct limits_config {
     // Patroni mode: how long a new session waits for a node to serve it (a leader during a
     // switchover) before 57P03, or for a newer snapshot after its node refused the connection.
     milliseconds node_wait{3'000};
+    // Proxy mode: how long a session moving to another node waits for one (a new leader). Its
+    // client notices nothing unless it sends a statement meanwhile, which then waits too. Long
+    // enough for a Patroni failover after a crash (ttl 30 s).
+    milliseconds hold_timeout{30'000};
     std::uint32_t max_client_connections = 1000;
     std::uint32_t buffer_size = 16 * 1024;
     // How long a session that ended while its client was idle keeps the client connection to

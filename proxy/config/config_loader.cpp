@@ -166,6 +166,7 @@ limits_config read_limits(yaml_reader& map) {
     map.read_duration("startup_timeout", l.startup_timeout);
     map.read_duration("connect_timeout", l.connect_timeout);
     map.read_duration("node_wait", l.node_wait);
+    map.read_duration("hold_timeout", l.hold_timeout);
     unsigned max_clients = l.max_client_connections;
     map.read("max_client_connections", max_clients, 1, 1'000'000);
     l.max_client_connections = max_clients;

@@ -40,6 +40,7 @@ struct pump_state {
     std::uint64_t bytes = 0;
     counter& relayed;        // the metric, bumped per read rather than at the end of the session
     bool mid_write = false;  // a write was interrupted: the sink may hold half a frame
+    std::size_t unforwarded = 0;    // bytes read from the source and not forwarded when it stopped
     std::optional<pump_stop> stop;  // set once the pump has stopped
     std::error_code error;
     protocol::frame_error frame_error = protocol::frame_error::none;
@@ -386,6 +387,7 @@ class pump {
     // Called with no operation of this pump pending; it is never resumed after.
     void stop(pump_stop why) {
         state_.stop = why;
+        state_.unforwarded = filled_;
         buffer_.reset();
         owner_.pump_stopped();
     }

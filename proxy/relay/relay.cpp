@@ -147,6 +147,8 @@ class relay_operation final : pump_owner, relay_detail::relay_steering {
         result.bytes_from_server = downstream_.bytes;
         result.client_at_frame_boundary =
             downstream_.scanner.at_frame_boundary() && !downstream_.mid_write;
+        result.client_input_intact = upstream_.unforwarded == 0 && !upstream_.mid_write &&
+                                     upstream_.scanner.at_frame_boundary();
         return result;
     }
 

@@ -39,6 +39,9 @@ struct relay_result {
     std::uint64_t bytes_from_server = 0;
     // May the proxy still inject an ErrorResponse into the client stream?
     bool client_at_frame_boundary = true;
+    // Every byte read from the client reached the server whole: a relay run again (on another
+    // server) loses nothing the client sent.
+    bool client_input_intact = true;
     // It ended because the session made it: a handler's stop, stop_due, or interrupt().
     bool interrupted = false;
     std::string detail;  // the error or the violated rule, for the log

@@ -146,67 +146,123 @@ std::string end_line(const session_state& s, const relay_result& result,
     return end;
 }
 
+// Proxy mode: why the session may move to another node now, or nullopt. It may when its relay
+// ended at a moment it holds nothing a move would lose (idle: ReadyForQuery 'I', no answer due;
+// everything the client sent forwarded; nothing it cannot rebuild elsewhere, session_pins.h)
+// and it ended because its node left the role the endpoint needs (a cut) or is shutting down
+// (its FATAL 57P01 or 57P02, which the relay stopped before).
+std::optional<std::string_view> move_cause(const session_state& s, const relay_result& result,
+                                           const session_control& control,
+                                           server_frames& from_server) {
+    if (!s.credentials || s.pinned_by || !from_server.idle() || !result.client_input_intact ||
+        !result.client_at_frame_boundary) {
+        return std::nullopt;
+    }
+    if (result.end == relay_end::cut && control.cut->reason != cut_reason::shutdown) {
+        return to_string(control.cut->reason);
+    }
+    const std::string& held = from_server.held_error();
+    if (held.size() <= protocol::frame_header_size) return std::nullopt;
+    const auto error =
+        protocol::parse_error_response(std::string_view(held).substr(protocol::frame_header_size));
+    if (error && (error->sqlstate == protocol::sqlstate::admin_shutdown ||
+                  error->sqlstate == protocol::sqlstate::crash_shutdown)) {
+        return "node_shutdown";
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 asio::awaitable<void> carry_session(session_state& s) {
-    const auto& node = s.routed.topology->nodes[*s.routed.decision.node];
     auto& control = s.registration->control();
-    auto& route = s.worker.metrics.route(s.endpoint_index, node.address.name);
     // Failures here surface as errors on the first read or write of the relay.
     std::error_code ignored;
-    s.server.set_option(tcp::no_delay(true), ignored);
     s.client.set_option(tcp::no_delay(true), ignored);
     s.client.non_blocking(true, ignored);
     // Checked before the lines are built, not only in the logger: at log_level warn a session
     // then formats nothing.
     const bool log_session = s.worker.log.enabled(log_level::info);
     if (log_session) s.worker.log.info(s.label.text() + " start");
-    std::optional<counted_open> backend_count(std::in_place, route.backend_opened,
-                                              route.backend_closed);
-    cancel_key_swap cancel_key(s.worker.issued_cancel_keys, node.address);
-    query_clock queries(route);
-    relay_control steering;
-    client_frames from_client(control, queries);
-    server_frames from_server(control, queries, cancel_key, steering, s.negotiation);
-    control.relay = &steering;
-    relay_result result = co_await relay_streams(
-        s,
-        {from_client, from_server, steering, {route.bytes_from_client, route.bytes_from_server}});
-    control.relay = nullptr;
-    if (result.end == relay_end::stopped && !from_server.violation().empty()) {
-        result.end = relay_end::server_protocol_violation;
-        result.detail = from_server.violation();
-    }
-    const bool node_spoke = !from_server.held_error().empty();
-    if (node_spoke) {
-        result.end = relay_end::server_closed;
-        result.detail = "its ErrorResponse reached the session idle";
-    } else if (control.cut && result.interrupted) {
-        result.end = relay_end::cut;
-        route.cuts_for(control.cut->reason).add();
-    }
-    // A client's malformed frame never reached its handler, which would have ended idleness.
-    const bool idle = from_server.idle() && result.end != relay_end::client_protocol_violation;
-    const std::string last_word = last_word_for(result, control, from_client, from_server);
-    std::optional<hold_end> held;
-    // Not while pgroute shuts down: the drain cannot wait for the client's next message.
-    if (!last_word.empty() && idle && s.worker.cfg.limits.idle_error_hold.count() > 0 &&
-        !s.worker.admission.stopping()) {
-        backend_count.reset();
-        held = co_await hold_for_next_message(s, last_word);
-    } else if (s.client_tls && !last_word.empty()) {
-        co_await send_last_word(*s.client_tls, last_word);
-    } else if (!last_word.empty()) {
-        co_await send_last_word(s.client, last_word);
-    }
-    if (log_session) s.worker.log.info(end_line(s, result, held));
-    // The session is over (and no longer counted) while the socket waits for the client to close.
-    if (result.end != relay_end::client_closed && result.end != relay_end::client_error &&
-        held != hold_end::client_left) {
-        s.client_tls.reset();  // it refers to the socket about to move
-        asio::co_spawn(s.client.get_executor(),
-                       close_after_last_word(std::move(s.client), last_word_linger),
-                       asio::detached);
+    // The client's cancel key, for the whole session: a move points it at the new backend.
+    cancel_key_swap cancel_key(s.worker.issued_cancel_keys,
+                               s.routed.topology->nodes[*s.routed.decision.node].address);
+    for (;;) {
+        const auto& node = s.routed.topology->nodes[*s.routed.decision.node];
+        auto& route = s.worker.metrics.route(s.endpoint_index, node.address.name);
+        s.server.set_option(tcp::no_delay(true), ignored);
+        std::optional<counted_open> backend_count(std::in_place, route.backend_opened,
+                                                  route.backend_closed);
+        query_clock queries(route);
+        relay_control steering;
+        client_frames from_client(control, queries, s.credentials ? &s.pinned_by : nullptr);
+        server_frames from_server(control, queries, cancel_key, steering, s.negotiation);
+        control.relay = &steering;
+        relay_result result =
+            co_await relay_streams(s, {from_client,
+                                       from_server,
+                                       steering,
+                                       {route.bytes_from_client, route.bytes_from_server}});
+        control.relay = nullptr;
+        if (result.end == relay_end::stopped && !from_server.violation().empty()) {
+            result.end = relay_end::server_protocol_violation;
+            result.detail = from_server.violation();
+        }
+        const bool node_spoke = !from_server.held_error().empty();
+        if (node_spoke) {
+            result.end = relay_end::server_closed;
+            result.detail = "its ErrorResponse reached the session idle";
+        } else if (control.cut && result.interrupted) {
+            result.end = relay_end::cut;
+            route.cuts_for(control.cut->reason).add();
+        }
+        if (const auto cause = move_cause(s, result, control, from_server)) {
+            const std::string from = node.address.name;
+            const std::optional<cut_order> order = control.cut;
+            backend_count.reset();
+            const std::string failed = co_await move_session(s, cancel_key);
+            if (failed.empty()) {
+                if (log_session) {
+                    s.worker.log.info(s.label.text() + " moved from node " + quoted(from) + " (" +
+                                      std::string(*cause) + ")");
+                }
+                continue;
+            }
+            s.worker.log.warn(s.label.text() + " could not move from node " + quoted(from) + " (" +
+                              std::string(*cause) + "): " + failed);
+            // The client hears why it lost its session: pgroute's cut, or the node's FATAL.
+            control.cut = order;
+            if (control.cut)
+                control.cut->message += "; it could not move to another node: " + failed;
+        } else if (result.end == relay_end::cut && s.pinned_by) {
+            control.cut->message +=
+                "; it could not move to another node: it used " + std::string(*s.pinned_by);
+        }
+        // A client's malformed frame never reached its handler, which would have ended idleness.
+        const bool idle = from_server.idle() && result.end != relay_end::client_protocol_violation;
+        const std::string last_word = last_word_for(result, control, from_client, from_server);
+        std::optional<hold_end> held;
+        // Not while pgroute shuts down: the drain cannot wait for the client's next message.
+        if (!last_word.empty() && idle && s.worker.cfg.limits.idle_error_hold.count() > 0 &&
+            !s.worker.admission.stopping()) {
+            backend_count.reset();
+            held = co_await hold_for_next_message(s, last_word);
+        } else if (s.client_tls && !last_word.empty()) {
+            co_await send_last_word(*s.client_tls, last_word);
+        } else if (!last_word.empty()) {
+            co_await send_last_word(s.client, last_word);
+        }
+        if (log_session) s.worker.log.info(end_line(s, result, held));
+        // The session is over (and no longer counted) while the socket waits for the client to
+        // close.
+        if (result.end != relay_end::client_closed && result.end != relay_end::client_error &&
+            held != hold_end::client_left) {
+            s.client_tls.reset();  // it refers to the socket about to move
+            asio::co_spawn(s.client.get_executor(),
+                           close_after_last_word(std::move(s.client), last_word_linger),
+                           asio::detached);
+        }
+        co_return;
     }
 }
 

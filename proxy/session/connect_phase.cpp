@@ -42,6 +42,8 @@ asio::awaitable<std::string> connect_to_node(tcp::socket& server, const health::
     co_return ec ? ec.message() : std::string();
 }
 
+}  // namespace
+
 // Sends the client's StartupMessage and, over plain TCP, waits for the node's first answer and
 // looks at it without reading it (the relay does). Returns why the node gave up on the session
 // before the client heard from it, which lets the session go elsewhere: it closed or reset the
@@ -74,7 +76,23 @@ asio::awaitable<std::string> replay_startup(session_state& s, bool may_route_aga
     co_return refusal ? "the node answered 57P03: " + refusal->message : std::string();
 }
 
-}  // namespace
+asio::awaitable<node_connection> open_node_connection(session_state& s,
+                                                      const health::node_view& node) {
+    const auto& cfg = s.worker.cfg;
+    // Plain statements around co_await: GCC 12 miscompiles it inside an aggregate initializer.
+    node_connection opened;
+    opened.failed = co_await connect_to_node(s.server, node, cfg.limits.connect_timeout);
+    opened.node_gave_up = !opened.failed.empty();
+    std::error_code ignored;
+    s.server.non_blocking(true, ignored);  // for replay_startup's peek and the relay
+    const auto& control = s.registration->control();
+    if (opened.failed.empty() && !control.cut && s.worker.tls.nodes) {
+        opened.failed = co_await negotiate_node_tls(s.server, s.server_tls, *s.worker.tls.nodes,
+                                                    cfg.server_tls.mode, node.address.host,
+                                                    cfg.limits.connect_timeout);
+    }
+    co_return opened;
+}
 
 asio::awaitable<bool> connect_session(session_state& s) {
     auto& worker = s.worker;
@@ -109,22 +127,15 @@ asio::awaitable<bool> connect_session(session_state& s) {
         const auto& control = s.registration->control();
         // The connection to the node failed: why; and whether before the node said anything
         // (then another node may serve).
-        std::string why =
-            co_await connect_to_node(s.server, node, worker.cfg.limits.connect_timeout);
-        bool node_gave_up = !why.empty();
-        std::error_code ignored;
-        s.server.non_blocking(true, ignored);  // for replay_startup's peek and the relay
-        if (why.empty() && !control.cut && worker.tls.nodes) {
-            why = co_await negotiate_node_tls(s.server, s.server_tls, *worker.tls.nodes,
-                                              worker.cfg.server_tls.mode, node.address.host,
-                                              worker.cfg.limits.connect_timeout);
-        }
+        node_connection opened = co_await open_node_connection(s, node);
+        std::string why = std::move(opened.failed);
+        bool node_gave_up = opened.node_gave_up;
         if (why.empty() && !control.cut) {
             why = co_await replay_startup(s, worker.topology.may_wait(give_up));
             node_gave_up = !why.empty();
         }
         if (why.empty() && !control.cut && s.credentials) {
-            const node_login login = co_await log_into_node(s);
+            const node_login login = co_await log_into_node(s, true);
             if (login.client_told) {
                 worker.log.warn(s.label.text() + " refused by the node: " + login.failed);
                 co_return false;
@@ -132,7 +143,8 @@ asio::awaitable<bool> connect_session(session_state& s) {
             why = login.failed;
         }
         if (why.empty() && !control.cut) {
-            s.startup_packet = {};  // replayed: not kept for the session's lifetime
+            // Replayed; kept only where the session may log in again elsewhere.
+            if (!s.credentials) s.startup_packet = {};
             co_return true;
         }
         // The client has heard nothing from this node yet, so a node that gave up, or one that

@@ -98,7 +98,7 @@ class node_exchange {
 
 }  // namespace
 
-asio::awaitable<node_login> log_into_node(session_state& s) {
+asio::awaitable<node_login> log_into_node(session_state& s, bool greet_client) {
     message_stream node(s.server, s.server_tls.get());
     asio::steady_timer deadline(s.server.get_executor(), s.worker.cfg.limits.connect_timeout);
     node_exchange exchange(s.label.user, *s.credentials);
@@ -120,6 +120,7 @@ asio::awaitable<node_login> log_into_node(session_state& s) {
                 co_return node_login{"the node refused the login: " + error->message, false};
             }
             // Anything else (no such database, too many connections) is the node's to say.
+            if (!greet_client) co_return node_login{"the node refused: " + error->message, false};
             message_stream client(s.client, s.client_tls.get());
             (void)co_await client.write(
                 protocol::message_builder(message.type).bytes(message.body).finish());
@@ -135,6 +136,7 @@ asio::awaitable<node_login> log_into_node(session_state& s) {
         const auto request = protocol::parse_authentication(message.body);
         if (!request) co_return node_login{"sent a malformed authentication request", false};
         if (request->code == static_cast<std::uint32_t>(authentication_code::ok)) {
+            if (!greet_client) co_return node_login{};
             message_stream client(s.client, s.client_tls.get());
             if (auto ec = co_await client.write(protocol::build_authentication_ok())) {
                 co_return node_login{"the client left: " + ec.message(), true};

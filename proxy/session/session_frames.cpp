@@ -4,6 +4,7 @@
 #include "protocol/message_builder.h"
 #include "protocol/message_type.h"
 #include "protocol/sasl_mechanisms.h"
+#include "proxy/session/session_pins.h"
 
 namespace pgroute::proxy {
 
@@ -17,8 +18,18 @@ std::string version_text(std::uint32_t version) {
 
 }  // namespace
 
-frame_verdict client_frames::on_frame(const protocol::frame_header& header, std::span<char>) {
+bool client_frames::wants_body(char type) const {
+    // Only while the session may still move: a pinned one is never looked at again.
+    return pins_ != nullptr && !pins_->has_value() &&
+           (type == protocol::PqMsg_Query || type == protocol::PqMsg_Parse);
+}
+
+frame_verdict client_frames::on_frame(const protocol::frame_header& header, std::span<char> body) {
     control_.idle = false;
+    if (wants_body(header.type)) {
+        *pins_ = pinning_message(header.type, std::string_view(body.data(), body.size()),
+                                 body.size() == header.body_size());
+    }
     sent_terminate_ = header.type == protocol::PqMsg_Terminate;
     if (starts_query_cycle(header.type)) queries_.cycle_sent(query_clock::clock::now());
     return frame_verdict::forward;

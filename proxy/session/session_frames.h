@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "protocol/protocol_version.h"
 #include "proxy/cancel/cancel_keys.h"
@@ -23,10 +24,13 @@ namespace pgroute::proxy {
 
 class client_frames final : public frame_handler {
   public:
-    client_frames(session_control& control, query_clock& queries)
-        : control_(control), queries_(queries) {}
+    // `pins`: where what pins the session to its node is noted (session_pins.h), in proxy mode,
+    // where an unpinned session may move; null otherwise.
+    client_frames(session_control& control, query_clock& queries,
+                  std::optional<std::string_view>* pins)
+        : control_(control), queries_(queries), pins_(pins) {}
 
-    [[nodiscard]] bool wants_body(char) const override { return false; }
+    [[nodiscard]] bool wants_body(char type) const override;
     [[nodiscard]] protocol::frame_verdict on_frame(const protocol::frame_header& header,
                                                    std::span<char> body) override;
     [[nodiscard]] bool stop_due() const override { return control_.cut_due(); }
@@ -37,6 +41,7 @@ class client_frames final : public frame_handler {
   private:
     session_control& control_;
     query_clock& queries_;
+    std::optional<std::string_view>* pins_;
     bool sent_terminate_ = false;
 };
 

@@ -6,6 +6,7 @@
 #include <asio/awaitable.hpp>
 #include <chrono>
 
+#include "proxy/cancel/cancel_keys.h"
 #include "proxy/session/session_state.h"
 
 namespace pgroute::proxy {
@@ -33,8 +34,32 @@ struct node_login {
     bool client_told = false;  // the node's own refusal reached the client (or it left)
 };
 
-// Proxy mode: logs into the node s.server is connected to, with s.credentials.
-[[nodiscard]] asio::awaitable<node_login> log_into_node(session_state& s);
+// Proxy mode: logs into the node s.server is connected to, with s.credentials. `greet_client`:
+// the client gets its AuthenticationOk, and the node's own refusals, as the node sends them (a
+// session logging in again elsewhere tells its client nothing).
+[[nodiscard]] asio::awaitable<node_login> log_into_node(session_state& s, bool greet_client);
+
+struct node_connection {
+    std::string failed;         // empty: connected (over TLS when server_tls asks for it)
+    bool node_gave_up = false;  // it failed before the node said anything: another may serve
+};
+
+// Connects s.server (a fresh socket) to `node` within connect_timeout, then TLS if configured.
+[[nodiscard]] asio::awaitable<node_connection> open_node_connection(session_state& s,
+                                                                    const health::node_view& node);
+
+// Sends s.startup_packet to the node and, over plain TCP, looks at its first answer: why the
+// node gave up on the session before it said anything else (closed, reset, or, when
+// `may_route_again`, 57P03), or empty.
+[[nodiscard]] asio::awaitable<std::string> replay_startup(session_state& s, bool may_route_again);
+
+// Proxy mode: moves the session, its relay stopped at an idle moment, from its node to one that
+// serves its endpoint now (waiting up to limits.hold_timeout for one): connects, replays the
+// StartupMessage, logs in, takes the node's greeting (its BackendKeyData becomes what the
+// client's cancel key stands for) without a word to the client. Empty when it moved; else why
+// not, and the session has no node.
+[[nodiscard]] asio::awaitable<std::string> move_session(session_state& s,
+                                                        cancel_key_swap& cancel_key);
 
 // Routes, connects and replays the StartupMessage. True when the node has it; otherwise the
 // client has been told why.

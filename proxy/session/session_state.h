@@ -84,6 +84,7 @@ struct session_state {
     std::unique_ptr<tls_stream> server_tls;  // set when the node speaks TLS with pgroute
     std::optional<session_registry::registration> registration;
     std::optional<login_credentials> credentials;  // proxy mode, once the client authenticated
+    std::optional<std::string_view> pinned_by;     // proxy mode: what keeps it on its node
 };
 
 }  // namespace pgroute::proxy

@@ -3,9 +3,12 @@
 // is failover_load.h, its verdicts failover_report.h.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/failover_load.h"
@@ -15,6 +18,8 @@
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
 #include "tests/support/ports.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/text_file.h"
 #include "tests/support/wait.h"
 
 namespace pgroute::test_support {
@@ -24,6 +29,15 @@ using namespace std::chrono_literals;
 
 // Patroni's ttl is 10 s; electing a new leader after a crash takes about that long.
 constexpr auto new_leader_write_timeout = 90s;
+// The old leader rejoins as a replica of the new one.
+constexpr auto cluster_settle_timeout = 90s;
+
+std::size_t occurrences_of(std::string_view text, std::string_view needle) {
+    std::size_t count = 0;
+    for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1))
+        ++count;
+    return count;
+}
 
 bool says_primary(const std::string& patroni_role) {
     return patroni_role == "master" || patroni_role == "primary";
@@ -140,6 +154,75 @@ TEST_F(patroni_failover, SwitchoverUnderWriteLoadEndsSessionsCleanlyAndNeverWrit
     const std::string idle_end =
         sqlstate_thrown_by([&] { (void)exec_keeping_first_error(idle.raw(), "SELECT 1", 5s); });
     EXPECT_TRUE(idle_end == "57P01" || idle_end == "08006") << idle_end;
+}
+
+// auth.mode: proxy: pgroute logged the sessions in itself, so an idle one moves to the new leader
+// across a switchover and its next statements run there, on the same client connection, with
+// its cancel key pointing at the new backend. A session that used SET is pinned: its next
+// statement fails with 08006 and a message that says why it could not move.
+TEST_F(patroni_failover, InProxyModeIdleSessionsMoveToTheNewLeaderAndPinnedOnesAreToldWhy) {
+    const std::string old_leader = leader_;
+    const std::string candidate = replicas_.front();
+    const temp_dir dir("pgroute-moves");
+    {
+        libpq_conn superuser(cluster().conninfo(leader_));
+        const auto secret =
+            superuser.exec_scalar("SELECT rolpassword FROM pg_authid WHERE rolname = 'scram_user'");
+        ASSERT_TRUE(secret.has_value());
+        // trust_user (no password: the nodes trust it) is who the routing checks log in as.
+        write_text(dir.path() / "userlist.txt",
+                   "\"scram_user\" \"" + *secret + "\"\n\"trust_user\" \"\"\n");
+    }
+    const std::vector<std::uint16_t> ports = free_ports(2);
+    start_pgroute_with(patroni_config(cluster(), {.write_port = ports[0], .read_port = ports[1]}) +
+                           "auth:\n  mode: proxy\n  auth_file: " +
+                           (dir.path() / "userlist.txt").string() + "\n",
+                       ports[0], ports[1]);
+    ASSERT_NO_THROW(cluster().wait_until_proxy_routes(write_port(), read_port(), routing_timeout));
+    const std::string conninfo =
+        "host=127.0.0.1 port=" + std::to_string(write_port()) +
+        " user=scram_user password=scram_pass dbname=pgroute_test connect_timeout=10";
+    std::vector<std::unique_ptr<libpq_conn>> movers;
+    for (int i = 0; i < 3; ++i) {
+        movers.push_back(std::make_unique<libpq_conn>(conninfo));
+        EXPECT_EQ(cluster().node_serving(*movers.back()), old_leader);
+    }
+    libpq_conn pinned(conninfo);
+    pinned.exec("SET application_name = 'pinned'");
+
+    ASSERT_NO_THROW(cluster().switchover(candidate));
+    for (auto& session : movers) {
+        EXPECT_EQ(session->exec_scalar("SELECT pg_is_in_recovery()"), "f");
+        EXPECT_EQ(cluster().node_serving(*session), candidate);
+        session->exec("CREATE TABLE IF NOT EXISTS moved_sessions (at timestamptz)");
+        session->exec("INSERT INTO moved_sessions VALUES (now())");
+    }
+    // The client's cancel key now cancels on the new leader.
+    std::thread cancel_soon([&] {
+        std::this_thread::sleep_for(500ms);
+        std::array<char, 256> error{};
+        PGcancel* cancel = PQgetCancel(movers.front()->raw());
+        EXPECT_EQ(PQcancel(cancel, error.data(), static_cast<int>(error.size())), 1)
+            << error.data();
+        PQfreeCancel(cancel);
+    });
+    EXPECT_EQ(sqlstate_thrown_by([&] { movers.front()->exec("SELECT pg_sleep(20)"); }), "57014");
+    cancel_soon.join();
+
+    std::string pinned_message;
+    try {
+        pinned.exec("SELECT 1");
+    } catch (const pg_error& error) {
+        pinned_message = error.what();
+        EXPECT_EQ(error.sqlstate(), "08006") << error.what();
+    }
+    EXPECT_NE(pinned_message.find("could not move to another node: it used SET"), std::string::npos)
+        << pinned_message;
+    const std::string log = pgroute_log();
+    EXPECT_EQ(occurrences_of(log, "moved from node \"" + old_leader + "\" (leader_changed)"), 3u)
+        << log;
+    leader_ = candidate;
+    ASSERT_NO_THROW(cluster().wait_until_healthy(cluster_settle_timeout));
 }
 
 TEST_F(patroni_failover, LeaderKilledWithSigkillIsReplacedAndWritesReachTheNewLeader) {

@@ -1,0 +1,91 @@
+// Proxy mode: a session moves to another node between two of its client's messages. What moves
+// with it: the StartupMessage's parameters (replayed), the login (the credentials its client's
+// authentication left), its cancel key. What pins it instead is in session_pins.h.
+#include <asio/steady_timer.hpp>
+
+#include "protocol/error_response.h"
+#include "protocol/message_type.h"
+#include "proxy/session/message_stream.h"
+#include "proxy/session/session_phases.h"
+
+namespace pgroute::proxy {
+
+namespace {
+
+using asio::ip::tcp;
+
+// ParameterStatus and BackendKeyData are short; a greeting has a few dozen of them.
+constexpr std::size_t max_greeting_message = 8192;
+
+// After the node's AuthenticationOk: its ParameterStatus messages (the client has its own from
+// the first node), its BackendKeyData (the client's key now cancels there), its ReadyForQuery.
+asio::awaitable<std::string> take_greeting(session_state& s, const health::node_view& node,
+                                           cancel_key_swap& cancel_key) {
+    message_stream from_node(s.server, s.server_tls.get());
+    asio::steady_timer deadline(s.server.get_executor(), s.worker.cfg.limits.connect_timeout);
+    for (;;) {
+        received_message message;
+        if (auto ec = co_await from_node.read(message, max_greeting_message, deadline)) {
+            co_return "the node's greeting ended: " + ec.message();
+        }
+        switch (message.type) {
+            case protocol::PqMsg_ParameterStatus:
+            case protocol::PqMsg_NoticeResponse:
+                continue;
+            case protocol::PqMsg_BackendKeyData:
+                if (!cancel_key.retarget(node.address, message.body, s.negotiation.offered)) {
+                    co_return "the node sent a BackendKeyData the client's key cannot stand for";
+                }
+                continue;
+            case protocol::PqMsg_ReadyForQuery:
+                co_return std::string();
+            case protocol::PqMsg_ErrorResponse: {
+                const auto error = protocol::parse_error_response(message.body);
+                co_return "the node refused: " + (error ? error->message : "(malformed)");
+            }
+            default:
+                co_return "the node sent message type " +
+                    std::to_string(static_cast<unsigned char>(message.type)) + " in its greeting";
+        }
+    }
+}
+
+}  // namespace
+
+asio::awaitable<std::string> move_session(session_state& s, cancel_key_swap& cancel_key) {
+    auto& worker = s.worker;
+    auto& control = s.registration->control();
+    const auto give_up = std::chrono::steady_clock::now() + worker.cfg.limits.hold_timeout;
+    for (;;) {
+        s.server_tls.reset();
+        std::error_code ignored;
+        s.server.close(ignored);
+        s.server = tcp::socket(s.client.get_executor());
+        s.routed = co_await route_session(s.endpoint, s.endpoint_index, worker.topology,
+                                          worker.sessions, give_up, s.routed.topology);
+        if (!s.routed.decision.node) co_return "no node to go to: " + s.routed.decision.refusal;
+        const auto& node = s.routed.topology->nodes[*s.routed.decision.node];
+        // Listed under its new node from here, so that the next snapshot judges it there.
+        control.node_name = node.address.name;
+        control.role = s.routed.decision.node == s.routed.topology->write_target
+                           ? session_role::leader
+                           : session_role::replica;
+        control.cut.reset();
+        s.label.node = node.address.name;
+        // Plain statements around co_await: GCC 12 miscompiles some expressions holding one.
+        const node_connection opened = co_await open_node_connection(s, node);
+        std::string why = opened.failed;
+        if (why.empty() && !control.cut) why = co_await replay_startup(s, true);
+        if (why.empty() && !control.cut) {
+            const node_login login = co_await log_into_node(s, false);
+            why = login.failed;
+        }
+        if (why.empty() && !control.cut) why = co_await take_greeting(s, node, cancel_key);
+        if (why.empty() && !control.cut) co_return std::string();
+        if (control.cut) why = control.cut->message;
+        if (!worker.topology.may_wait(give_up)) co_return why;
+        worker.log.info(s.label.text() + " could not move there: " + why + "; routing again");
+    }
+}
+
+}  // namespace pgroute::proxy
