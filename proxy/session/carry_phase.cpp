@@ -146,6 +146,25 @@ std::string end_line(const session_state& s, const relay_result& result,
     return end;
 }
 
+// Proxy mode: the session could not move, and its client is told why in the error that ends it
+// (pgroute's cut, or the node's own FATAL, whose SQLSTATE it keeps).
+void explain_lost_session(session_control& control, server_frames& from_server,
+                          const std::string& why) {
+    const std::string addition = "; pgroute could not move the session to another node: " + why;
+    if (control.cut) {
+        control.cut->message += addition;
+        return;
+    }
+    std::string& held = from_server.held_error();
+    if (held.size() <= protocol::frame_header_size) return;
+    auto error =
+        protocol::parse_error_response(std::string_view(held).substr(protocol::frame_header_size));
+    if (!error) return;
+    error->message += addition;
+    held = protocol::build_error_response(
+        {protocol::severity::fatal, error->sqlstate, error->message, error->detail, error->hint});
+}
+
 // Proxy mode: why the session may move to another node now, or nullopt. It may when its relay
 // ended at a moment it holds nothing a move would lose (idle: ReadyForQuery 'I', no answer due;
 // everything the client sent forwarded; nothing it cannot rebuild elsewhere, session_pins.h)
@@ -232,11 +251,9 @@ asio::awaitable<void> carry_session(session_state& s) {
                               std::string(*cause) + "): " + failed);
             // The client hears why it lost its session: pgroute's cut, or the node's FATAL.
             control.cut = order;
-            if (control.cut)
-                control.cut->message += "; it could not move to another node: " + failed;
-        } else if (result.end == relay_end::cut && s.pinned_by) {
-            control.cut->message +=
-                "; it could not move to another node: it used " + std::string(*s.pinned_by);
+            explain_lost_session(control, from_server, failed);
+        } else if (s.pinned_by && (result.end == relay_end::cut || node_spoke)) {
+            explain_lost_session(control, from_server, "it used " + std::string(*s.pinned_by));
         }
         // A client's malformed frame never reached its handler, which would have ended idleness.
         const bool idle = from_server.idle() && result.end != relay_end::client_protocol_violation;

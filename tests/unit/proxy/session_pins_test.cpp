@@ -47,7 +47,7 @@ TEST(session_pins, ErrsTowardsPinningOnWordsInStringsAndComments) {
 }
 
 TEST(session_pins, MessagesPinByTheirTextOrTheirStatementName) {
-    const auto body_of = [](std::string message) { return message.substr(5); };
+    const auto body_of = [](const std::string& message) { return message.substr(5); };
     const std::string query = body_of(protocol::message_builder('Q').cstring("SET x = 1").finish());
     EXPECT_EQ(pinning_message('Q', query, true), "SET");
     EXPECT_EQ(pinning_message('Q', query, false), "a statement too long to look at");
