@@ -23,9 +23,11 @@ Options:
       --check         check the configuration and exit
       --url URL       status: the admin listener, e.g. http://127.0.0.1:5553
   -h, --help          show this help
-  -V, --version       show the version
+  -V, --version       show the version and the git revision it was built from
 
-Signals: SIGINT or SIGTERM close every session with an ErrorResponse (57P01) and exit.
+Signals: SIGINT or SIGTERM close every session with an ErrorResponse (57P01) and exit;
+SIGHUP is logged and ignored (no reload yet: restart to apply a new config).
+See pgroute(1).
 )";
 }
 

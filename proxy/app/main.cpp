@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "pgroute_revision.h"
 #include "proxy/app/app.h"
 #include "proxy/app/auth_setup.h"
 #include "proxy/app/cli.h"
@@ -32,7 +33,7 @@ int run_command(int argc, char** argv) {
             std::cout << usage_text();
             return 0;
         case command::version:
-            std::cout << "pgroute " << PGROUTE_VERSION << "\n";
+            std::cout << "pgroute " << PGROUTE_VERSION << " (git " << PGROUTE_GIT_REVISION << ")\n";
             return 0;
         case command::status:
             return print_status(options);
