@@ -7,7 +7,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -31,13 +30,6 @@ using namespace std::chrono_literals;
 constexpr auto new_leader_write_timeout = 90s;
 // The old leader rejoins as a replica of the new one.
 constexpr auto cluster_settle_timeout = 90s;
-
-std::size_t occurrences_of(std::string_view text, std::string_view needle) {
-    std::size_t count = 0;
-    for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1))
-        ++count;
-    return count;
-}
 
 bool says_primary(const std::string& patroni_role) {
     return patroni_role == "master" || patroni_role == "primary";
@@ -222,7 +214,7 @@ TEST_F(patroni_failover, InProxyModeIdleSessionsMoveToTheNewLeaderAndPinnedOnesA
               std::string::npos)
         << pinned_message;
     const std::string log = pgroute_log();
-    EXPECT_EQ(occurrences_of(log, "moved from node \"" + old_leader + "\""), 3u) << log;
+    EXPECT_EQ(occurrences(log, "moved from node \"" + old_leader + "\""), 3u) << log;
     leader_ = candidate;
     ASSERT_NO_THROW(cluster().wait_until_healthy(cluster_settle_timeout));
 }

@@ -16,6 +16,7 @@
 #include "tests/integration/proxy_test_raw_client.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_certs.h"
 #include "tests/support/text_file.h"
 
 namespace pgroute::test_support {
@@ -39,15 +40,20 @@ std::string userlist_of(const pg_cluster& cluster) {
     return lines;
 }
 
+// pgroute offers TLS with a certificate of the test CA: a client that asks for it gets
+// SCRAM-SHA-256-PLUS bound to that certificate.
 struct proxy_auth_cluster {
     pg_cluster cluster;
     temp_dir dir{"pgroute-auth"};
+    test_certs certs = make_test_certs(dir.path());
     std::filesystem::path userlist = write_userlist();
     proxy_ports ports = proxy_ports::pick();
     pgroute_process pgroute{
         cluster_config(cluster, ports,
                        "auth:\n  mode: proxy\n  auth_file: " + userlist.string() +
-                           "\nlimits:\n  startup_timeout: 2s\n"),
+                           "\nlimits:\n  startup_timeout: 2s\ntls:\n  cert_file: " +
+                           certs.server_cert.string() +
+                           "\n  key_file: " + certs.server_key.string() + "\n"),
         {ports.write, ports.read}};
 
     std::filesystem::path write_userlist() {
@@ -98,6 +104,28 @@ TEST_F(proxy_auth, ScramUserLogsInAndPgrouteLogsIntoTheNodeByScram) {
     expect_logs_in(env().conninfo(env().ports.write, scram_role.name, scram_role.password),
                    scram_role, true);
     expect_logs_in(env().conninfo(env().ports.read, scram_role.name, scram_role.password),
+                   scram_role, true);
+}
+
+// libpq's channel_binding=require succeeds only through SCRAM-SHA-256-PLUS, bound here to
+// pgroute's certificate (the node's is another one, and pgroute's login to it is plaintext).
+TEST_F(proxy_auth, ChannelBindingRequireWorksThroughPgroutesTls) {
+    const std::string conninfo =
+        env().conninfo(env().ports.write, scram_role.name, scram_role.password) +
+        " sslmode=require channel_binding=require";
+    libpq_conn conn(conninfo);
+    EXPECT_EQ(PQsslInUse(conn.raw()), 1);
+    EXPECT_EQ(conn.exec_scalar("SELECT current_user"), std::string(scram_role.name));
+    // Without TLS there is nothing to bind to: libpq refuses, as it would with PostgreSQL.
+    const login_refusal plain =
+        login_failure(env().conninfo(env().ports.write, scram_role.name, scram_role.password) +
+                      " sslmode=disable channel_binding=require");
+    EXPECT_NE(plain.message.find("channel binding"), std::string::npos) << plain.message;
+}
+
+TEST_F(proxy_auth, ScramUserLogsInWithoutTlsToo) {
+    expect_logs_in(env().conninfo(env().ports.write, scram_role.name, scram_role.password) +
+                       " sslmode=disable",
                    scram_role, true);
 }
 

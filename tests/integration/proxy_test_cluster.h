@@ -15,6 +15,7 @@
 #include "tests/support/pgroute_config.h"
 #include "tests/support/pgroute_process.h"
 #include "tests/support/ports.h"
+#include "tests/support/text_file.h"
 
 namespace pgroute::test_support {
 
@@ -54,14 +55,6 @@ struct proxied_cluster {
         return libpq_conn(cluster.conninfo(pg_node::primary));
     }
 };
-
-// How often `needle` occurs in `text` (a pgroute log).
-[[nodiscard]] inline std::size_t occurrences(std::string_view text, std::string_view needle) {
-    std::size_t count = 0;
-    for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1))
-        ++count;
-    return count;
-}
 
 // Fixture for a suite whose tests share one `Shared` (a pg_cluster, a proxied_cluster), started
 // before the suite's first test and stopped after its last. If it cannot start, every test fails

@@ -32,4 +32,11 @@ void append_text(const std::filesystem::path& path, std::string_view text) {
     put(path, text, std::ios::app);
 }
 
+std::size_t occurrences(std::string_view text, std::string_view needle) {
+    std::size_t count = 0;
+    for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1))
+        ++count;
+    return count;
+}
+
 }  // namespace pgroute::test_support
