@@ -28,6 +28,16 @@ constexpr counter_family<2> client_sessions_rejected{
     "pgroute_client_sessions_rejected_total",
     "Client connections that ended before reaching a node, by reason.",
     {"endpoint", "reason"}};
+constexpr gauge_family<1> sessions_pinned{
+    "pgroute_sessions_pinned",
+    "Open sessions of the endpoint that cannot move to another node (auth.mode: proxy): they "
+    "used session state pgroute cannot rebuild elsewhere.",
+    {"endpoint"}};
+constexpr counter_family<2> sessions_moved{
+    "pgroute_sessions_moved_total",
+    "Sessions of the endpoint moved to another node unnoticed by their client (auth.mode: "
+    "proxy), by why their node could no longer serve them.",
+    {"endpoint", "reason"}};
 constexpr counter_family<2> cancel_requests{
     "pgroute_cancel_requests_total",
     "CancelRequest packets received on the endpoint, by what became of them.",
@@ -150,14 +160,17 @@ double seconds(std::uint64_t nanoseconds) {
 
 void collect_client_metrics(metric_families& out, const admin_snapshot& snapshot,
                             const config& cfg) {
-    auto [open, accepted, rejected, cancels] = out.start_each(
-        client_sessions_open, client_sessions, client_sessions_rejected, cancel_requests);
+    auto [open, accepted, rejected, pinned, moved, cancels] =
+        out.start_each(client_sessions_open, client_sessions, client_sessions_rejected,
+                       sessions_pinned, sessions_moved, cancel_requests);
     for (std::size_t e = 0; e < snapshot.totals.endpoints.size(); ++e) {
         const std::string_view endpoint = cfg.endpoints[e].name;
         const auto& totals = snapshot.totals.endpoints[e];
         open.add({endpoint}, open_count(totals.sessions_started, totals.sessions_ended));
         accepted.add({endpoint}, totals.accepted);
         add_each_value<session_rejection>(rejected, totals.rejected, endpoint);
+        pinned.add({endpoint}, open_count(totals.pinned, totals.pinned_ended));
+        add_each_value<move_reason>(moved, totals.moves, endpoint);
         add_each_value<cancel_outcome>(cancels, totals.cancel_requests, endpoint);
     }
 }

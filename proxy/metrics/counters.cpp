@@ -20,6 +20,24 @@ constexpr auto query_duration_bounds_ns = bounds_in_nanoseconds();
 
 }  // namespace
 
+std::string_view to_string(move_reason reason) {
+    switch (reason) {
+        case move_reason::leader_changed:
+            return "leader_changed";
+        case move_reason::no_write_target:
+            return "no_write_target";
+        case move_reason::node_promoted:
+            return "node_promoted";
+        case move_reason::node_lost:
+            return "node_lost";
+        case move_reason::replica_lagging:
+            return "replica_lagging";
+        case move_reason::node_shutdown:
+            return "node_shutdown";
+    }
+    return "unknown";
+}
+
 std::string_view to_string(session_rejection rejection) {
     switch (rejection) {
         case session_rejection::too_many_clients:

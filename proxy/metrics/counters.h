@@ -52,6 +52,19 @@ enum class cancel_outcome {
 inline constexpr std::size_t cancel_outcome_count = 3;
 [[nodiscard]] std::string_view to_string(cancel_outcome outcome);
 
+// Why a session moved to another node (proxy mode; metric label values): its node left the role
+// its endpoint needs (a cut of that reason), or ended it with a shutdown FATAL.
+enum class move_reason {
+    leader_changed,
+    no_write_target,
+    node_promoted,
+    node_lost,
+    replica_lagging,
+    node_shutdown,
+};
+inline constexpr std::size_t move_reason_count = 6;
+[[nodiscard]] std::string_view to_string(move_reason reason);
+
 // cut_reason::shutdown is the last of them.
 inline constexpr std::size_t cut_reason_count = static_cast<std::size_t>(cut_reason::shutdown) + 1;
 
@@ -69,6 +82,9 @@ struct endpoint_values {
     Count sessions_ended{};
     std::array<Count, session_rejection_count> rejected{};
     std::array<Count, cancel_outcome_count> cancel_requests{};
+    std::array<Count, move_reason_count> moves{};
+    Count pinned{};        // sessions that became pinned to their node (proxy mode)
+    Count pinned_ended{};  // of those, the ones that ended
 
     [[nodiscard]] Count& rejections(session_rejection why) {
         return rejected[static_cast<std::size_t>(why)];
@@ -76,6 +92,7 @@ struct endpoint_values {
     [[nodiscard]] Count& cancels(cancel_outcome outcome) {
         return cancel_requests[static_cast<std::size_t>(outcome)];
     }
+    [[nodiscard]] Count& moved(move_reason why) { return moves[static_cast<std::size_t>(why)]; }
 };
 
 // Per client endpoint and node: what the sessions routed there did.

@@ -16,6 +16,9 @@ void add(endpoint_totals& total, const endpoint_counters& live) {
     total.sessions_ended += live.sessions_ended.value();
     add(total.rejected, live.rejected);
     add(total.cancel_requests, live.cancel_requests);
+    add(total.moves, live.moves);
+    total.pinned += live.pinned.value();
+    total.pinned_ended += live.pinned_ended.value();
 }
 
 void add(route_totals& total, const route_counters& live) {

@@ -229,8 +229,10 @@ class pump {
     // True when the pump may read on at once; false when it stopped, holds a frame, or a write
     // continues asynchronously.
     bool forward_read(std::error_code ec, std::size_t n) {
-        // A read that completed as the other pump stopped: nobody would cancel a write now.
+        // A read that completed as the other pump stopped: nobody would cancel a write now. Its
+        // bytes stay counted as read and not forwarded (pump_state::unforwarded).
         if (owner_.stopping()) {
+            if (!ec) filled_ += n;
             stop(pump_stop::cancelled);
             return false;
         }

@@ -146,51 +146,6 @@ std::string end_line(const session_state& s, const relay_result& result,
     return end;
 }
 
-// Proxy mode: the session could not move, and its client is told why in the error that ends it
-// (pgroute's cut, or the node's own FATAL, whose SQLSTATE it keeps).
-void explain_lost_session(session_control& control, server_frames& from_server,
-                          const std::string& why) {
-    const std::string addition = "; pgroute could not move the session to another node: " + why;
-    if (control.cut) {
-        control.cut->message += addition;
-        return;
-    }
-    std::string& held = from_server.held_error();
-    if (held.size() <= protocol::frame_header_size) return;
-    auto error =
-        protocol::parse_error_response(std::string_view(held).substr(protocol::frame_header_size));
-    if (!error) return;
-    error->message += addition;
-    held = protocol::build_error_response(
-        {protocol::severity::fatal, error->sqlstate, error->message, error->detail, error->hint});
-}
-
-// Proxy mode: why the session may move to another node now, or nullopt. It may when its relay
-// ended at a moment it holds nothing a move would lose (idle: ReadyForQuery 'I', no answer due;
-// everything the client sent forwarded; nothing it cannot rebuild elsewhere, session_pins.h)
-// and it ended because its node left the role the endpoint needs (a cut) or is shutting down
-// (its FATAL 57P01 or 57P02, which the relay stopped before).
-std::optional<std::string_view> move_cause(const session_state& s, const relay_result& result,
-                                           const session_control& control,
-                                           server_frames& from_server) {
-    if (!s.credentials || s.pinned_by || !from_server.idle() || !result.client_input_intact ||
-        !result.client_at_frame_boundary) {
-        return std::nullopt;
-    }
-    if (result.end == relay_end::cut && control.cut->reason != cut_reason::shutdown) {
-        return to_string(control.cut->reason);
-    }
-    const std::string& held = from_server.held_error();
-    if (held.size() <= protocol::frame_header_size) return std::nullopt;
-    const auto error =
-        protocol::parse_error_response(std::string_view(held).substr(protocol::frame_header_size));
-    if (error && (error->sqlstate == protocol::sqlstate::admin_shutdown ||
-                  error->sqlstate == protocol::sqlstate::crash_shutdown)) {
-        return "node_shutdown";
-    }
-    return std::nullopt;
-}
-
 }  // namespace
 
 asio::awaitable<void> carry_session(session_state& s) {
@@ -206,6 +161,13 @@ asio::awaitable<void> carry_session(session_state& s) {
     // The client's cancel key, for the whole session: a move points it at the new backend.
     cancel_key_swap cancel_key(s.worker.issued_cancel_keys,
                                s.routed.topology->nodes[*s.routed.decision.node].address);
+    // pgroute_sessions_pinned counts the session until it ends, however it ends.
+    struct pinned_until_end {
+        const session_state& s;
+        ~pinned_until_end() {
+            if (s.pinned_by) s.counters().pinned_ended.add();
+        }
+    } const pinned_gauge{s};
     for (;;) {
         const auto& node = s.routed.topology->nodes[*s.routed.decision.node];
         auto& route = s.worker.metrics.route(s.endpoint_index, node.address.name);
@@ -214,7 +176,8 @@ asio::awaitable<void> carry_session(session_state& s) {
                                                   route.backend_closed);
         query_clock queries(route);
         relay_control steering;
-        client_frames from_client(control, queries, s.credentials ? &s.pinned_by : nullptr);
+        client_frames from_client(control, queries, s.credentials ? &s.pinned_by : nullptr,
+                                  s.counters().pinned);
         server_frames from_server(control, queries, cancel_key, steering, s.negotiation);
         control.relay = &steering;
         relay_result result =
@@ -241,22 +204,26 @@ asio::awaitable<void> carry_session(session_state& s) {
             backend_count.reset();
             const std::string failed = co_await move_session(s, cancel_key);
             if (failed.empty()) {
+                s.counters().moved(*cause).add();
                 if (log_session) {
                     s.worker.log.info(s.label.text() + " moved from node " + quoted(from) + " (" +
-                                      std::string(*cause) + ")");
+                                      std::string(to_string(*cause)) + ")");
                 }
                 continue;
             }
             s.worker.log.warn(s.label.text() + " could not move from node " + quoted(from) + " (" +
-                              std::string(*cause) + "): " + failed);
+                              std::string(to_string(*cause)) + "): " + failed);
             // The client hears why it lost its session: pgroute's cut, or the node's FATAL.
             control.cut = order;
             explain_lost_session(control, from_server, failed);
         } else if (s.pinned_by && (result.end == relay_end::cut || node_spoke)) {
             explain_lost_session(control, from_server, "it used " + std::string(*s.pinned_by));
         }
-        // A client's malformed frame never reached its handler, which would have ended idleness.
-        const bool idle = from_server.idle() && result.end != relay_end::client_protocol_violation;
+        // A client's malformed frame never reached its handler, which would have ended idleness;
+        // nor did the start of a message the relay read as it stopped (the client sent its next
+        // statement just then, and waits for its answer: holding would hang it).
+        const bool idle = from_server.idle() && result.client_input_intact &&
+                          result.end != relay_end::client_protocol_violation;
         const std::string last_word = last_word_for(result, control, from_client, from_server);
         std::optional<hold_end> held;
         // Not while pgroute shuts down: the drain cannot wait for the client's next message.

@@ -4,7 +4,9 @@
 #include <asio/steady_timer.hpp>
 
 #include "protocol/error_response.h"
+#include "protocol/frame_scanner.h"
 #include "protocol/message_type.h"
+#include "protocol/sqlstate.h"
 #include "proxy/session/message_stream.h"
 #include "proxy/session/session_phases.h"
 
@@ -51,6 +53,56 @@ asio::awaitable<std::string> take_greeting(session_state& s, const health::node_
 }
 
 }  // namespace
+
+void explain_lost_session(session_control& control, server_frames& from_server,
+                          const std::string& why) {
+    const std::string addition = "; pgroute could not move the session to another node: " + why;
+    if (control.cut) {
+        control.cut->message += addition;
+        return;
+    }
+    std::string& held = from_server.held_error();
+    if (held.size() <= protocol::frame_header_size) return;
+    auto error =
+        protocol::parse_error_response(std::string_view(held).substr(protocol::frame_header_size));
+    if (!error) return;
+    error->message += addition;
+    held = protocol::build_error_response(
+        {protocol::severity::fatal, error->sqlstate, error->message, error->detail, error->hint});
+}
+
+std::optional<move_reason> move_cause(const session_state& s, const relay_result& result,
+                                      const session_control& control, server_frames& from_server) {
+    if (!s.credentials || s.pinned_by || !from_server.idle() || !result.client_input_intact ||
+        !result.client_at_frame_boundary) {
+        return std::nullopt;
+    }
+    if (result.end == relay_end::cut) {
+        switch (control.cut->reason) {
+            case cut_reason::leader_changed:
+                return move_reason::leader_changed;
+            case cut_reason::no_write_target:
+                return move_reason::no_write_target;
+            case cut_reason::node_promoted:
+                return move_reason::node_promoted;
+            case cut_reason::node_lost:
+                return move_reason::node_lost;
+            case cut_reason::replica_lagging:
+                return move_reason::replica_lagging;
+            case cut_reason::shutdown:
+                return std::nullopt;
+        }
+    }
+    const std::string& held = from_server.held_error();
+    if (held.size() <= protocol::frame_header_size) return std::nullopt;
+    const auto error =
+        protocol::parse_error_response(std::string_view(held).substr(protocol::frame_header_size));
+    if (error && (error->sqlstate == protocol::sqlstate::admin_shutdown ||
+                  error->sqlstate == protocol::sqlstate::crash_shutdown)) {
+        return move_reason::node_shutdown;
+    }
+    return std::nullopt;
+}
 
 asio::awaitable<std::string> move_session(session_state& s, cancel_key_swap& cancel_key) {
     auto& worker = s.worker;

@@ -29,6 +29,7 @@ frame_verdict client_frames::on_frame(const protocol::frame_header& header, std:
     if (wants_body(header.type)) {
         *pins_ = pinning_message(header.type, std::string_view(body.data(), body.size()),
                                  body.size() == header.body_size());
+        if (pins_->has_value()) pinned_.add();
     }
     sent_terminate_ = header.type == protocol::PqMsg_Terminate;
     if (starts_query_cycle(header.type)) queries_.cycle_sent(query_clock::clock::now());

@@ -25,10 +25,10 @@ namespace pgroute::proxy {
 class client_frames final : public frame_handler {
   public:
     // `pins`: where what pins the session to its node is noted (session_pins.h), in proxy mode,
-    // where an unpinned session may move; null otherwise.
+    // where an unpinned session may move; null otherwise. `pinned` counts it once it is.
     client_frames(session_control& control, query_clock& queries,
-                  std::optional<std::string_view>* pins)
-        : control_(control), queries_(queries), pins_(pins) {}
+                  std::optional<std::string_view>* pins, counter& pinned)
+        : control_(control), queries_(queries), pins_(pins), pinned_(pinned) {}
 
     [[nodiscard]] bool wants_body(char type) const override;
     [[nodiscard]] protocol::frame_verdict on_frame(const protocol::frame_header& header,
@@ -42,6 +42,7 @@ class client_frames final : public frame_handler {
     session_control& control_;
     query_clock& queries_;
     std::optional<std::string_view>* pins_;
+    counter& pinned_;
     bool sent_terminate_ = false;
 };
 

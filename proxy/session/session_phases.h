@@ -7,6 +7,9 @@
 #include <chrono>
 
 #include "proxy/cancel/cancel_keys.h"
+#include "proxy/metrics/counters.h"
+#include "proxy/relay/relay.h"
+#include "proxy/session/session_frames.h"
 #include "proxy/session/session_state.h"
 
 namespace pgroute::proxy {
@@ -52,6 +55,21 @@ struct node_connection {
 // node gave up on the session before it said anything else (closed, reset, or, when
 // `may_route_again`, 57P03), or empty.
 [[nodiscard]] asio::awaitable<std::string> replay_startup(session_state& s, bool may_route_again);
+
+// Proxy mode: why the session may move to another node now that its relay ended with `result`,
+// or nullopt. It may when the relay ended at a moment it holds nothing a move would lose (idle:
+// ReadyForQuery 'I', no answer due; everything the client sent forwarded; nothing it cannot
+// rebuild elsewhere, session_pins.h) and because its node left the role the endpoint needs (a
+// cut) or is shutting down (its FATAL 57P01 or 57P02, which the relay stopped before).
+[[nodiscard]] std::optional<move_reason> move_cause(const session_state& s,
+                                                    const relay_result& result,
+                                                    const session_control& control,
+                                                    server_frames& from_server);
+
+// Proxy mode: the session could not move (`why`); its client is told so in the error that ends
+// it: pgroute's cut, or the node's own FATAL, whose SQLSTATE it keeps.
+void explain_lost_session(session_control& control, server_frames& from_server,
+                          const std::string& why);
 
 // Proxy mode: moves the session, its relay stopped at an idle moment, from its node to one that
 // serves its endpoint now (waiting up to limits.hold_timeout for one): connects, replays the

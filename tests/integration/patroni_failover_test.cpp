@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/admin_test_client.h"
 #include "tests/integration/failover_load.h"
 #include "tests/integration/failover_report.h"
 #include "tests/integration/patroni_pgroute_suite.h"
@@ -165,11 +166,11 @@ TEST_F(patroni_failover, InProxyModeIdleSessionsMoveToTheNewLeaderAndPinnedOnesA
         write_text(dir.path() / "userlist.txt",
                    "\"scram_user\" \"" + *secret + "\"\n\"trust_user\" \"\"\n");
     }
-    const std::vector<std::uint16_t> ports = free_ports(2);
-    start_pgroute_with(
-        patroni_config(cluster(), {.write_port = ports[0], .read_port = ports[1]}) +
-            "auth:\n  mode: proxy\n  auth_file: " + (dir.path() / "userlist.txt").string() + "\n",
-        ports[0], ports[1]);
+    const std::vector<std::uint16_t> ports = free_ports(3);
+    start_pgroute_with(patroni_config(cluster(), {.write_port = ports[0], .read_port = ports[1]}) +
+                           "auth:\n  mode: proxy\n  auth_file: " +
+                           (dir.path() / "userlist.txt").string() + "\n" + admin_section(ports[2]),
+                       ports[0], ports[1]);
     ASSERT_NO_THROW(cluster().wait_until_proxy_routes(write_port(), read_port(), routing_timeout));
     const std::string conninfo =
         "host=127.0.0.1 port=" + std::to_string(write_port()) +
@@ -181,6 +182,8 @@ TEST_F(patroni_failover, InProxyModeIdleSessionsMoveToTheNewLeaderAndPinnedOnesA
     }
     libpq_conn pinned(conninfo);
     pinned.exec("SET application_name = 'pinned'");
+    const std::string pinned_series = "pgroute_sessions_pinned{endpoint=\"write\"}";
+    EXPECT_EQ(scrape(ports[2], pinned_series), 1);
 
     ASSERT_NO_THROW(cluster().switchover(candidate));
     for (auto& session : movers) {
@@ -215,6 +218,14 @@ TEST_F(patroni_failover, InProxyModeIdleSessionsMoveToTheNewLeaderAndPinnedOnesA
         << pinned_message;
     const std::string log = pgroute_log();
     EXPECT_EQ(occurrences(log, "moved from node \"" + old_leader + "\""), 3u) << log;
+    double moved = 0;
+    for (const char* reason : {"leader_changed", "no_write_target", "node_shutdown"}) {
+        moved += scrape(ports[2], "pgroute_sessions_moved_total{endpoint=\"write\",reason=\"" +
+                                      std::string(reason) + "\"}");
+    }
+    EXPECT_EQ(moved, 3);
+    wait_until([&] { return scrape(ports[2], pinned_series) == 0; }, 10s,
+               "the pinned session's end is counted");
     leader_ = candidate;
     ASSERT_NO_THROW(cluster().wait_until_healthy(cluster_settle_timeout));
 }

@@ -1,7 +1,7 @@
 // The relay driven over socketpairs, no PostgreSQL: frames split at every byte, a frame bigger
 // than the buffer, a rewrite in place, hold and release, an injection, a held frame replaced by
-// one of another length, the server side re-bound between two frames, a handler's stop, and a
-// cut while a write is blocked.
+// one of another length, the server side re-bound between two frames, a handler's stop (and
+// whether the client's input survived it), and a cut while a write is blocked.
 #include "proxy/relay/relay.h"
 
 #include <fcntl.h>
@@ -332,6 +332,30 @@ TEST(relay, AStopAfterVerdictEndsTheRelayRightAfterThatFrame) {
     EXPECT_TRUE(rig.result->interrupted);
     EXPECT_TRUE(rig.result->client_at_frame_boundary);
     EXPECT_EQ(rig.client->received(), frame('C', std::string("SELECT 1") + '\0') + frame('Z', "I"));
+}
+
+// A session may run the relay again on another server only if nothing the client sent is lost:
+// whether it was, the result says.
+TEST(relay, AStopReportsWhetherEverythingTheClientSentWasForwarded) {
+    for (const bool client_sent_half_a_header : {false, true}) {
+        relay_rig rig;
+        rig.from_server.wanted_whole = "E";
+        rig.from_server.decide = [](char type, std::span<char>) {
+            return type == 'E' ? frame_verdict::stop_before : frame_verdict::forward;
+        };
+        rig.start();
+        rig.client->send(frame('Q', std::string("SELECT 1") + '\0'));
+        rig.run_until([&] { return rig.server->received().size() == 14; });
+        if (client_sent_half_a_header) {
+            rig.client->send(std::string("Q\0\0", 3));  // read by the relay, not yet a frame
+            rig.settle();
+        }
+        rig.server->send(frame('E', "fatal"));
+        rig.run_until([&] { return rig.result.has_value(); });
+        EXPECT_EQ(rig.result->end, relay_end::stopped);
+        EXPECT_EQ(rig.result->client_input_intact, !client_sent_half_a_header);
+        EXPECT_EQ(rig.server->received(), frame('Q', std::string("SELECT 1") + '\0'));
+    }
 }
 
 // The frame and the close arrive before the relay reads: the read that returns the frame comes
