@@ -27,6 +27,8 @@ inline constexpr char PqMsg_ReadyForQuery = 'Z';
 inline constexpr char PqMsg_ErrorResponse = 'E';
 inline constexpr char PqMsg_NoticeResponse = 'N';
 inline constexpr char PqMsg_NegotiateProtocolVersion = 'v';
+inline constexpr char PqMsg_ParseComplete = '1';
+inline constexpr char PqMsg_CloseComplete = '3';
 
 // Messages common to both directions.
 inline constexpr char PqMsg_CopyData = 'd';

@@ -76,6 +76,9 @@ struct limits_config {
     // answer its next message with the ErrorResponse that ended it (libpq would take one sent
     // unasked for a notice, and report no SQLSTATE); 0 sends it at once.
     milliseconds idle_error_hold{5 * 60'000};
+    // Proxy mode: the bytes of SET statements and prepared statements a session keeps to replay
+    // on the node it moves to; a session that needs more is pinned to its node.
+    std::uint32_t max_session_state = 1024 * 1024;
 };
 
 // pgroute's own certificate, offered to clients.

@@ -158,6 +158,9 @@ asio::awaitable<void> carry_session(session_state& s) {
     // then formats nothing.
     const bool log_session = s.worker.log.enabled(log_level::info);
     if (log_session) s.worker.log.info(s.label.text() + " start");
+    if (s.credentials) {
+        s.replay = std::make_unique<session_replay>(s.worker.cfg.limits.max_session_state);
+    }
     // The client's cancel key, for the whole session: a move points it at the new backend.
     cancel_key_swap cancel_key(s.worker.issued_cancel_keys,
                                s.routed.topology->nodes[*s.routed.decision.node].address);
@@ -165,7 +168,7 @@ asio::awaitable<void> carry_session(session_state& s) {
     struct pinned_until_end {
         const session_state& s;
         ~pinned_until_end() {
-            if (s.pinned_by) s.counters().pinned_ended.add();
+            if (s.pinned_by()) s.counters().pinned_ended.add();
         }
     } const pinned_gauge{s};
     for (;;) {
@@ -176,9 +179,9 @@ asio::awaitable<void> carry_session(session_state& s) {
                                                   route.backend_closed);
         query_clock queries(route);
         relay_control steering;
-        client_frames from_client(control, queries, s.credentials ? &s.pinned_by : nullptr,
-                                  s.counters().pinned);
-        server_frames from_server(control, queries, cancel_key, steering, s.negotiation);
+        replay_tap replay(s.replay.get(), s.counters().pinned);
+        client_frames from_client(control, queries, replay);
+        server_frames from_server(control, queries, cancel_key, steering, s.negotiation, replay);
         control.relay = &steering;
         relay_result result =
             co_await relay_streams(s, {from_client,
@@ -216,8 +219,9 @@ asio::awaitable<void> carry_session(session_state& s) {
             // The client hears why it lost its session: pgroute's cut, or the node's FATAL.
             control.cut = order;
             explain_lost_session(control, from_server, failed);
-        } else if (s.pinned_by && (result.end == relay_end::cut || node_spoke)) {
-            explain_lost_session(control, from_server, "it used " + std::string(*s.pinned_by));
+        } else if (const auto pin = s.pinned_by();
+                   pin && (result.end == relay_end::cut || node_spoke)) {
+            explain_lost_session(control, from_server, "it used " + std::string(*pin));
         }
         // A client's malformed frame never reached its handler, which would have ended idleness;
         // nor did the start of a message the relay read as it stopped (the client sent its next

@@ -114,7 +114,8 @@ asio::awaitable<std::optional<refusal>> exchange_scram(session_state& s, client_
             protocol::build_authentication_sasl_final(verified->server_final))) {
         co_return gone;
     }
-    s.credentials.emplace(login_credentials{*verifier, verified->client_key});
+    s.credentials =
+        std::make_unique<login_credentials>(login_credentials{*verifier, verified->client_key});
     co_return std::nullopt;
 }
 
@@ -131,7 +132,7 @@ asio::awaitable<std::optional<refusal>> exchange_md5(session_state& s, client_ex
     if (auto wrong = auth::check_md5_response(s.label.user, &*verifier.md5, salt, *password)) {
         co_return failed(std::move(*wrong));
     }
-    s.credentials.emplace(login_credentials{verifier, std::nullopt});
+    s.credentials = std::make_unique<login_credentials>(login_credentials{verifier, std::nullopt});
     co_return std::nullopt;
 }
 
@@ -159,7 +160,8 @@ asio::awaitable<bool> authenticate_client(session_state& s, const proxy_auth& au
     } else if (verifier->md5) {
         refused = co_await exchange_md5(s, client, *verifier);
     } else {
-        s.credentials.emplace(login_credentials{*verifier, std::nullopt});
+        s.credentials =
+            std::make_unique<login_credentials>(login_credentials{*verifier, std::nullopt});
     }
     if (!refused) co_return true;
     s.counters().rejections(session_rejection::auth_failed).add();

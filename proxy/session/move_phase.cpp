@@ -1,6 +1,7 @@
 // Proxy mode: a session moves to another node between two of its client's messages. What moves
 // with it: the StartupMessage's parameters (replayed), the login (the credentials its client's
-// authentication left), its cancel key. What pins it instead is in session_pins.h.
+// authentication left), its cancel key, the settings its client changed and its named prepared
+// statements (session_replay.h, which also says what pins it instead).
 #include <asio/steady_timer.hpp>
 
 #include "protocol/error_response.h"
@@ -52,6 +53,35 @@ asio::awaitable<std::string> take_greeting(session_state& s, const health::node_
     }
 }
 
+// The settings and prepared statements the session had on its old node, sent to the new one
+// before the client's next message; their answers are not the client's (it had them from the old
+// node), an error among them fails the move.
+asio::awaitable<std::string> rebuild_state(session_state& s) {
+    const std::string messages = s.replay->rebuild_messages();
+    if (messages.empty()) co_return std::string();
+    message_stream to_node(s.server, s.server_tls.get());
+    if (auto ec = co_await to_node.write(messages)) {
+        co_return "could not replay the session's settings: " + ec.message();
+    }
+    asio::steady_timer deadline(s.server.get_executor(), s.worker.cfg.limits.connect_timeout);
+    std::string failed;
+    for (std::size_t cycles = s.replay->rebuild_cycles(); cycles > 0;) {
+        received_message message;
+        if (auto ec =
+                co_await to_node.read(message, s.worker.cfg.limits.max_message_length, deadline)) {
+            co_return "replaying the session's settings: " + ec.message();
+        }
+        if (message.type == protocol::PqMsg_ReadyForQuery) {
+            --cycles;
+        } else if (message.type == protocol::PqMsg_ErrorResponse && failed.empty()) {
+            const auto error = protocol::parse_error_response(message.body);
+            failed = "the node refused the session's settings or prepared statements: " +
+                     (error ? error->message : "(malformed)");
+        }
+    }
+    co_return failed;
+}
+
 }  // namespace
 
 void explain_lost_session(session_control& control, server_frames& from_server,
@@ -73,7 +103,7 @@ void explain_lost_session(session_control& control, server_frames& from_server,
 
 std::optional<move_reason> move_cause(const session_state& s, const relay_result& result,
                                       const session_control& control, server_frames& from_server) {
-    if (!s.credentials || s.pinned_by || !from_server.idle() || !result.client_input_intact ||
+    if (!s.credentials || s.pinned_by() || !from_server.idle() || !result.client_input_intact ||
         !result.client_at_frame_boundary) {
         return std::nullopt;
     }
@@ -133,6 +163,7 @@ asio::awaitable<std::string> move_session(session_state& s, cancel_key_swap& can
             why = login.failed;
         }
         if (why.empty() && !control.cut) why = co_await take_greeting(s, node, cancel_key);
+        if (why.empty() && !control.cut) why = co_await rebuild_state(s);
         if (why.empty() && !control.cut) co_return std::string();
         if (control.cut) why = control.cut->message;
         if (!worker.topology.may_wait(give_up)) co_return why;

@@ -4,7 +4,6 @@
 #include "protocol/message_builder.h"
 #include "protocol/message_type.h"
 #include "protocol/sasl_mechanisms.h"
-#include "proxy/session/session_pins.h"
 
 namespace pgroute::proxy {
 
@@ -18,19 +17,32 @@ std::string version_text(std::uint32_t version) {
 
 }  // namespace
 
+void replay_tap::client(const protocol::frame_header& header, std::span<const char> body) {
+    if (replay_ == nullptr) return;
+    const bool was_pinned = replay_->pinned_by().has_value();
+    replay_->from_client(header.type, std::string_view(body.data(), body.size()),
+                         body.size() == header.body_size());
+    count_pin(was_pinned);
+}
+
+void replay_tap::server(const protocol::frame_header& header, std::span<const char> body) {
+    if (replay_ == nullptr) return;
+    const bool was_pinned = replay_->pinned_by().has_value();
+    replay_->from_server(header.type, std::string_view(body.data(), body.size()));
+    count_pin(was_pinned);
+}
+
+void replay_tap::count_pin(bool was_pinned) {
+    if (!was_pinned && replay_->pinned_by()) pinned_.add();
+}
+
 bool client_frames::wants_body(char type) const {
-    // Only while the session may still move: a pinned one is never looked at again.
-    return pins_ != nullptr && !pins_->has_value() &&
-           (type == protocol::PqMsg_Query || type == protocol::PqMsg_Parse);
+    return replay_.wants_client_body(type);
 }
 
 frame_verdict client_frames::on_frame(const protocol::frame_header& header, std::span<char> body) {
     control_.idle = false;
-    if (wants_body(header.type)) {
-        *pins_ = pinning_message(header.type, std::string_view(body.data(), body.size()),
-                                 body.size() == header.body_size());
-        if (pins_->has_value()) pinned_.add();
-    }
+    replay_.client(header, body);
     sent_terminate_ = header.type == protocol::PqMsg_Terminate;
     if (starts_query_cycle(header.type)) queries_.cycle_sent(query_clock::clock::now());
     return frame_verdict::forward;
@@ -40,7 +52,7 @@ bool server_frames::wants_body(char type) const {
     return type == protocol::PqMsg_ReadyForQuery || type == protocol::PqMsg_BackendKeyData ||
            type == protocol::PqMsg_Authentication ||
            type == protocol::PqMsg_NegotiateProtocolVersion ||
-           (type == protocol::PqMsg_ErrorResponse && idle());
+           (type == protocol::PqMsg_ErrorResponse && idle()) || replay_.wants_server_body(type);
 }
 
 frame_verdict server_frames::on_frame(const protocol::frame_header& header, std::span<char> body) {
@@ -97,6 +109,7 @@ frame_verdict server_frames::settle_version(const protocol::frame_header& header
 
 frame_verdict server_frames::relay_frame(const protocol::frame_header& header,
                                          std::span<char> body) {
+    replay_.server(header, body);
     last_was_error_ = header.type == protocol::PqMsg_ErrorResponse;
     // Idle, a session hears an error only as its end (a FATAL): one bigger than the buffer, not
     // shown whole, still streams through.

@@ -19,16 +19,37 @@
 #include "proxy/relay/frame_handler.h"
 #include "proxy/relay/relay.h"
 #include "proxy/routing/session_registry.h"
+#include "proxy/session/session_replay.h"
 
 namespace pgroute::proxy {
 
+// Proxy mode: shows a session's replay (session_replay.h) what passes both ways, and counts the
+// session pinned once it is, whichever side's message pinned it.
+class replay_tap {
+  public:
+    // `replay` null: passthrough mode, nothing to learn.
+    replay_tap(session_replay* replay, counter& pinned) : replay_(replay), pinned_(pinned) {}
+
+    [[nodiscard]] bool wants_client_body(char type) const {
+        return replay_ != nullptr && replay_->wants_client_body(type);
+    }
+    [[nodiscard]] bool wants_server_body(char type) const {
+        return replay_ != nullptr && session_replay::wants_server_body(type);
+    }
+    void client(const protocol::frame_header& header, std::span<const char> body);
+    void server(const protocol::frame_header& header, std::span<const char> body);
+
+  private:
+    void count_pin(bool was_pinned);
+
+    session_replay* replay_;
+    counter& pinned_;
+};
+
 class client_frames final : public frame_handler {
   public:
-    // `pins`: where what pins the session to its node is noted (session_pins.h), in proxy mode,
-    // where an unpinned session may move; null otherwise. `pinned` counts it once it is.
-    client_frames(session_control& control, query_clock& queries,
-                  std::optional<std::string_view>* pins, counter& pinned)
-        : control_(control), queries_(queries), pins_(pins), pinned_(pinned) {}
+    client_frames(session_control& control, query_clock& queries, replay_tap& replay)
+        : control_(control), queries_(queries), replay_(replay) {}
 
     [[nodiscard]] bool wants_body(char type) const override;
     [[nodiscard]] protocol::frame_verdict on_frame(const protocol::frame_header& header,
@@ -41,20 +62,21 @@ class client_frames final : public frame_handler {
   private:
     session_control& control_;
     query_clock& queries_;
-    std::optional<std::string_view>* pins_;
-    counter& pinned_;
+    replay_tap& replay_;
     bool sent_terminate_ = false;
 };
 
 class server_frames final : public frame_handler {
   public:
     server_frames(session_control& control, query_clock& queries, cancel_key_swap& cancel_key,
-                  relay_control& relay, const protocol::startup_negotiation& negotiation)
+                  relay_control& relay, const protocol::startup_negotiation& negotiation,
+                  replay_tap& replay)
         : control_(control),
           queries_(queries),
           cancel_key_(cancel_key),
           relay_(relay),
-          negotiation_(negotiation) {}
+          negotiation_(negotiation),
+          replay_(replay) {}
 
     [[nodiscard]] bool wants_body(char type) const override;
     [[nodiscard]] protocol::frame_verdict on_frame(const protocol::frame_header& header,
@@ -87,6 +109,7 @@ class server_frames final : public frame_handler {
     cancel_key_swap& cancel_key_;
     relay_control& relay_;
     const protocol::startup_negotiation& negotiation_;
+    replay_tap& replay_;
     // The protocol version the session speaks, once the node's first message settled it.
     std::optional<std::uint32_t> version_;
     // pgroute's NegotiateProtocolVersion for the client, while it waits for the held frame.

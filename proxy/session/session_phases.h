@@ -59,7 +59,7 @@ struct node_connection {
 // Proxy mode: why the session may move to another node now that its relay ended with `result`,
 // or nullopt. It may when the relay ended at a moment it holds nothing a move would lose (idle:
 // ReadyForQuery 'I', no answer due; everything the client sent forwarded; nothing it cannot
-// rebuild elsewhere, session_pins.h) and because its node left the role the endpoint needs (a
+// rebuild elsewhere, session_replay.h) and because its node left the role the endpoint needs (a
 // cut) or is shutting down (its FATAL 57P01 or 57P02, which the relay stopped before).
 [[nodiscard]] std::optional<move_reason> move_cause(const session_state& s,
                                                     const relay_result& result,

@@ -153,6 +153,21 @@ TEST_F(patroni_failover, SwitchoverUnderWriteLoadEndsSessionsCleanlyAndNeverWrit
 // across a switchover and its next statements run there, on the same client connection, with
 // its cancel key pointing at the new backend. A session that used SET is pinned: its next
 // statement fails with a SQLSTATE and a message that says why it could not move.
+// What each moving session set, and reads back on the new leader through its prepared statement.
+constexpr std::size_t moving_sessions = 100;
+const std::string settings_read_back =
+    "SELECT $1::int + 1, current_setting('application_name'), current_setting('search_path'), "
+    "current_setting('statement_timeout')";
+
+void change_settings_and_prepare(libpq_conn& session, std::size_t i) {
+    session.exec("SET application_name = 'mover " + std::to_string(i) + "'");
+    session.exec("SET search_path = moved_schema, public");
+    session.exec("SET statement_timeout = '" + std::to_string(90'001 + i) + "ms'");
+    session.exec("SET work_mem = '2MB'");
+    session.exec("RESET work_mem");
+    session.prepare("read_back", settings_read_back);
+}
+
 TEST_F(patroni_failover, InProxyModeIdleSessionsMoveToTheNewLeaderAndPinnedOnesAreToldWhy) {
     const std::string old_leader = leader_;
     const std::string candidate = replicas_.front();
@@ -176,22 +191,33 @@ TEST_F(patroni_failover, InProxyModeIdleSessionsMoveToTheNewLeaderAndPinnedOnesA
         "host=127.0.0.1 port=" + std::to_string(write_port()) +
         " user=scram_user password=scram_pass dbname=pgroute_test connect_timeout=10";
     std::vector<std::unique_ptr<libpq_conn>> movers;
-    for (int i = 0; i < 3; ++i) {
+    for (std::size_t i = 0; i < moving_sessions; ++i) {
         movers.push_back(std::make_unique<libpq_conn>(conninfo));
-        EXPECT_EQ(cluster().node_serving(*movers.back()), old_leader);
+        if (i == 0) {
+            EXPECT_EQ(cluster().node_serving(*movers.back()), old_leader);
+        }
+        change_settings_and_prepare(*movers.back(), i);
     }
     libpq_conn pinned(conninfo);
-    pinned.exec("SET application_name = 'pinned'");
+    pinned.exec("CREATE TEMP TABLE pinned_here (x int)");
     const std::string pinned_series = "pgroute_sessions_pinned{endpoint=\"write\"}";
     EXPECT_EQ(scrape(ports[2], pinned_series), 1);
 
     ASSERT_NO_THROW(cluster().switchover(candidate));
-    for (auto& session : movers) {
-        EXPECT_EQ(session->exec_scalar("SELECT pg_is_in_recovery()"), "f");
-        EXPECT_EQ(cluster().node_serving(*session), candidate);
-        session->exec("CREATE TABLE IF NOT EXISTS moved_sessions (at timestamptz)");
-        session->exec("INSERT INTO moved_sessions VALUES (now())");
+    for (std::size_t i = 0; i < moving_sessions; ++i) {
+        libpq_conn& session = *movers[i];
+        // The prepared statement first: the session's next message after the move.
+        const sql_rows read_back = session.exec_prepared("read_back", {std::to_string(i)});
+        ASSERT_EQ(read_back.size(), 1u);
+        EXPECT_EQ(read_back[0],
+                  (sql_row{std::to_string(i + 1), "mover " + std::to_string(i),
+                           "moved_schema, public", std::to_string(90'001 + i) + "ms"}));
+        EXPECT_EQ(session.exec_scalar("SHOW work_mem"), "4MB");
+        EXPECT_EQ(cluster().node_serving(session), candidate);
+        EXPECT_EQ(session.exec_scalar("SELECT pg_is_in_recovery()"), "f");
     }
+    movers.front()->exec("CREATE TABLE IF NOT EXISTS public.moved_sessions (at timestamptz)");
+    movers.front()->exec("INSERT INTO public.moved_sessions VALUES (now())");
     // The client's cancel key now cancels on the new leader.
     std::thread cancel_soon([&] {
         std::this_thread::sleep_for(500ms);
@@ -213,17 +239,18 @@ TEST_F(patroni_failover, InProxyModeIdleSessionsMoveToTheNewLeaderAndPinnedOnesA
         pinned_message = error.what();
         EXPECT_TRUE(error.sqlstate() == "57P01" || error.sqlstate() == "08006") << error.what();
     }
-    EXPECT_NE(pinned_message.find("could not move the session to another node: it used SET"),
+    EXPECT_NE(pinned_message.find(
+                  "could not move the session to another node: it used temporary objects"),
               std::string::npos)
         << pinned_message;
     const std::string log = pgroute_log();
-    EXPECT_EQ(occurrences(log, "moved from node \"" + old_leader + "\""), 3u) << log;
+    EXPECT_EQ(occurrences(log, "moved from node \"" + old_leader + "\""), moving_sessions);
     double moved = 0;
     for (const char* reason : {"leader_changed", "no_write_target", "node_shutdown"}) {
         moved += scrape(ports[2], "pgroute_sessions_moved_total{endpoint=\"write\",reason=\"" +
                                       std::string(reason) + "\"}");
     }
-    EXPECT_EQ(moved, 3);
+    EXPECT_EQ(moved, static_cast<double>(moving_sessions));
     wait_until([&] { return scrape(ports[2], pinned_series) == 0; }, 10s,
                "the pinned session's end is counted");
     leader_ = candidate;

@@ -100,6 +100,19 @@ sql_rows libpq_conn::exec_params(const std::string& sql, const std::vector<std::
                              values.data(), nullptr, nullptr, 0));
 }
 
+void libpq_conn::prepare(const std::string& name, const std::string& sql) {
+    (void)take(PQprepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr));
+}
+
+sql_rows libpq_conn::exec_prepared(const std::string& name,
+                                   const std::vector<std::string>& params) {
+    std::vector<const char*> values;
+    for (const std::string& param : params)
+        values.push_back(param.c_str());
+    return take(PQexecPrepared(conn_.get(), name.c_str(), static_cast<int>(values.size()),
+                               values.data(), nullptr, nullptr, 0));
+}
+
 std::optional<std::string> libpq_conn::exec_scalar(const std::string& sql,
                                                    const std::vector<std::string>& params) {
     sql_rows rows = exec_params(sql, params);

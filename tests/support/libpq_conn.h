@@ -43,6 +43,9 @@ class libpq_conn {
     // Rows of the last statement in `sql` as text; throws pg_error if any statement fails.
     sql_rows exec(const std::string& sql);
     sql_rows exec_params(const std::string& sql, const std::vector<std::string>& params);
+    // A protocol-level named prepared statement (Parse), and a run of it (Bind, Execute).
+    void prepare(const std::string& name, const std::string& sql);
+    sql_rows exec_prepared(const std::string& name, const std::vector<std::string>& params);
     // The single value of a one-row, one-column result; throws if the shape differs.
     [[nodiscard]] std::optional<std::string> exec_scalar(
         const std::string& sql, const std::vector<std::string>& params = {});

@@ -186,6 +186,19 @@ TEST(config_loader, IdleErrorHoldDefaultsToMinutesAndIsBounded) {
     EXPECT_EQ(too_long.problems[0].message, "must be at most 1h");
 }
 
+TEST(config_loader, SessionStateForMovesDefaultsToAMebibyteAndIsBounded) {
+    const auto defaults = parse_config(static_config);
+    ASSERT_TRUE(defaults.ok());
+    EXPECT_EQ(defaults.cfg.limits.max_session_state, 1024u * 1024u);
+    const auto small =
+        parse_config(std::string(static_config) + "limits: {max_session_state: 64kB}\n");
+    ASSERT_TRUE(small.ok()) << small.problems.front().key << ": " << small.problems.front().message;
+    EXPECT_EQ(small.cfg.limits.max_session_state, 64u * 1024u);
+    const auto huge =
+        parse_config(std::string(static_config) + "limits: {max_session_state: 2GB}\n");
+    EXPECT_EQ(problem_keys(huge), (std::vector<std::string>{"limits.max_session_state"}));
+}
+
 TEST(config_loader, InvalidYamlNamesTheLine) {
     const auto r = parse_config("endpoints: [\n  {a: b\n");
     ASSERT_EQ(r.problems.size(), 1u);
