@@ -148,6 +148,89 @@ std::string end_line(const session_state& s, const relay_result& result,
 
 }  // namespace
 
+// What a relay round leaves for the session to act on once it ended.
+struct relay_round {
+    relay_result& result;
+    const client_frames& from_client;
+    server_frames& from_server;
+    route_counters& route;
+    std::optional<counted_open>& backend_count;  // the node connection, counted while open
+    cancel_key_swap& cancel_key;
+    bool log_session;
+};
+
+// After a relay round the session moves (true: it relays again, to its new node) or ends, its
+// client hearing its last word at once or in answer to its next message. A coroutine of its own:
+// what it needs is not kept in the frame of every idle session.
+asio::awaitable<bool> after_relay(session_state& s, relay_round round) {
+    auto& control = s.registration->control();
+    relay_result& result = round.result;
+    const client_frames& from_client = round.from_client;
+    server_frames& from_server = round.from_server;
+    const std::string from_node = control.node_name;
+    if (result.end == relay_end::stopped && !from_server.violation().empty()) {
+        result.end = relay_end::server_protocol_violation;
+        result.detail = from_server.violation();
+    }
+    const bool node_spoke = !from_server.held_error().empty();
+    if (node_spoke) {
+        result.end = relay_end::server_closed;
+        result.detail = "its ErrorResponse reached the session idle";
+    } else if (control.cut && result.interrupted) {
+        result.end = relay_end::cut;
+        round.route.cuts_for(control.cut->reason).add();
+    }
+    if (const auto cause = move_cause(s, result, control, from_server)) {
+        const std::optional<cut_order> order = control.cut;
+        round.backend_count.reset();
+        const std::string failed = co_await move_session(s, round.cancel_key);
+        if (failed.empty()) {
+            s.counters().moved(*cause).add();
+            if (round.log_session) {
+                s.worker.log.info(s.label.text() + " moved from node " + quoted(from_node) + " (" +
+                                  std::string(to_string(*cause)) + ")");
+            }
+            co_return true;
+        }
+        s.worker.log.warn(s.label.text() + " could not move from node " + quoted(from_node) + " (" +
+                          std::string(to_string(*cause)) + "): " + failed);
+        // The client hears why it lost its session: pgroute's cut, or the node's FATAL.
+        control.cut = order;
+        explain_lost_session(control, from_server, failed);
+    } else if (const auto pin = s.pinned_by();
+               pin && (result.end == relay_end::cut || node_spoke)) {
+        explain_lost_session(control, from_server, "it used " + std::string(*pin));
+    }
+    // A client's malformed frame never reached its handler, which would have ended idleness;
+    // nor did the start of a message the relay read as it stopped (the client sent its next
+    // statement just then, and waits for its answer: holding would hang it).
+    const bool idle = from_server.idle() && result.client_input_intact &&
+                      result.end != relay_end::client_protocol_violation;
+    const std::string last_word = last_word_for(result, control, from_client, from_server);
+    std::optional<hold_end> held;
+    // Not while pgroute shuts down: the drain cannot wait for the client's next message.
+    if (!last_word.empty() && idle && s.worker.cfg.limits.idle_error_hold.count() > 0 &&
+        !s.worker.admission.stopping()) {
+        round.backend_count.reset();
+        held = co_await hold_for_next_message(s, last_word);
+    } else if (s.client_tls && !last_word.empty()) {
+        co_await send_last_word(*s.client_tls, last_word);
+    } else if (!last_word.empty()) {
+        co_await send_last_word(s.client, last_word);
+    }
+    if (round.log_session) s.worker.log.info(end_line(s, result, held));
+    // The session is over (and no longer counted) while the socket waits for the client to
+    // close.
+    if (result.end != relay_end::client_closed && result.end != relay_end::client_error &&
+        held != hold_end::client_left) {
+        s.client_tls.reset();  // it refers to the socket about to move
+        asio::co_spawn(s.client.get_executor(),
+                       close_after_last_word(std::move(s.client), last_word_linger),
+                       asio::detached);
+    }
+    co_return false;
+}
+
 asio::awaitable<void> carry_session(session_state& s) {
     auto& control = s.registration->control();
     // Failures here surface as errors on the first read or write of the relay.
@@ -189,68 +272,9 @@ asio::awaitable<void> carry_session(session_state& s) {
                                        steering,
                                        {route.bytes_from_client, route.bytes_from_server}});
         control.relay = nullptr;
-        if (result.end == relay_end::stopped && !from_server.violation().empty()) {
-            result.end = relay_end::server_protocol_violation;
-            result.detail = from_server.violation();
-        }
-        const bool node_spoke = !from_server.held_error().empty();
-        if (node_spoke) {
-            result.end = relay_end::server_closed;
-            result.detail = "its ErrorResponse reached the session idle";
-        } else if (control.cut && result.interrupted) {
-            result.end = relay_end::cut;
-            route.cuts_for(control.cut->reason).add();
-        }
-        if (const auto cause = move_cause(s, result, control, from_server)) {
-            const std::string from = node.address.name;
-            const std::optional<cut_order> order = control.cut;
-            backend_count.reset();
-            const std::string failed = co_await move_session(s, cancel_key);
-            if (failed.empty()) {
-                s.counters().moved(*cause).add();
-                if (log_session) {
-                    s.worker.log.info(s.label.text() + " moved from node " + quoted(from) + " (" +
-                                      std::string(to_string(*cause)) + ")");
-                }
-                continue;
-            }
-            s.worker.log.warn(s.label.text() + " could not move from node " + quoted(from) + " (" +
-                              std::string(to_string(*cause)) + "): " + failed);
-            // The client hears why it lost its session: pgroute's cut, or the node's FATAL.
-            control.cut = order;
-            explain_lost_session(control, from_server, failed);
-        } else if (const auto pin = s.pinned_by();
-                   pin && (result.end == relay_end::cut || node_spoke)) {
-            explain_lost_session(control, from_server, "it used " + std::string(*pin));
-        }
-        // A client's malformed frame never reached its handler, which would have ended idleness;
-        // nor did the start of a message the relay read as it stopped (the client sent its next
-        // statement just then, and waits for its answer: holding would hang it).
-        const bool idle = from_server.idle() && result.client_input_intact &&
-                          result.end != relay_end::client_protocol_violation;
-        const std::string last_word = last_word_for(result, control, from_client, from_server);
-        std::optional<hold_end> held;
-        // Not while pgroute shuts down: the drain cannot wait for the client's next message.
-        if (!last_word.empty() && idle && s.worker.cfg.limits.idle_error_hold.count() > 0 &&
-            !s.worker.admission.stopping()) {
-            backend_count.reset();
-            held = co_await hold_for_next_message(s, last_word);
-        } else if (s.client_tls && !last_word.empty()) {
-            co_await send_last_word(*s.client_tls, last_word);
-        } else if (!last_word.empty()) {
-            co_await send_last_word(s.client, last_word);
-        }
-        if (log_session) s.worker.log.info(end_line(s, result, held));
-        // The session is over (and no longer counted) while the socket waits for the client to
-        // close.
-        if (result.end != relay_end::client_closed && result.end != relay_end::client_error &&
-            held != hold_end::client_left) {
-            s.client_tls.reset();  // it refers to the socket about to move
-            asio::co_spawn(s.client.get_executor(),
-                           close_after_last_word(std::move(s.client), last_word_linger),
-                           asio::detached);
-        }
-        co_return;
+        const bool relays_again = co_await after_relay(
+            s, {result, from_client, from_server, route, backend_count, cancel_key, log_session});
+        if (!relays_again) co_return;
     }
 }
 
