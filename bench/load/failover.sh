@@ -1,6 +1,8 @@
 # The failover drill: a three-node Patroni cluster (tests/cluster/patroni-cluster.sh), pgroute and
 # HAProxy in front of it (HAProxy as the seeds configure it), and libpq's own multi-host failover
-# (target_session_attrs=read-write) as the reference without a proxy. pgroute_write_drill commits
+# (target_session_attrs=read-write) as the reference without a proxy. pgroute runs twice: with
+# authentication passed through (the HAProxy drop-in), and with `auth.mode: proxy`, where an idle
+# session moves to the new leader. pgroute_write_drill commits
 # a row every 10 ms through each while `patronictl switchover` moves the leader; the timeline goes
 # to $work_dir/failover.json. Sourced by bench/run after lib.sh.
 # shellcheck shell=bash
@@ -61,15 +63,29 @@ start_drill_cluster() {
   done
 }
 
-start_drill_proxies() {
-  read -r pgroute_drill_port pgroute_drill_admin_port haproxy_drill_port < <(free_ports 3)
-  render "$load_dir/configs/pgroute-patroni.yaml" "$work_dir/pgroute-patroni.yaml" \
+# pgroute in front of the drill's cluster, as NAME, its config rendered into CONFIG; `proxy`
+# adds auth.mode proxy (the drill's user, postgres, has no password: the nodes trust it).
+start_drill_pgroute() { # start_drill_pgroute NAME CONFIG [proxy]
+  local name=$1 config=$2
+  render "$load_dir/configs/pgroute-patroni.yaml" "$config" \
     pgroute_drill_port pgroute_drill_admin_port pgroute_poll_interval pgroute_fast_interval \
     pg1_port pg2_port pg3_port pg1_api_port pg2_api_port pg3_api_port
-  "$work_dir/pgroute" --check -c "$work_dir/pgroute-patroni.yaml" >/dev/null ||
-    die "pgroute --check rejects $work_dir/pgroute-patroni.yaml"
-  spawn pgroute-drill INT "$work_dir/pgroute-drill.log" "$work_dir/pgroute" \
-    -c "$work_dir/pgroute-patroni.yaml"
+  if [[ ${3:-} == proxy ]]; then
+    echo '"postgres" ""' >"$work_dir/userlist.txt"
+    printf 'auth:\n  mode: proxy\n  auth_file: %s\n' "$work_dir/userlist.txt" >>"$config"
+  fi
+  "$work_dir/pgroute" --check -c "$config" >/dev/null || die "pgroute --check rejects $config"
+  spawn "$name" INT "$work_dir/$name.log" "$work_dir/pgroute" -c "$config"
+}
+
+start_drill_proxies() {
+  local pgroute_drill_port pgroute_drill_admin_port
+  read -r pgroute_drill_port pgroute_drill_admin_port pgroute_proxy_drill_port \
+    pgroute_proxy_drill_admin_port haproxy_drill_port < <(free_ports 5)
+  pgroute_passthrough_drill_port=$pgroute_drill_port
+  start_drill_pgroute pgroute-drill "$work_dir/pgroute-patroni.yaml"
+  pgroute_drill_port=$pgroute_proxy_drill_port pgroute_drill_admin_port=$pgroute_proxy_drill_admin_port
+  start_drill_pgroute pgroute-proxy-drill "$work_dir/pgroute-patroni-proxy.yaml" proxy
 
   render "$load_dir/configs/haproxy-patroni.cfg" "$work_dir/haproxy-patroni.cfg" \
     haproxy_drill_port pg1_port pg2_port pg3_port pg1_api_port pg2_api_port pg3_api_port
@@ -78,7 +94,10 @@ start_drill_proxies() {
   spawn haproxy-drill TERM "$work_dir/haproxy-drill.log" "$(command -v haproxy)" -db \
     -f "$work_dir/haproxy-patroni.cfg"
 
-  wait_until 60 "pgroute's write endpoint reaches the leader" writes_reach_leader "$pgroute_drill_port"
+  wait_until 60 "pgroute's write endpoint reaches the leader" writes_reach_leader \
+    "$pgroute_passthrough_drill_port"
+  wait_until 60 "proxy-mode pgroute's write endpoint reaches the leader" writes_reach_leader \
+    "$pgroute_proxy_drill_port"
   wait_until 60 "HAProxy's write endpoint reaches only the leader" writes_reach_leader \
     "$haproxy_drill_port"
 }
@@ -100,7 +119,8 @@ run_failover_drill() {
     "libpq multi-host for ${drill_seconds}s; switchover $leader -> $candidate after" \
     "${drill_switchover_after}s"
   "$drill_bin" --seconds "$drill_seconds" --interval-ms "$drill_interval_ms" \
-    "pgroute=host=$host port=$pgroute_drill_port user=postgres dbname=postgres" \
+    "pgroute=host=$host port=$pgroute_passthrough_drill_port user=postgres dbname=postgres" \
+    "pgroute_proxy=host=$host port=$pgroute_proxy_drill_port user=postgres dbname=postgres" \
     "haproxy=host=$host port=$haproxy_drill_port user=postgres dbname=postgres" \
     "direct=host=$hosts port=$ports user=postgres dbname=postgres target_session_attrs=read-write" \
     >"$work_dir/drill.json" 2>"$work_dir/drill.log" &

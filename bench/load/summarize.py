@@ -338,6 +338,7 @@ def main():
     measured_goals = goals(scenarios, cpu_select, idle, connect_name) if scenarios else []
     if failover:
         measured_goals.append(failover_result.goal(failover))
+        measured_goals.append(failover_result.proxy_mode_goal(failover))
     summary = {
         "machine": machine(),
         "run": {"command": args.command,
