@@ -8,7 +8,11 @@
 # shellcheck shell=bash
 
 readonly patroni_cluster=$repo_dir/tests/cluster/patroni-cluster.sh
-readonly drill_seconds=30 drill_switchover_after=5 drill_interval_ms=10
+# Ten switchovers in a row, one every 12 s (each waits for the cluster to settle first); the
+# timeline is the first one's, the outage and the errors are over all of them.
+readonly drill_switchovers=10 drill_switchover_every=12 drill_switchover_after=5
+readonly drill_seconds=$((drill_switchover_after + drill_switchovers * drill_switchover_every + 5))
+readonly drill_interval_ms=10
 readonly pgroute_poll_interval=1s pgroute_fast_interval=250ms haproxy_check_interval=3s
 readonly drill_nodes=(pg1 pg2 pg3)
 
@@ -23,6 +27,19 @@ drill_leader() {
   curl -s --max-time 2 "http://127.0.0.1:$(drill_api_port pg1)/cluster" | /usr/bin/python3 -c '
 import json, sys
 print(next(m["name"] for m in json.load(sys.stdin)["members"] if m["role"] == "leader"))'
+}
+
+# One leader, and every other member a replica running with a known lag: ready for the next
+# switchover.
+drill_cluster_settled() {
+  curl -s --max-time 2 "http://127.0.0.1:$(drill_api_port pg1)/cluster" | /usr/bin/python3 -c '
+import json, sys
+members = json.load(sys.stdin)["members"]
+leaders = [m for m in members if m["role"] == "leader"]
+replicas = [m for m in members if m["role"] != "leader"]
+ok = len(leaders) == 1 and len(replicas) == 2 and all(
+    m["state"] in ("running", "streaming") and isinstance(m.get("lag"), int) for m in replicas)
+sys.exit(0 if ok else 1)'
 }
 
 # Writes the Unix time at which `GET /primary` on API_PORT first answers with (or, for "!200",
@@ -116,8 +133,8 @@ run_failover_drill() {
     "CREATE TABLE pgroute_drill (target text, at timestamptz DEFAULT now())" >/dev/null
 
   log "failover drill: a write every ${drill_interval_ms} ms through pgroute, HAProxy and" \
-    "libpq multi-host for ${drill_seconds}s; switchover $leader -> $candidate after" \
-    "${drill_switchover_after}s"
+    "libpq multi-host for ${drill_seconds}s; $drill_switchovers switchovers, the first" \
+    "$leader -> $candidate after ${drill_switchover_after}s"
   "$drill_bin" --seconds "$drill_seconds" --interval-ms "$drill_interval_ms" \
     "pgroute=host=$host port=$pgroute_passthrough_drill_port user=postgres dbname=postgres" \
     "pgroute_proxy=host=$host port=$pgroute_proxy_drill_port user=postgres dbname=postgres" \
@@ -134,11 +151,25 @@ run_failover_drill() {
   background_clients+=($!)
   note_drill old_leader "$leader"
   note_drill candidate "$candidate"
-  note_drill switchover_at "$(date +%s.%N)"
-  patronictl -c "$drill_cluster_dir/pg1.yml" switchover --force --leader "$leader" \
-    --candidate "$candidate" >>"$work_dir/patroni-cluster.log" 2>&1 ||
-    die "patronictl switchover failed: see $work_dir/patroni-cluster.log"
-  note_drill patronictl_returned_at "$(date +%s.%N)"
+  note_drill switchovers "$drill_switchovers"
+  local round started=$SECONDS
+  for ((round = 1; round <= drill_switchovers; round++)); do
+    if ((round > 1)); then
+      wait_until 30 "the cluster settles after switchover $((round - 1))" drill_cluster_settled
+      while ((SECONDS < started + (round - 1) * drill_switchover_every)); do sleep 0.2; done
+      # The node after the leader, so that every node leads in turn.
+      leader=$(drill_leader)
+      candidate=pg$((${leader#pg} % ${#drill_nodes[@]} + 1))
+    else
+      note_drill switchover_at "$(date +%s.%N)"
+    fi
+    patronictl -c "$drill_cluster_dir/pg1.yml" switchover --force --leader "$leader" \
+      --candidate "$candidate" >>"$work_dir/patroni-cluster.log" 2>&1 ||
+      die "patronictl switchover $round ($leader -> $candidate) failed: see $work_dir/patroni-cluster.log"
+    ((round > 1)) || note_drill patronictl_returned_at "$(date +%s.%N)"
+  done
+  ((SECONDS - started < drill_seconds - drill_switchover_after)) ||
+    die "the switchovers took longer than the writes they were to be measured by"
   wait "$drill_pid" || die "pgroute_write_drill failed: $(tail -n 5 "$work_dir/drill.log")"
   for watcher in promoted_at demoted_at; do
     [[ -s $work_dir/$watcher ]] || die "the drill never saw $watcher"

@@ -50,6 +50,7 @@ def summarize(env_path, drill_path):
     promotion = float(env["promoted_at"]) - t0
     out = {
         "old_leader": env["old_leader"], "candidate": env["candidate"],
+        "switchovers": int(env["switchovers"]),
         "patroni_promotion_s": promotion,
         "old_leader_not_primary_s": float(env["demoted_at"]) - t0,
         "patronictl_returned_s": float(env["patronictl_returned_at"]) - t0,
@@ -120,9 +121,10 @@ def markdown(failover, table):
                for kind, sample in sorted(t["error_samples"].items())]
     return "\n".join([
         "## Failover drill: a write every "
-        f"{next(iter(failover['targets'].values()))['interval_ms']} ms around "
-        f"`patronictl switchover` ({failover['old_leader']} → {failover['candidate']})", "",
-        f"Seconds after `patronictl switchover` started: {failover['old_leader']}'s "
+        f"{next(iter(failover['targets'].values()))['interval_ms']} ms across "
+        f"{failover['switchovers']} `patronictl switchover`s in a row (the first "
+        f"{failover['old_leader']} → {failover['candidate']})", "",
+        f"Seconds after the first `patronictl switchover` started: {failover['old_leader']}'s "
         f"`GET /primary` stopped answering 200 at {at(failover['old_leader_not_primary_s'])}, "
         f"{failover['candidate']}'s answered 200 at {at(failover['patroni_promotion_s'])} "
         "(Patroni's promotion time, polled every 20 ms), and patronictl returned at "
