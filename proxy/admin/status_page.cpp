@@ -20,7 +20,7 @@ th{background:#eee}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.leader td{background:#e3f1ff}tr.down td{background:#fde2e2}
 .ok{color:#17702b;font-weight:600}.bad{color:#b3261e;font-weight:600}
 .charts{display:flex;flex-wrap:wrap;gap:.6em}.chart{background:#fff;border:1px solid #ccc}
-.m-leader{color:#b3261e}.m-cut{color:#e65100}.m-move{color:#6a1b9a}
+.summary .m-leader{color:#b3261e}.summary .m-cut{color:#e65100}.summary .m-move{color:#6a1b9a}
 ol{padding-left:1.4em}li{margin:.1em 0}time{color:#555;font-variant-numeric:tabular-nums}
 )";
 
