@@ -205,6 +205,11 @@ std::string format_chart_value(double value, chart_unit unit) {
 std::string render_svg_chart(const chart_frame& frame, std::span<const chart_line> lines,
                              std::span<const chart_marker> markers) {
     std::string svg = opening(frame);
+    // Events still show on a chart with nothing to draw: no queries while there was no leader
+    // is when a leader change matters most.
+    for (const auto& marker : markers) {
+        if (in_span(frame, marker.at)) svg += marker_svg(frame, marker);
+    }
     const auto largest = largest_value(frame, lines);
     if (!largest) {
         return svg +
@@ -216,9 +221,6 @@ std::string render_svg_chart(const chart_frame& frame, std::span<const chart_lin
     // All zeros: a flat line on the axis under a top of 1, rather than a division by zero.
     const double max = *largest > 0 ? *largest : 1;
     svg += axes(frame, max);
-    for (const auto& marker : markers) {
-        if (in_span(frame, marker.at)) svg += marker_svg(frame, marker);
-    }
     for (std::size_t i = 0; i < lines.size(); ++i)
         svg += line_svg(frame, lines[i], line_colours[i % line_colours.size()], max);
     return svg + legend_svg(lines) + "</svg>";

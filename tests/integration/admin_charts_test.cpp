@@ -7,12 +7,12 @@
 #include <atomic>
 #include <filesystem>
 #include <string>
-#include <string_view>
 #include <thread>
 
 #include "tests/integration/admin_endpoints_fixture.h"
 #include "tests/integration/headless_chromium.h"
 #include "tests/integration/proxy_test_libpq.h"
+#include "tests/integration/status_page_charts.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/text_file.h"
 #include "tests/support/wait.h"
@@ -21,18 +21,6 @@ namespace pgroute::test_support {
 namespace {
 
 using namespace std::chrono_literals;
-
-// The <svg id="ID">...</svg> in `html`, or "" when the page has none.
-std::string chart(const std::string& html, std::string_view id) {
-    const auto start = html.find("<svg id=\"" + std::string(id) + "\"");
-    if (start == std::string::npos) return "";
-    const auto end = html.find("</svg>", start);
-    return end == std::string::npos ? "" : html.substr(start, end + 6 - start);
-}
-
-bool has_line(const std::string& svg) {
-    return svg.find("<polyline") != std::string::npos;
-}
 
 TEST_F(admin_endpoints, StatusPageChartsTheLastMinutesInHeadlessChromium) {
     // Two samples with queries between them make a point, three a line: up to 30 s of load.
@@ -48,8 +36,8 @@ TEST_F(admin_endpoints, StatusPageChartsTheLastMinutesInHeadlessChromium) {
     wait_until(
         [&] {
             const auto page = status_page();
-            const auto p99 = chart(page, "chart-p99");
-            return has_line(chart(page, "chart-qps")) && has_line(p99) &&
+            const auto p99 = chart_svg(page, "chart-p99");
+            return has_line(chart_svg(page, "chart-qps")) && has_line(p99) &&
                    p99.find("no data yet") == std::string::npos;
         },
         40s, "the status page charts queries and their p99 with lines", 500ms);
@@ -62,17 +50,18 @@ TEST_F(admin_endpoints, StatusPageChartsTheLastMinutesInHeadlessChromium) {
     ASSERT_EQ(dom.exit_code, 0) << dom.output;
     EXPECT_EQ(dom.output.find(":CONSOLE"), std::string::npos) << "the page logged to the console";
     // Chromium parsed the SVG into the DOM it rendered: the charts are elements, not text.
-    const auto qps = chart(dom.output, "chart-qps");
+    const auto qps = chart_svg(dom.output, "chart-qps");
     ASSERT_NE(qps, "") << dom.output;
     EXPECT_TRUE(has_line(qps)) << qps;
     EXPECT_NE(qps.find(">write</text>"), std::string::npos) << qps;  // the legend
     EXPECT_EQ(qps.find("class=\"max\">1/s<"), std::string::npos) << "no queries counted: " << qps;
-    EXPECT_TRUE(has_line(chart(dom.output, "chart-p99")));
-    const auto sessions = chart(dom.output, "chart-sessions");
+    EXPECT_TRUE(has_line(chart_svg(dom.output, "chart-p99")));
+    const auto sessions = chart_svg(dom.output, "chart-sessions");
     EXPECT_TRUE(has_line(sessions)) << sessions;
     EXPECT_NE(sessions.find(">primary</text>"), std::string::npos) << sessions;
     EXPECT_NE(sessions.find(">replica1</text>"), std::string::npos) << sessions;
-    EXPECT_NE(chart(dom.output, "chart-lag").find("no lag with static roles"), std::string::npos);
+    EXPECT_NE(chart_svg(dom.output, "chart-lag").find("no lag with static roles"),
+              std::string::npos);
 
     // Tall enough for the tables and the charts; kept beside the test binary for a person to see.
     const auto png = dir.path() / "status-charts.png";

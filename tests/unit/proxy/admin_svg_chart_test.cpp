@@ -105,6 +105,14 @@ TEST(svg_chart, NoValuesRendersNoDataYet) {
     }
 }
 
+TEST(svg_chart, AChartWithNothingToDrawStillMarksItsEvents) {
+    const std::vector<chart_marker> markers{{now - 450s, chart_marker_kind::leader_change, "x"}};
+    const auto svg = render_svg_chart(frame(), {}, markers);
+    EXPECT_EQ(xml_error(svg), "") << svg;
+    EXPECT_NE(svg.find("no data yet"), std::string::npos);
+    EXPECT_NE(svg.find("<title>x</title><line x1=\"222.0\""), std::string::npos) << svg;
+}
+
 TEST(svg_chart, AllZerosIsAFlatLineOnTheAxis) {
     const std::vector<chart_line> lines{{"write", {{now - 10s, 0}, {now, 0}}}};
     const auto svg = render_svg_chart(frame(), lines, {});
