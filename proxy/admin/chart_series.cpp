@@ -73,7 +73,7 @@ std::vector<chart_line> per_node(const sample_ring& samples, const std::vector<s
 }
 
 std::string marker_text(const history_event& event) {
-    const auto count = std::to_string(event.count);
+    auto count = std::to_string(event.count);
     switch (event.kind) {
         case history_event_kind::leader_change:
             return event.leader.empty() ? "leader changed" : "leader changed to " + event.leader;
