@@ -152,18 +152,25 @@ std::string marker_svg(const chart_frame& frame, const chart_marker& marker) {
            "</g>";
 }
 
-// The series' names in their colours, in a row under the time axis.
+// The series' names in their colours under the time axis: two rows, and a name that fits in
+// neither is left out rather than drawn over the edge (the tables above name every node).
 std::string legend_svg(std::span<const chart_line> lines) {
     std::string svg;
     double x = geometry::left;
-    const double y = geometry::bottom + 32;
+    double y = geometry::bottom + 30;
     for (std::size_t i = 0; i < lines.size(); ++i) {
+        // System fonts at 11px average well under 7px a character.
+        const double width = 14 + 7.0 * static_cast<double>(lines[i].name.size());
+        if (x + width > geometry::width && x > geometry::left) {
+            if (y > geometry::bottom + 30) break;
+            x = geometry::left;
+            y += 14;
+        }
         const auto colour = std::string(line_colours[i % line_colours.size()]);
         svg += "<rect x=\"" + coordinate(x) + "\" y=\"" + coordinate(y - 8) +
                "\" width=\"10\" height=\"3\" fill=\"" + colour + "\"/>";
         svg += text_at(x + 14, y, "start", lines[i].name);
-        // System fonts at 11px average well under 7px a character.
-        x += 14 + 7.0 * static_cast<double>(lines[i].name.size()) + 14;
+        x += width + 14;
     }
     return svg;
 }

@@ -44,7 +44,7 @@ struct chart_frame {
 // The drawing's size and the plot area inside it, in SVG user units (CSS pixels).
 struct chart_geometry {
     static constexpr double width = 400;
-    static constexpr double height = 170;
+    static constexpr double height = 180;
     static constexpr double left = 52;
     static constexpr double right = 392;
     static constexpr double top = 26;

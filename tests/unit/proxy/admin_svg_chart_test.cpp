@@ -38,7 +38,7 @@ TEST(svg_chart, IsWellFormedSvgOfAFixedSize) {
     const auto svg = render_svg_chart(frame(), lines, markers);
     EXPECT_EQ(xml_error(svg), "") << svg;
     EXPECT_EQ(svg.rfind("<svg id=\"chart-test\"", 0), 0u);
-    EXPECT_NE(svg.find("width=\"400.0\" height=\"170.0\" viewBox=\"0 0 400.0 170.0\""),
+    EXPECT_NE(svg.find("width=\"400.0\" height=\"180.0\" viewBox=\"0 0 400.0 180.0\""),
               std::string::npos);
     EXPECT_NE(svg.find(">Test chart</text>"), std::string::npos);
     EXPECT_NE(svg.find(">-15 min</text>"), std::string::npos);
@@ -130,6 +130,19 @@ TEST(svg_chart, EscapesEveryTextItShows) {
     EXPECT_EQ(svg.find("<script>"), std::string::npos);
     EXPECT_NE(svg.find("&lt;pg&amp;1&gt;"), std::string::npos);
     EXPECT_NE(svg.find("id=\"x&quot;y\""), std::string::npos);
+}
+
+TEST(svg_chart, TheLegendWrapsIntoASecondRowAndLeavesOutWhatFitsInNeither) {
+    std::vector<chart_line> lines;
+    for (int i = 0; i < 12; ++i)
+        lines.push_back({"postgres-node-" + std::to_string(i), {{now, 1.0}}});
+    const auto svg = render_svg_chart(frame(), lines, {});
+    EXPECT_EQ(xml_error(svg), "") << svg;
+    EXPECT_NE(svg.find("y=\"156.0\" text-anchor=\"start\">postgres-node-0<"), std::string::npos)
+        << svg;
+    EXPECT_NE(svg.find("y=\"170.0\" text-anchor=\"start\">postgres-node-2<"), std::string::npos)
+        << svg;
+    EXPECT_EQ(svg.find(">postgres-node-11<"), std::string::npos) << svg;
 }
 
 TEST(svg_chart, PrintsValuesInTheirUnits) {
