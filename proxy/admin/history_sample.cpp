@@ -42,6 +42,7 @@ history_sample take_history_sample(const admin_snapshot& snapshot) {
     }
     if (const auto* leader = topology.leader()) sample.leader = leader->address.name;
     sample.leader_changes = snapshot.health.leader_changes;
+    sample.last_leader_change_at = snapshot.health.last_leader_change_at;
     return sample;
 }
 

@@ -33,6 +33,7 @@ struct history_sample {
     std::string leader;                      // the write target; empty when there is none
     // Totals since start: a rise between two samples is an event to mark.
     std::uint64_t leader_changes = 0;
+    std::chrono::system_clock::time_point last_leader_change_at{};  // when the last one was seen
     std::uint64_t cuts = 0;  // sessions cut for a topology reason (not pgroute's own shutdown)
     std::uint64_t moves = 0;
 };

@@ -16,7 +16,9 @@ namespace pgroute::proxy {
 enum class history_event_kind { leader_change, cut, move };
 
 struct history_event {
-    std::chrono::system_clock::time_point at;  // the sample that saw it
+    // When the health round saw a leader change; for cuts and moves, whose counters carry no
+    // time, the sample that saw them.
+    std::chrono::system_clock::time_point at;
     history_event_kind kind;
     std::uint64_t count =
         0;               // leader changes, sessions cut or sessions moved since the last sample
@@ -35,15 +37,16 @@ class status_history {
     status_history() = default;
 
     // Samples arrive oldest first. A counter of events that rose since the previous sample
-    // becomes an event at this sample's time.
+    // becomes an event: a leader change at the time the sample says the last one was seen, cuts
+    // and moves at this sample's time.
     void record(history_sample sample);
 
     [[nodiscard]] const bounded_ring<history_sample>& samples() const { return samples_; }
     [[nodiscard]] const bounded_ring<history_event>& events() const { return events_; }
 
   private:
-    void note(const history_sample& sample, history_event_kind kind, std::uint64_t before,
-              std::uint64_t now);
+    void note(const history_sample& sample, std::chrono::system_clock::time_point at,
+              history_event_kind kind, std::uint64_t before, std::uint64_t now);
 
     bounded_ring<history_sample> samples_{sample_capacity};
     bounded_ring<history_event> events_{event_capacity};

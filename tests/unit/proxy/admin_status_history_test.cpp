@@ -47,14 +47,14 @@ TEST(status_history, HoldsFifteenMinutesOfTenSecondSamples) {
     EXPECT_EQ(status_history::sample_capacity, 91u);
     status_history history;
     for (int i = 0; i < 200; ++i)
-        history.record({t0 + i * status_history::sample_interval, {}, {}, "", 0, 0, 0});
+        history.record({t0 + i * status_history::sample_interval, {}, {}, "", 0, {}, 0, 0});
     ASSERT_EQ(history.samples().size(), 91u);
     EXPECT_EQ(history.samples().back().at - history.samples()[0].at, status_history::window);
 }
 
 history_sample counts_at(std::chrono::seconds after, std::uint64_t leader_changes,
                          std::uint64_t cuts, std::uint64_t moves, std::string leader = "pg1") {
-    return {t0 + after, {}, {}, std::move(leader), leader_changes, cuts, moves};
+    return {t0 + after, {}, {}, std::move(leader), leader_changes, {}, cuts, moves};
 }
 
 TEST(status_history, ACounterThatRoseBecomesAnEventAtTheSampleThatSawIt) {
@@ -74,6 +74,20 @@ TEST(status_history, ACounterThatRoseBecomesAnEventAtTheSampleThatSawIt) {
     EXPECT_EQ(events[2].at, t0 + 30s);
     EXPECT_EQ(events[2].kind, history_event_kind::move);
     EXPECT_EQ(events[2].count, 3u);
+}
+
+TEST(status_history, ALeaderChangeIsMarkedWhenTheHealthRoundSawIt) {
+    status_history history;
+    history.record(counts_at(0s, 0, 0, 0));
+    auto changed = counts_at(10s, 1, 0, 0, "pg2");
+    changed.last_leader_change_at = t0 + 4s;
+    history.record(changed);
+    auto stale = counts_at(20s, 2, 0, 0, "pg1");
+    stale.last_leader_change_at = t0 + 4s;  // not inside (10 s, 20 s]: the sample's own time
+    history.record(stale);
+    ASSERT_EQ(history.events().size(), 2u);
+    EXPECT_EQ(history.events()[0].at, t0 + 4s);
+    EXPECT_EQ(history.events()[1].at, t0 + 20s);
 }
 
 TEST(status_history, ACounterReadOneBumpLowIsNoEvent) {
