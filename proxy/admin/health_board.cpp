@@ -24,6 +24,7 @@ void health_board::publish(health::topology_update round) {
     if (const auto* leader = round.topology->leader()) {
         if (!last_leader_.empty() && leader->address.name != last_leader_) {
             ++report_.leader_changes;
+            report_.last_leader_change_at = round.at;
         }
         last_leader_ = leader->address.name;
     }

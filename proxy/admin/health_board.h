@@ -33,6 +33,9 @@ struct health_report {
     // Times a node became the write target after another node had been it (a switchover or a
     // failover counts once, however long the cluster had no leader in between).
     std::uint64_t leader_changes = 0;
+    // The round that saw the last of them, so the status page's charts can mark it to the second
+    // rather than at their next sample.
+    std::chrono::system_clock::time_point last_leader_change_at{};
     std::deque<timed_event> recent_events;  // oldest first
 };
 

@@ -21,13 +21,15 @@ http_response readiness(const admin_sources& sources) {
 
 }  // namespace
 
-http_response answer_admin_request(const http_request& request, const admin_sources& sources) {
+http_response answer_admin_request(const http_request& request, const admin_sources& sources,
+                                   const status_history& history) {
     if (request.method != "GET" && request.method != "HEAD") {
         return {405, "text/plain; charset=utf-8", "only GET and HEAD are served\n", "GET, HEAD"};
     }
     const auto& path = request.path;
     if (path == "/" || path == "/status") {
-        return {200, "text/html; charset=utf-8", render_status_page(sources.take(), sources.cfg())};
+        return {200, "text/html; charset=utf-8",
+                render_status_page(sources.take(), sources.cfg(), history)};
     }
     if (path == "/metrics") {
         return {200, std::string(exposition_content_type),

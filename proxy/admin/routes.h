@@ -4,10 +4,12 @@
 
 #include "proxy/admin/http_codec.h"
 #include "proxy/admin/snapshot.h"
+#include "proxy/admin/status_history.h"
 
 namespace pgroute::proxy {
 
 [[nodiscard]] http_response answer_admin_request(const http_request& request,
-                                                 const admin_sources& sources);
+                                                 const admin_sources& sources,
+                                                 const status_history& history);
 
 }  // namespace pgroute::proxy

@@ -107,13 +107,16 @@ admin_server::~admin_server() {
 
 void admin_server::start() {
     asio::co_spawn(io_, accept_connections(), asio::detached);
+    sampler_.start();
     thread_ = std::thread([this] { io_.run(); });
 }
 
 void admin_server::stop() {
     if (!thread_.joinable()) return;
-    // With the acceptor and every connection closed, the loop runs out of work and returns.
+    // With the acceptor, every connection and the sampler's timer closed, the loop runs out of
+    // work and returns.
     asio::post(io_, [this] {
+        sampler_.stop();
         std::error_code ignored;
         acceptor_.close(ignored);
         for (auto* socket : connections_)
@@ -154,7 +157,7 @@ asio::awaitable<void> admin_server::serve(tcp::socket socket) {
     const auto got = co_await receive_request(socket, bytes, deadline);
     if (!got.request && !got.refusal) co_return;
     const http_response response =
-        got.request ? answer_admin_request(*got.request, sources_) : *got.refusal;
+        got.request ? answer_admin_request(*got.request, sources_, history_) : *got.refusal;
     const bool head_only = got.request && got.request->method == "HEAD";
     const std::string answer = format_http_response(response, head_only);
     // A 408 is sent after the deadline: it gets a fresh one, as short as the first.

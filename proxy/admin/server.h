@@ -11,7 +11,9 @@
 #include <thread>
 #include <unordered_set>
 
+#include "proxy/admin/history_sampler.h"
 #include "proxy/admin/snapshot.h"
+#include "proxy/admin/status_history.h"
 #include "proxy/config/config.h"
 #include "proxy/log/logger.h"
 
@@ -49,6 +51,8 @@ class admin_server {
     const logger& log_;
     admin_server_limits limits_;
     std::unordered_set<asio::ip::tcp::socket*> connections_;  // being served, to close on stop
+    status_history history_;  // the status page's charts; touched only on thread_
+    history_sampler sampler_{io_, sources_, history_, status_history::sample_interval};
     std::thread thread_;
 };
 

@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "health/topology/node_role.h"
+#include "proxy/admin/status_charts.h"
 
 namespace pgroute::proxy {
 
@@ -18,6 +19,8 @@ th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;white-space:nowra
 th{background:#eee}td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.leader td{background:#e3f1ff}tr.down td{background:#fde2e2}
 .ok{color:#17702b;font-weight:600}.bad{color:#b3261e;font-weight:600}
+.charts{display:flex;flex-wrap:wrap;gap:.6em}.chart{background:#fff;border:1px solid #ccc}
+.summary .m-leader{color:#b3261e}.summary .m-cut{color:#e65100}.summary .m-move{color:#6a1b9a}
 ol{padding-left:1.4em}li{margin:.1em 0}time{color:#555;font-variant-numeric:tabular-nums}
 )";
 
@@ -136,34 +139,8 @@ std::string events_list(const health_report& health) {
 
 }  // namespace
 
-std::string html_escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
-std::string render_status_page(const admin_snapshot& snapshot, const config& cfg) {
+std::string render_status_page(const admin_snapshot& snapshot, const config& cfg,
+                               const status_history& history) {
     const auto& health = snapshot.health;
     const auto* leader = health.topology->leader();
     const std::string write_target =
@@ -188,6 +165,8 @@ std::string render_status_page(const admin_snapshot& snapshot, const config& cfg
             "</time></p>\n";
     html += "<h2>Nodes</h2>\n" + nodes_table(snapshot);
     html += "<h2>Endpoints</h2>\n" + endpoints_table(snapshot, cfg);
+    html += "<h2>Last " + std::to_string(status_history::window.count()) + " minutes</h2>\n" +
+            render_status_charts(history, cfg, snapshot.taken_at, health.patroni);
     html += "<h2>Recent events</h2>\n" + events_list(health);
     html +=
         "<p class=\"summary\">Also: <a href=\"/metrics\">/metrics</a> &middot; "

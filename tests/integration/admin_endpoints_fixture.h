@@ -1,6 +1,7 @@
 // The suite the admin-listener tests in static mode share (admin_endpoints_test.cpp,
-// admin_metrics_test.cpp, admin_refusals_test.cpp): pgroute with its admin listener in front of a
-// primary and a replica, started once for the binary, and the names of the series they read.
+// admin_metrics_test.cpp, admin_charts_test.cpp, admin_refusals_test.cpp): pgroute with its admin
+// listener in front of a primary and a replica, started once for the binary, and the names of
+// the series they read.
 #pragma once
 
 #include <chrono>

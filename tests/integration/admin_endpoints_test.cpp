@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/integration/admin_endpoints_fixture.h"
+#include "tests/integration/headless_chromium.h"
 #include "tests/integration/proxy_test_libpq.h"
 #include "tests/integration/proxy_test_raw_client.h"
 #include "tests/support/process.h"
@@ -152,27 +153,11 @@ TEST_F(admin_endpoints, ScrapersSlowClientsAndGarbageDoNotDisturbProxying) {
     EXPECT_EQ(http_get_loopback(env().admin_port, "/health").status, 200);
 }
 
-// A PNG's width and height, from its IHDR chunk; {0, 0} if the bytes are not a PNG.
-std::pair<std::uint32_t, std::uint32_t> png_size(const std::string& bytes) {
-    if (bytes.size() < 24 || bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) return {0, 0};
-    const auto u32 = [&](std::size_t at) {
-        return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at])) << 24 |
-               static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + 1])) << 16 |
-               static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + 2])) << 8 |
-               static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + 3]));
-    };
-    return {u32(16), u32(20)};
-}
-
 TEST_F(admin_endpoints, StatusPageRendersInHeadlessChromiumWithTheNodeNames) {
     const temp_dir dir("pgroute-chromium");
     const std::string url = "http://127.0.0.1:" + std::to_string(env().admin_port) + "/";
     const auto chromium = [&](const std::string& action) {
-        return run_command(
-            {.argv = {"chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                      "--user-data-dir=" + (dir.path() / "profile").string(),
-                      "--enable-logging=stderr", "--v=0", "--window-size=1280,800", action, url}},
-            90s);
+        return headless_chromium(dir.path(), url, action);
     };
     const auto dom = chromium("--dump-dom");
     ASSERT_EQ(dom.exit_code, 0) << dom.output;

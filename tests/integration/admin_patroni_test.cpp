@@ -1,9 +1,10 @@
 // pgroute's admin listener in front of a real three-node Patroni cluster: Patroni poll outcomes,
 // roles, lag and timelines on /metrics; a switchover seen in the role and leader-change metrics,
-// /topology and the status page; a node whose API freezes seen going down and its read sessions
-// counted as cut.
+// /topology and the status page, its charts marking it (and screenshotted by headless Chromium);
+// a node whose API freezes seen going down and its read sessions counted as cut and marked.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -13,7 +14,9 @@
 #include <vector>
 
 #include "tests/integration/admin_test_client.h"
+#include "tests/integration/headless_chromium.h"
 #include "tests/integration/patroni_suite.h"
+#include "tests/integration/status_page_charts.h"
 #include "tests/support/libpq_conn.h"
 #include "tests/support/patroni_cluster.h"
 #include "tests/support/pgroute_process.h"
@@ -151,6 +154,29 @@ TEST_F(admin_patroni, SwitchoverShowsInRoleAndLeaderChangeMetricsTopologyAndStat
     ASSERT_EQ(page.status, 200);
     EXPECT_NE(page.body.find("Write target: <b><span class=\"ok\">" + candidate + "</span>"),
               std::string::npos);
+
+    // The charts mark the switchover at the first sample (10 s apart) that saw it, and chart
+    // the replicas' lag from the same polls.
+    const std::string marker = "<title>leader changed to " + candidate + "</title>";
+    std::string charted;
+    wait_until(
+        [&] {
+            charted = http_get_loopback(admin_port_, "/").body;
+            return chart_svg(charted, "chart-sessions").find(marker) != std::string::npos &&
+                   has_line(chart_svg(charted, "chart-lag"));
+        },
+        30s, "the charts mark the leader change and draw the replicas' lag");
+    for (const auto* id : {"chart-qps", "chart-p99", "chart-lag"})  // drawn or empty
+        EXPECT_NE(chart_svg(charted, id).find(marker), std::string::npos) << id;
+    const temp_dir dir("pgroute-charts-switchover");
+    const auto png = dir.path() / "status-charts-switchover.png";
+    const auto shot =
+        headless_chromium(dir.path(), "http://127.0.0.1:" + std::to_string(admin_port_) + "/",
+                          "--screenshot=" + png.string(), "1280,1100");
+    ASSERT_EQ(shot.exit_code, 0) << shot.output;
+    EXPECT_EQ(png_size(read_text(png)), std::make_pair(1280u, 1100u));
+    std::filesystem::copy_file(png, "status-charts-switchover.png",
+                               std::filesystem::copy_options::overwrite_existing);
 }
 
 TEST_F(admin_patroni, AFrozenReplicaApiShowsAsDownAndItsReadSessionsAsCutNodeLost) {
@@ -179,6 +205,14 @@ TEST_F(admin_patroni, AFrozenReplicaApiShowsAsDownAndItsReadSessionsAsCutNodeLos
         EXPECT_EQ(node.at("readable"), false);
         EXPECT_NE(node.at("not_readable_reason").get<std::string>(), "");
         EXPECT_EQ(node.at("sessions"), 0);
+        // The cut is marked on the charts at the next sample.
+        wait_until(
+            [&] {
+                const auto svg =
+                    chart_svg(http_get_loopback(admin_port_, "/").body, "chart-sessions");
+                return svg.find(" cut</title>") != std::string::npos;
+            },
+            30s, "the charts mark the cut");
     }
     wait_until([&] { return metric(node_series("pgroute_node_up", frozen)) == 1; }, metric_timeout,
                frozen + " is up again once thawed");

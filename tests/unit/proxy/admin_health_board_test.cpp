@@ -30,9 +30,12 @@ TEST(health_board, ASwitchoverThroughNoLeaderCountsOnce) {
     health_board board(with_leader("pg1"), true);
     board.publish(round(with_leader("")));
     board.publish(round(with_leader("")));
-    board.publish(round(with_leader("pg2")));
+    auto changed = round(with_leader("pg2"));
+    changed.at -= std::chrono::seconds(3);
+    board.publish(changed);
     board.publish(round(with_leader("pg2")));
     EXPECT_EQ(board.read().leader_changes, 1u);
+    EXPECT_EQ(board.read().last_leader_change_at, changed.at);
 }
 
 TEST(health_board, TheSameLeaderComingBackAfterAGapIsNotAChange) {

@@ -13,7 +13,7 @@ using testing::admin_fixture;
 using testing::make_topology;
 
 http_response get(const admin_fixture& f, std::string_view path, std::string_view method = "GET") {
-    return answer_admin_request({method, path, {}}, f.sources);
+    return answer_admin_request({method, path, {}}, f.sources, f.history);
 }
 
 admin_fixture with_leader() {

@@ -1,11 +1,13 @@
 // A proxy's worth of admin sources for unit tests: a config with a write and a read endpoint,
-// two workers' counters and a health board, with no sockets or threads behind them.
+// two workers' counters, a health board and the charts' history, with no sockets or threads
+// behind them.
 #pragma once
 
 #include <memory>
 
 #include "proxy/admin/health_board.h"
 #include "proxy/admin/snapshot.h"
+#include "proxy/admin/status_history.h"
 #include "proxy/config/config.h"
 #include "proxy/metrics/counters.h"
 #include "topology_builder.h"
@@ -31,6 +33,7 @@ struct admin_fixture {
     worker_metrics worker_a{2};
     worker_metrics worker_b{2};
     admin_sources sources{cfg, {&worker_a, &worker_b}, board};
+    status_history history;  // empty unless a test records samples
 };
 
 }  // namespace pgroute::proxy::testing

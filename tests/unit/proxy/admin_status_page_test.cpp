@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "admin_sources_fixture.h"
+#include "proxy/admin/history_sample.h"
 #include "proxy/admin/status_page.h"
 
 namespace pgroute::proxy {
@@ -13,7 +14,7 @@ using testing::make_topology;
 TEST(status_page, ShowsEveryNodeWithItsRoleAndTheWriteTarget) {
     const admin_fixture f(
         make_topology({{"pg1", node_role::leader}, {"pg2", node_role::replica, true}}));
-    const auto html = render_status_page(f.snapshot(), f.cfg);
+    const auto html = render_status_page(f.snapshot(), f.cfg, f.history);
     EXPECT_NE(html.find("<b>pg1</b>"), std::string::npos);
     EXPECT_NE(html.find("<b>pg2</b>"), std::string::npos);
     EXPECT_NE(html.find("leader (write target)"), std::string::npos);
@@ -22,19 +23,19 @@ TEST(status_page, ShowsEveryNodeWithItsRoleAndTheWriteTarget) {
 
 TEST(status_page, SaysWhyThereIsNoWriteTarget) {
     const admin_fixture f(make_topology({{"pg1", node_role::replica}}));
-    const auto html = render_status_page(f.snapshot(), f.cfg);
+    const auto html = render_status_page(f.snapshot(), f.cfg, f.history);
     EXPECT_NE(html.find("none</span> (no running leader)"), std::string::npos);
 }
 
 TEST(status_page, ShowsWhyAReplicaTakesNoReads) {
     const admin_fixture f(make_topology({{"pg1", node_role::leader}, {"pg2", node_role::replica}}));
-    const auto html = render_status_page(f.snapshot(), f.cfg);
+    const auto html = render_status_page(f.snapshot(), f.cfg, f.history);
     EXPECT_NE(html.find("no</span>: lag 2000000 bytes &gt; max_lag 1048576"), std::string::npos);
 }
 
 TEST(status_page, RefreshesItselfAndNeedsNothingFromOutside) {
     const admin_fixture f(make_topology({{"pg1", node_role::leader}}));
-    const auto html = render_status_page(f.snapshot(), f.cfg);
+    const auto html = render_status_page(f.snapshot(), f.cfg, f.history);
     EXPECT_NE(html.find("<meta http-equiv=\"refresh\" content=\"2\">"), std::string::npos);
     EXPECT_EQ(html.find("<script"), std::string::npos);
     EXPECT_EQ(html.find("src="), std::string::npos);
@@ -50,7 +51,7 @@ TEST(status_page, EscapesNamesAndEvents) {
                      {},
                      {},
                      std::chrono::system_clock::now()});
-    const auto html = render_status_page(f.snapshot(), f.cfg);
+    const auto html = render_status_page(f.snapshot(), f.cfg, f.history);
     EXPECT_NE(html.find("&lt;pg&amp;1&gt;"), std::string::npos);
     EXPECT_EQ(html.find("<script>"), std::string::npos);
     EXPECT_EQ(html.find("<pg&1>"), std::string::npos);
@@ -60,7 +61,7 @@ TEST(status_page, ListsEndpointsWithTheirCounts) {
     auto f = admin_fixture(make_topology({{"pg1", node_role::leader}}));
     f.worker_a.endpoint(0).accepted.add(12);
     f.worker_a.route(0, "pg1").queries.add(34);
-    const auto html = render_status_page(f.snapshot(), f.cfg);
+    const auto html = render_status_page(f.snapshot(), f.cfg, f.history);
     EXPECT_NE(html.find("<td><b>write</b></td><td>127.0.0.1:5551</td><td>leader</td>"),
               std::string::npos);
     EXPECT_NE(html.find("<td class=\"num\">12</td>"), std::string::npos);
@@ -70,6 +71,31 @@ TEST(status_page, ListsEndpointsWithTheirCounts) {
 TEST(status_page, HtmlEscapeCoversTheFiveSpecialCharacters) {
     EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"),
               "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+}
+
+TEST(status_page, ShowsTheLastFifteenMinutesAsChartsWithNoDataYetAtFirst) {
+    const admin_fixture f(make_topology({{"pg1", node_role::leader}}));
+    const auto html = render_status_page(f.snapshot(), f.cfg, f.history);
+    EXPECT_NE(html.find("<h2>Last 15 minutes</h2>"), std::string::npos);
+    for (const auto* id : {"chart-qps", "chart-p99", "chart-lag", "chart-sessions"})
+        EXPECT_NE(html.find(std::string("<svg id=\"") + id + "\""), std::string::npos) << id;
+    EXPECT_NE(html.find("no data yet"), std::string::npos);
+}
+
+TEST(status_page, ChartsTheSampledHistoryUpToTheSnapshot) {
+    auto f = admin_fixture(make_topology({{"pg1", node_role::leader}}));
+    auto& route = f.worker_a.route(0, "pg1");
+    route.backend_opened.add(2);
+    auto first = take_history_sample(f.snapshot());
+    first.at -= std::chrono::seconds(10);
+    f.history.record(first);
+    route.queries.add(40);
+    f.history.record(take_history_sample(f.snapshot()));
+    const auto html = render_status_page(f.snapshot(), f.cfg, f.history);
+    const auto qps = html.find("<svg id=\"chart-qps\"");
+    ASSERT_NE(qps, std::string::npos);
+    const auto chart = html.substr(qps, html.find("</svg>", qps) - qps);
+    EXPECT_NE(chart.find("class=\"max\">4/s</text>"), std::string::npos) << chart;
 }
 
 }  // namespace
