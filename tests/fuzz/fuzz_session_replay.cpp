@@ -61,7 +61,8 @@ void check_effect(std::string_view sql) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static constexpr std::string_view client_types = "QPCSFBEDHX";
     static constexpr std::string_view server_types = "13EZCTDnsI";
-    pgroute::protocol::byte_reader input(std::string_view(reinterpret_cast<const char*>(data), size));
+    pgroute::protocol::byte_reader input(
+        std::string_view(reinterpret_cast<const char*>(data), size));
     session_replay replay(512);
     while (input.remaining() >= 2) {
         const std::uint8_t selector = input.u8();
