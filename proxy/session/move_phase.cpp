@@ -87,12 +87,12 @@ asio::awaitable<std::string> rebuild_state(session_state& s) {
 void explain_lost_session(session_control& control, server_frames& from_server,
                           const std::string& why) {
     const std::string addition = "; pgroute could not move the session to another node: " + why;
-    if (control.cut) {
-        control.cut->message += addition;
+    // The node's FATAL, when it spoke, is what the client hears, even if a cut was ordered too.
+    std::string& held = from_server.held_error();
+    if (held.size() <= protocol::frame_header_size) {
+        if (control.cut) control.cut->message += addition;
         return;
     }
-    std::string& held = from_server.held_error();
-    if (held.size() <= protocol::frame_header_size) return;
     auto error =
         protocol::parse_error_response(std::string_view(held).substr(protocol::frame_header_size));
     if (!error) return;
