@@ -11,7 +11,7 @@ namespace {
 
 // Drives a session_replay as the relay would: the client's messages, then the node's answers.
 struct conversation {
-    session_replay replay{1024 * 1024};
+    session_replay replay{std::size_t{1024} * 1024};
 
     void client(const std::string& message) {
         replay.from_client(message[0], std::string_view(message).substr(5), true);
