@@ -159,10 +159,17 @@ struct relay_round {
     bool log_session;
 };
 
-// After a relay round the session moves (true: it relays again, to its new node) or ends, its
-// client hearing its last word at once or in answer to its next message. A coroutine of its own:
-// what it needs is not kept in the frame of every idle session.
-asio::awaitable<bool> after_relay(session_state& s, relay_round round) {
+// What follows a relay round.
+enum class next_round : std::uint8_t {
+    none,                 // the session ended
+    idle,                 // it moved, idle
+    statement_in_flight,  // it moved, and its statement runs again there
+};
+
+// After a relay round the session moves (it relays again, to its new node) or ends, its client
+// hearing its last word at once or in answer to its next message. A coroutine of its own: what
+// it needs is not kept in the frame of every idle session.
+asio::awaitable<next_round> after_relay(session_state& s, relay_round round) {
     auto& control = s.registration->control();
     relay_result& result = round.result;
     const client_frames& from_client = round.from_client;
@@ -183,14 +190,17 @@ asio::awaitable<bool> after_relay(session_state& s, relay_round round) {
     if (const auto cause = move_cause(s, result, control, from_server)) {
         const std::optional<cut_order> order = control.cut;
         round.backend_count.reset();
-        const std::string failed = co_await move_session(s, round.cancel_key);
+        std::string failed = co_await move_session(s, round.cancel_key);
+        const bool runs_again = from_server.retry_due();
+        if (failed.empty() && runs_again) failed = co_await run_statement_again(s, from_node);
         if (failed.empty()) {
             s.counters().moved(*cause).add();
             if (round.log_session) {
                 s.worker.log.info(s.label.text() + " moved from node " + quoted(from_node) + " (" +
-                                  std::string(to_string(*cause)) + ")");
+                                  std::string(to_string(*cause)) + ")" +
+                                  (runs_again ? ", running its statement again" : ""));
             }
-            co_return true;
+            co_return runs_again ? next_round::statement_in_flight : next_round::idle;
         }
         s.worker.log.warn(s.label.text() + " could not move from node " + quoted(from_node) + " (" +
                           std::string(to_string(*cause)) + "): " + failed);
@@ -228,7 +238,7 @@ asio::awaitable<bool> after_relay(session_state& s, relay_round round) {
                        close_after_last_word(std::move(s.client), last_word_linger),
                        asio::detached);
     }
-    co_return false;
+    co_return next_round::none;
 }
 
 asio::awaitable<void> carry_session(session_state& s) {
@@ -243,6 +253,7 @@ asio::awaitable<void> carry_session(session_state& s) {
     if (log_session) s.worker.log.info(s.label.text() + " start");
     if (s.credentials) {
         s.replay = std::make_unique<session_replay>(s.worker.cfg.limits.max_session_state);
+        s.retry = std::make_unique<statement_retry>();
     }
     // The client's cancel key, for the whole session: a move points it at the new backend.
     cancel_key_swap cancel_key(s.worker.issued_cancel_keys,
@@ -254,6 +265,7 @@ asio::awaitable<void> carry_session(session_state& s) {
             if (s.pinned_by()) s.counters().pinned_ended.add();
         }
     } const pinned_gauge{s};
+    next_round round = next_round::idle;
     for (;;) {
         const auto& node = s.routed.topology->nodes[*s.routed.decision.node];
         auto& route = s.worker.metrics.route(s.endpoint_index, node.address.name);
@@ -261,8 +273,9 @@ asio::awaitable<void> carry_session(session_state& s) {
         std::optional<counted_open> backend_count(std::in_place, route.backend_opened,
                                                   route.backend_closed);
         query_clock queries(route);
+        if (round == next_round::statement_in_flight) queries.cycle_sent(query_clock::clock::now());
         relay_control steering;
-        replay_tap replay(s.replay.get(), s.counters().pinned);
+        replay_tap replay(s.replay.get(), s.retry.get(), s.counters().pinned);
         client_frames from_client(control, queries, replay);
         server_frames from_server(control, queries, cancel_key, steering, s.negotiation, replay);
         control.relay = &steering;
@@ -272,9 +285,9 @@ asio::awaitable<void> carry_session(session_state& s) {
                                        steering,
                                        {route.bytes_from_client, route.bytes_from_server}});
         control.relay = nullptr;
-        const bool relays_again = co_await after_relay(
+        round = co_await after_relay(
             s, {result, from_client, from_server, route, backend_count, cancel_key, log_session});
-        if (!relays_again) co_return;
+        if (round == next_round::none) co_return;
     }
 }
 

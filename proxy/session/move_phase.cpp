@@ -103,8 +103,8 @@ void explain_lost_session(session_control& control, server_frames& from_server,
 
 std::optional<move_reason> move_cause(const session_state& s, const relay_result& result,
                                       const session_control& control, server_frames& from_server) {
-    if (!s.credentials || s.pinned_by() || !from_server.idle() || !result.client_input_intact ||
-        !result.client_at_frame_boundary) {
+    if (!s.credentials || s.pinned_by() || !(from_server.idle() || from_server.retry_due()) ||
+        !result.client_input_intact || !result.client_at_frame_boundary) {
         return std::nullopt;
     }
     if (result.end == relay_end::cut) {
@@ -169,6 +169,22 @@ asio::awaitable<std::string> move_session(session_state& s, cancel_key_swap& can
         if (!worker.topology.may_wait(give_up)) co_return why;
         worker.log.info(s.label.text() + " could not move there: " + why + "; routing again");
     }
+}
+
+asio::awaitable<std::string> run_statement_again(session_state& s, std::string_view ended_on) {
+    auto& control = s.registration->control();
+    if (control.node_name == ended_on) {
+        co_return "node " + quoted(ended_on) +
+            ", which ended its statement, serves the endpoint again (a statement is not run twice "
+            "on one node)";
+    }
+    message_stream to_node(s.server, s.server_tls.get());
+    if (auto ec = co_await to_node.write(s.retry->take())) {
+        co_return "could not send its statement again: " + ec.message();
+    }
+    // Its answer is due: the session is not idle until the node's ReadyForQuery.
+    control.idle = false;
+    co_return std::string();
 }
 
 }  // namespace pgroute::proxy

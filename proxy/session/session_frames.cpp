@@ -17,12 +17,16 @@ std::string version_text(std::uint32_t version) {
 
 }  // namespace
 
-void replay_tap::client(const protocol::frame_header& header, std::span<const char> body) {
+void replay_tap::client(const protocol::frame_header& header, std::span<const char> body,
+                        bool session_idle) {
     if (replay_ == nullptr) return;
     const bool was_pinned = replay_->pinned_by().has_value();
-    replay_->from_client(header.type, std::string_view(body.data(), body.size()),
-                         body.size() == header.body_size());
+    const std::string_view bytes(body.data(), body.size());
+    const bool whole = body.size() == header.body_size();
+    replay_->from_client(header.type, bytes, whole);
     count_pin(was_pinned);
+    // A pinned session does not move, so nothing of it runs elsewhere.
+    retry_->from_client(header.type, bytes, whole, session_idle && !replay_->pinned_by());
 }
 
 void replay_tap::server(const protocol::frame_header& header, std::span<const char> body) {
@@ -30,6 +34,14 @@ void replay_tap::server(const protocol::frame_header& header, std::span<const ch
     const bool was_pinned = replay_->pinned_by().has_value();
     replay_->from_server(header.type, std::string_view(body.data(), body.size()));
     count_pin(was_pinned);
+    retry_->from_server();
+}
+
+bool replay_tap::ends_kept_statement(const protocol::frame_header& header,
+                                     std::span<const char> body) const {
+    return keeps_statement() && header.type == protocol::PqMsg_ErrorResponse &&
+           body.size() == header.body_size() &&
+           retry_->ends_kept_statement(std::string_view(body.data(), body.size()));
 }
 
 void replay_tap::count_pin(bool was_pinned) {
@@ -41,8 +53,9 @@ bool client_frames::wants_body(char type) const {
 }
 
 frame_verdict client_frames::on_frame(const protocol::frame_header& header, std::span<char> body) {
+    const bool was_idle = control_.idle && queries_.in_flight() == 0;
     control_.idle = false;
-    replay_.client(header, body);
+    replay_.client(header, body, was_idle);
     sent_terminate_ = header.type == protocol::PqMsg_Terminate;
     if (starts_query_cycle(header.type)) queries_.cycle_sent(query_clock::clock::now());
     return frame_verdict::forward;
@@ -52,7 +65,8 @@ bool server_frames::wants_body(char type) const {
     return type == protocol::PqMsg_ReadyForQuery || type == protocol::PqMsg_BackendKeyData ||
            type == protocol::PqMsg_Authentication ||
            type == protocol::PqMsg_NegotiateProtocolVersion ||
-           (type == protocol::PqMsg_ErrorResponse && idle()) || replay_.wants_server_body(type);
+           (type == protocol::PqMsg_ErrorResponse && (idle() || replay_.keeps_statement())) ||
+           replay_.wants_server_body(type);
 }
 
 frame_verdict server_frames::on_frame(const protocol::frame_header& header, std::span<char> body) {
@@ -109,11 +123,14 @@ frame_verdict server_frames::settle_version(const protocol::frame_header& header
 
 frame_verdict server_frames::relay_frame(const protocol::frame_header& header,
                                          std::span<char> body) {
-    replay_.server(header, body);
+    // The FATAL that ends a statement to run again on another node is not the replay's to learn
+    // from: the statement's cycle goes on there.
+    retry_due_ = replay_.ends_kept_statement(header, body);
+    if (!retry_due_) replay_.server(header, body);
     last_was_error_ = header.type == protocol::PqMsg_ErrorResponse;
     // Idle, a session hears an error only as its end (a FATAL): one bigger than the buffer, not
     // shown whole, still streams through.
-    if (last_was_error_ && idle() && body.size() == header.body_size()) {
+    if (retry_due_ || (last_was_error_ && idle() && body.size() == header.body_size())) {
         held_error_ = protocol::message_builder(header.type)
                           .bytes(std::string_view(body.data(), body.size()))
                           .finish();

@@ -5,7 +5,8 @@
 // deferred cut lands) and ends a cycle, BackendKeyData is swapped for a key of pgroute's own,
 // SCRAM channel binding is hidden from the mechanisms offered (see
 // protocol/sasl_mechanisms.h), and an ErrorResponse that reaches an idle session (the node's
-// FATAL as it shuts down) ends the relay unsent, kept for the client's next message.
+// FATAL as it shuts down) ends the relay unsent, kept for the client's next message, as does the
+// FATAL that ends a statement which may run again on another node.
 #pragma once
 
 #include <cstdint>
@@ -20,15 +21,18 @@
 #include "proxy/relay/relay.h"
 #include "proxy/routing/session_registry.h"
 #include "proxy/session/session_replay.h"
+#include "proxy/session/statement_retry.h"
 
 namespace pgroute::proxy {
 
-// Proxy mode: shows a session's replay (session_replay.h) what passes both ways, and counts the
-// session pinned once it is, whichever side's message pinned it.
+// Proxy mode: shows a session's replay (session_replay.h) and its statement retry
+// (statement_retry.h) what passes both ways, and counts the session pinned once it is, whichever
+// side's message pinned it.
 class replay_tap {
   public:
-    // `replay` null: passthrough mode, nothing to learn.
-    replay_tap(session_replay* replay, counter& pinned) : replay_(replay), pinned_(pinned) {}
+    // `replay` and `retry` null: passthrough mode, nothing to learn.
+    replay_tap(session_replay* replay, statement_retry* retry, counter& pinned)
+        : replay_(replay), retry_(retry), pinned_(pinned) {}
 
     [[nodiscard]] bool wants_client_body(char type) const {
         return replay_ != nullptr && replay_->wants_client_body(type);
@@ -36,13 +40,25 @@ class replay_tap {
     [[nodiscard]] bool wants_server_body(char type) const {
         return replay_ != nullptr && session_replay::wants_server_body(type);
     }
-    void client(const protocol::frame_header& header, std::span<const char> body);
+    // `session_idle`: the session was idle before this message.
+    void client(const protocol::frame_header& header, std::span<const char> body,
+                bool session_idle);
     void server(const protocol::frame_header& header, std::span<const char> body);
+
+    // A statement is kept that may run again on another node.
+    [[nodiscard]] bool keeps_statement() const {
+        return retry_ != nullptr && retry_->keeps_statement();
+    }
+    // The node's ErrorResponse ends the kept statement before it could commit: the statement
+    // runs again where the session moves, so neither the client nor the replay hears of it.
+    [[nodiscard]] bool ends_kept_statement(const protocol::frame_header& header,
+                                           std::span<const char> body) const;
 
   private:
     void count_pin(bool was_pinned);
 
     session_replay* replay_;
+    statement_retry* retry_;
     counter& pinned_;
 };
 
@@ -89,9 +105,12 @@ class server_frames final : public frame_handler {
     // ReadyForQuery 'I' was the node's last word, and the client has sent nothing since: the
     // client is not reading.
     [[nodiscard]] bool idle() const { return control_.idle && queries_.in_flight() == 0; }
-    // The ErrorResponse, whole, that the node sent while the session was idle (then the relay
-    // stopped before it): the client is not reading, so it waits for the client's next message.
-    // Empty otherwise.
+    // The node's FATAL ended a statement that runs again where the session moves (the relay
+    // stopped before it; held_error() has it, for the client if the session cannot move).
+    [[nodiscard]] bool retry_due() const { return retry_due_; }
+    // The ErrorResponse, whole, that the node sent while the session was idle, or that ended a
+    // statement to run again (then the relay stopped before it): the client is not reading, or
+    // waits for the statement's answer. Empty otherwise.
     [[nodiscard]] std::string& held_error() { return held_error_; }
     // Why it stopped the relay, if it did: a message of the node's that must not reach the
     // client (its own cancel key, a negotiation that contradicts pgroute's offer).
@@ -116,6 +135,7 @@ class server_frames final : public frame_handler {
     std::string answer_;
     bool answer_replaces_held_ = false;  // the held frame is the node's own, superseded
     bool last_was_error_ = false;
+    bool retry_due_ = false;
     std::string held_error_;
     std::string violation_;
 };

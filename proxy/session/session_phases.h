@@ -60,7 +60,8 @@ struct node_connection {
 // or nullopt. It may when the relay ended at a moment it holds nothing a move would lose (idle:
 // ReadyForQuery 'I', no answer due; everything the client sent forwarded; nothing it cannot
 // rebuild elsewhere, session_replay.h) and because its node left the role the endpoint needs (a
-// cut) or is shutting down (its FATAL 57P01 or 57P02, which the relay stopped before).
+// cut) or is shutting down (its FATAL 57P01 or 57P02, which the relay stopped before); or when
+// that FATAL ended a statement that runs again where the session moves (statement_retry.h).
 [[nodiscard]] std::optional<move_reason> move_cause(const session_state& s,
                                                     const relay_result& result,
                                                     const session_control& control,
@@ -82,6 +83,13 @@ void explain_lost_session(session_control& control, server_frames& from_server,
 // Routes, connects and replays the StartupMessage. True when the node has it; otherwise the
 // client has been told why.
 [[nodiscard]] asio::awaitable<bool> connect_session(session_state& s);
+
+// Proxy mode: sends the statement the old node's FATAL ended (statement_retry.h) to the node
+// the session moved to, as its client sent it; its answers are the client's. Empty when sent;
+// else why not. Not on the node that ended it: an operator's pg_terminate_backend ends a statement
+// with the same FATAL as a shutdown, and must not see it start again.
+[[nodiscard]] asio::awaitable<std::string> run_statement_again(session_state& s,
+                                                               std::string_view ended_on);
 
 // Relays until either side ends; then the client's ErrorResponse if it is owed one, the
 // session's last log line, and the linger for its last word.

@@ -16,6 +16,7 @@
 #include "proxy/session/client_error.h"
 #include "proxy/session/proxy_auth.h"
 #include "proxy/session/session_replay.h"
+#include "proxy/session/statement_retry.h"
 #include "proxy/session/worker_context.h"
 
 namespace pgroute::proxy {
@@ -92,6 +93,7 @@ struct session_state {
     // mode pays 8 bytes for each, not their size.
     std::unique_ptr<login_credentials> credentials;
     std::unique_ptr<session_replay> replay;  // proxy mode, from the relay's start
+    std::unique_ptr<statement_retry> retry;  // proxy mode, from the relay's start
 };
 
 }  // namespace pgroute::proxy

@@ -168,7 +168,26 @@ void change_settings_and_prepare(libpq_conn& session, std::size_t i) {
     session.prepare("read_back", settings_read_back);
 }
 
-TEST_F(patroni_failover, InProxyModeIdleSessionsMoveToTheNewLeaderAndPinnedOnesAreToldWhy) {
+// Statements in flight as the old leader shuts down: a lone INSERT that its FATAL 57P01 ended
+// before it could commit runs again on the new leader; a CALL that committed inside and then
+// waited is not run again (its client gets the FATAL). Each sleeps only on the old leader.
+struct statement_at_shutdown {
+    std::thread client;
+    std::string answer;
+    std::string sqlstate;
+};
+
+void run_at_shutdown(statement_at_shutdown& at_shutdown, libpq_conn& session, std::string sql) {
+    at_shutdown.client = std::thread([&at_shutdown, &session, sql = std::move(sql)] {
+        try {
+            at_shutdown.answer = exec_keeping_first_error(session.raw(), sql, 60s);
+        } catch (const pg_error& error) {
+            at_shutdown.sqlstate = error.sqlstate().empty() ? error.what() : error.sqlstate();
+        }
+    });
+}
+
+TEST_F(patroni_failover, InProxyModeSessionsMoveToTheNewLeaderAndPinnedOnesAreToldWhy) {
     const std::string old_leader = leader_;
     const std::string candidate = replicas_.front();
     const temp_dir dir("pgroute-moves");
@@ -203,7 +222,42 @@ TEST_F(patroni_failover, InProxyModeIdleSessionsMoveToTheNewLeaderAndPinnedOnesA
     const std::string pinned_series = "pgroute_sessions_pinned{endpoint=\"write\"}";
     EXPECT_EQ(scrape(ports[2], pinned_series), 1);
 
+    libpq_conn old_leader_superuser(cluster().conninfo(old_leader));
+    const std::string old_port =
+        old_leader_superuser.exec_scalar("SELECT inet_server_port()").value();
+    old_leader_superuser.exec(
+        "CREATE TABLE public.retry_probe (port int);"
+        "GRANT ALL ON public.retry_probe TO scram_user;"
+        "CREATE PROCEDURE public.commit_then_wait(old_port int) LANGUAGE plpgsql AS $$ BEGIN "
+        "INSERT INTO public.retry_probe VALUES (-1); COMMIT; "
+        "PERFORM pg_sleep(CASE WHEN inet_server_port() = old_port THEN 60 ELSE 0 END); END $$;"
+        "GRANT EXECUTE ON PROCEDURE public.commit_then_wait(int) TO scram_user");
+    const std::string in_flight = conninfo + " application_name=in_flight_at_shutdown";
+    libpq_conn retried_session(in_flight);
+    libpq_conn committed_session(in_flight);
+    statement_at_shutdown retried;
+    statement_at_shutdown committed;
+    run_at_shutdown(retried, retried_session,
+                    "INSERT INTO public.retry_probe SELECT inet_server_port() FROM pg_sleep(CASE "
+                    "WHEN inet_server_port() = " +
+                        old_port + " THEN 60 ELSE 0 END) RETURNING port");
+    run_at_shutdown(committed, committed_session, "CALL public.commit_then_wait(" + old_port + ")");
+    wait_until(
+        [&] {
+            return old_leader_superuser.exec_scalar(
+                       "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND "
+                       "application_name = 'in_flight_at_shutdown' AND wait_event = 'PgSleep'") ==
+                   "2";
+        },
+        10s, "both statements sleep on " + old_leader);
+
     ASSERT_NO_THROW(cluster().switchover(candidate));
+    retried.client.join();
+    committed.client.join();
+    EXPECT_EQ(retried.sqlstate, "");
+    EXPECT_EQ(cluster().node_on_port(static_cast<std::uint16_t>(std::stoi(retried.answer))),
+              candidate);
+    EXPECT_EQ(committed.sqlstate, "57P01");
     for (std::size_t i = 0; i < moving_sessions; ++i) {
         libpq_conn& session = *movers[i];
         // The prepared statement first: the session's next message after the move.
@@ -244,13 +298,22 @@ TEST_F(patroni_failover, InProxyModeIdleSessionsMoveToTheNewLeaderAndPinnedOnesA
               std::string::npos)
         << pinned_message;
     const std::string log = pgroute_log();
-    EXPECT_EQ(occurrences(log, "moved from node \"" + old_leader + "\""), moving_sessions);
+    // The statement's session moved too.
+    EXPECT_EQ(occurrences(log, "moved from node \"" + old_leader + "\""), moving_sessions + 1);
+    EXPECT_EQ(occurrences(log, "running its statement again"), 1u);
+    libpq_conn new_leader_superuser(cluster().conninfo(candidate));
+    EXPECT_EQ(
+        new_leader_superuser.exec_scalar("SELECT count(*) FROM public.retry_probe WHERE port = -1"),
+        "1");  // the CALL ran once
+    EXPECT_EQ(
+        new_leader_superuser.exec_scalar("SELECT count(*) FROM public.retry_probe WHERE port > 0"),
+        "1");  // the INSERT committed once, on the new leader
     double moved = 0;
     for (const char* reason : {"leader_changed", "no_write_target", "node_shutdown"}) {
         moved += scrape(ports[2], "pgroute_sessions_moved_total{endpoint=\"write\",reason=\"" +
                                       std::string(reason) + "\"}");
     }
-    EXPECT_EQ(moved, static_cast<double>(moving_sessions));
+    EXPECT_EQ(moved, static_cast<double>(moving_sessions + 1));
     wait_until([&] { return scrape(ports[2], pinned_series) == 0; }, 10s,
                "the pinned session's end is counted");
     leader_ = candidate;
