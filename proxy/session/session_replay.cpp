@@ -10,7 +10,7 @@ namespace pgroute::proxy {
 
 namespace {
 
-using effect_kind = statement_effect::kind;
+using change_kind = setting_change::kind;
 
 // A client that pipelines more than this many Parse and Close messages ahead of the node's
 // answers is not followed (nothing real does; it would grow without bound).
@@ -91,10 +91,12 @@ void session_replay::client_query(std::string_view body, bool whole) {
     const std::string_view sql = in.cstring();
     if (in.failed()) return;  // the node refuses it: nothing changes
     statement_effect effect = statement_effect_of(sql);
-    if (effect.what == effect_kind::pins) return pin(effect.pin);
-    if (effect.what == effect_kind::none) return;
-    keep_pending({item_kind::setting, cycles_sent_, std::move(effect.setting), std::string(sql),
-                  effect.what});
+    if (!effect.pin.empty()) return pin(effect.pin);
+    for (setting_change& change : effect.changes) {
+        keep_pending({item_kind::setting, cycles_sent_, std::move(change.setting),
+                      std::move(change.text), change.what});
+        if (pin_) return;
+    }
 }
 
 void session_replay::client_parse(std::string_view body, bool whole) {
@@ -104,9 +106,9 @@ void session_replay::client_parse(std::string_view body, bool whole) {
     const std::string_view sql = in.cstring();
     if (in.failed()) return;
     const statement_effect effect = statement_effect_of(sql);
-    if (effect.what == effect_kind::pins) return pin(effect.pin);
+    if (!effect.pin.empty()) return pin(effect.pin);
     // Its effect would come at an Execute, which this does not follow.
-    if (effect.what != effect_kind::none) return pin("a SET through the extended query protocol");
+    if (!effect.changes.empty()) return pin("a SET through the extended query protocol");
     // An unnamed one is not kept, but its ParseComplete comes in turn.
     std::string message;
     if (!name.empty())
@@ -186,9 +188,17 @@ void session_replay::accept_setting(item change) {
                         }).base();
     const auto forgettable = [&](const item& i) {
         if (i.kind != item_kind::setting) return false;
-        if (change.effect == effect_kind::resets_all) return !survives_reset_all(i.name);
+        if (change.effect == change_kind::resets_all) return !survives_reset_all(i.name);
         return i.name == change.name;
     };
+    if (change.effect == change_kind::discards_all) {
+        // Settings and prepared statements alike: the new node starts as DISCARD ALL leaves one.
+        for (const item& i : accepted_)
+            memory_ -= i.name.size() + i.message.size();
+        accepted_.clear();
+        memory_ -= change.name.size() + change.message.size();
+        return;
+    }
     for (auto it = frozen; it != accepted_.end();) {
         if (forgettable(*it)) {
             memory_ -= it->name.size() + it->message.size();
@@ -199,7 +209,7 @@ void session_replay::accept_setting(item change) {
     }
     // A RESET undoes only what came before it: with nothing of it left to undo, it is not needed.
     const bool undoes_kept = std::any_of(accepted_.begin(), accepted_.end(), forgettable);
-    if (change.effect == effect_kind::sets || undoes_kept) {
+    if (change.effect == change_kind::sets || undoes_kept) {
         accepted_.push_back(std::move(change));
     } else {
         memory_ -= change.name.size() + change.message.size();

@@ -1,7 +1,8 @@
 // Proxy mode: what a session's backend holds that pgroute rebuilds on the node the session moves
 // to, learnt from the traffic as the relay shows it: the settings its client changed (SET, RESET,
-// as the node accepted them) and its protocol-level named prepared statements (Parse, as the node
-// answered ParseComplete; Close). Or why it cannot move (what pins it: statement_effect.h).
+// DISCARD ALL, as the node accepted them) and its protocol-level named prepared statements (Parse,
+// as the node answered ParseComplete; Close). Or why it cannot move (what pins it:
+// statement_effect.h).
 //
 // A change counts once the node has answered for it: a Parse at its ParseComplete, a Close at its
 // CloseComplete (an error skips the rest of its cycle: those never ran), a SET or RESET at the
@@ -21,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "proxy/session/statement_effect.h"
+#include "proxy/statement/statement_effect.h"
 
 namespace pgroute::proxy {
 
@@ -61,7 +62,7 @@ class session_replay {
         std::uint64_t cycle = 0;  // pending: the query cycle it belongs to
         std::string name;         // the setting's, or the prepared statement's
         std::string message;      // a setting's statement text; a Parse message whole
-        statement_effect::kind effect = statement_effect::kind::none;  // a setting's
+        setting_change::kind effect = setting_change::kind::sets;  // a setting's
     };
 
     void pin(std::string_view why);

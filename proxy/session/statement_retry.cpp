@@ -6,8 +6,8 @@
 #include "protocol/message_builder.h"
 #include "protocol/message_type.h"
 #include "protocol/sqlstate.h"
-#include "proxy/session/statement_effect.h"
-#include "proxy/session/statement_words.h"
+#include "proxy/statement/statement_effect.h"
+#include "proxy/statement/statement_words.h"
 
 namespace pgroute::proxy {
 
@@ -29,7 +29,7 @@ bool may_run_again(std::string_view sql) {
     }
     // A SELECT may still take a session advisory lock or make a temporary table (SELECT INTO):
     // what pins the session would stay on the old node.
-    return one_transaction && statement_effect_of(sql).what == statement_effect::kind::none;
+    return one_transaction && statement_effect_of(sql).leaves_nothing();
 }
 
 void statement_retry::from_client(char type, std::string_view body, bool whole, bool session_idle) {

@@ -11,8 +11,8 @@
 
 #include "protocol/byte_reader.h"
 #include "proxy/session/session_replay.h"
-#include "proxy/session/statement_effect.h"
-#include "proxy/session/statement_words.h"
+#include "proxy/statement/statement_effect.h"
+#include "proxy/statement/statement_words.h"
 #include "tests/fuzz/invariant.h"
 
 namespace {
@@ -42,11 +42,14 @@ void check_rebuild(const session_replay& replay) {
 
 void check_effect(std::string_view sql) {
     const statement_effect effect = statement_effect_of(sql);
-    if (effect.what == statement_effect::kind::sets ||
-        effect.what == statement_effect::kind::resets) {
-        require(!effect.setting.empty(), "a SET or RESET names its setting");
+    require(effect.pin.empty() || effect.changes.empty(), "a pinned text changes nothing kept");
+    for (const setting_change& change : effect.changes) {
+        const bool named = change.what == setting_change::kind::sets ||
+                           change.what == setting_change::kind::resets;
+        require(!named || !change.setting.empty(), "a SET or RESET names its setting");
+        require(!change.text.empty() && sql.find(change.text) != std::string_view::npos,
+                "a change's text is its statement's, within the text");
     }
-    if (effect.what == statement_effect::kind::pins) require(!effect.pin.empty(), "a pin says why");
     if (const auto statements = statements_of(sql, 3)) {
         for (const leading_words& words : *statements)
             require(words.size() <= 3, "at most the words asked for");

@@ -91,6 +91,35 @@ TEST(session_replay, ResetAllForgetsAllButTheRole) {
     EXPECT_EQ(c.replay.rebuild_messages(), query_message("SET ROLE reader\n;"));
 }
 
+TEST(session_replay, DiscardAllForgetsSettingsAndPreparedStatements) {
+    conversation c;
+    c.run("SET ROLE reader");
+    c.parse("s", "SELECT 1");
+    c.sync();
+    c.node('1');
+    c.ready();
+    c.run("DISCARD ALL");
+    EXPECT_EQ(c.replay.rebuild_messages(), "");
+    EXPECT_EQ(c.replay.prepared_statements(), 0u);
+    c.run("SET work_mem = '8MB'");
+    EXPECT_EQ(c.replay.rebuild_messages(), query_message("SET work_mem = '8MB'\n;"));
+}
+
+TEST(session_replay, EachSetOfAQueryWithSeveralIsKeptAsItsOwnStatement) {
+    conversation c;
+    c.query("SET search_path = app; SELECT 1; SET work_mem = '8MB'");
+    c.node('C');
+    c.node('T');
+    c.node('D');
+    c.node('C');
+    c.node('C');
+    c.ready();
+    EXPECT_FALSE(c.replay.pinned_by());
+    EXPECT_EQ(c.replay.rebuild_messages(),
+              query_message("SET search_path = app\n; SET work_mem = '8MB'\n;"));
+    EXPECT_EQ(c.replay.settings(), 2u);
+}
+
 TEST(session_replay, NamedStatementsAreKeptAtTheirParseCompleteAndForgottenAtClose) {
     conversation c;
     c.parse("s1", "SELECT $1::int");

@@ -1,4 +1,4 @@
-#include "proxy/session/statement_words.h"
+#include "proxy/statement/statement_words.h"
 
 #include <cctype>
 
