@@ -63,11 +63,10 @@ struct limits_config {
     std::uint32_t max_startup_packet_length = protocol::max_startup_packet_length;
     milliseconds startup_timeout{10'000};
     milliseconds connect_timeout{5'000};
-    // Patroni mode: how long a new session waits for a node to serve it (a leader during a
-    // switchover) before 57P03, or for a newer snapshot after its node refused the connection.
-    milliseconds node_wait{3'000};
-    // Proxy mode: how long a session moving to another node waits for one (a new leader). Its
-    // client notices nothing unless it sends a statement meanwhile, which then waits too. Long
+    // Patroni mode: how long a session waits for a node to serve its endpoint: a new one (a
+    // leader during a failover; a newer snapshot after its node refused the connection) before
+    // 57P03, a moving one (proxy mode) before its cut. Its client notices nothing but the wait:
+    // a new one's StartupMessage, a moving one's next statement wait in their sockets. Long
     // enough for a Patroni failover after a crash (ttl 30 s).
     milliseconds hold_timeout{30'000};
     std::uint32_t max_client_connections = 1000;

@@ -165,7 +165,12 @@ limits_config read_limits(yaml_reader& map) {
     read_u32_size(map, "max_startup_packet_length", l.max_startup_packet_length, 64, 1 << 20);
     map.read_duration("startup_timeout", l.startup_timeout);
     map.read_duration("connect_timeout", l.connect_timeout);
-    map.read_duration("node_wait", l.node_wait);
+    // node_wait is hold_timeout's name from before sessions could move, when it bounded only a
+    // new session's wait (3 s then); configs that set it keep working.
+    if (map.has("node_wait") && map.has("hold_timeout")) {
+        map.problem("node_wait", "is the older name of hold_timeout: set only hold_timeout");
+    }
+    map.read_duration("node_wait", l.hold_timeout);
     map.read_duration("hold_timeout", l.hold_timeout);
     unsigned max_clients = l.max_client_connections;
     map.read("max_client_connections", max_clients, 1, 1'000'000);

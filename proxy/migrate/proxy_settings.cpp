@@ -15,7 +15,7 @@ std::string option_reason(std::string_view option) {
         return logging_reason;
     }
     if (option == "redispatch") {
-        return "pgroute routes a new session again, within limits.node_wait, when its node "
+        return "pgroute routes a new session again, within limits.hold_timeout, when its node "
                "refuses it";
     }
     if (option.ends_with("tcpka")) return "pgroute does not set TCP keepalives";
@@ -103,7 +103,7 @@ class proxy_reader {
             note(directive, logging_reason);
         } else if (keyword == "retries") {
             note(directive,
-                 "pgroute routes a new session again, within limits.node_wait, when "
+                 "pgroute routes a new session again, within limits.hold_timeout, when "
                  "its node refuses it");
         } else if (keyword == "tcp-check") {
             note(directive, checking_reason);
@@ -182,7 +182,7 @@ class proxy_reader {
                  "idle_session_timeout and idle_in_transaction_session_timeout do");
         } else if (name == "queue") {
             note(directive,
-                 "pgroute does not queue: a session waits at most limits.node_wait "
+                 "pgroute does not queue: a session waits at most limits.hold_timeout "
                  "for a node");
         } else {
             note(directive, "pgroute has no equivalent");

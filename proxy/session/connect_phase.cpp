@@ -96,7 +96,7 @@ asio::awaitable<node_connection> open_node_connection(session_state& s,
 
 asio::awaitable<bool> connect_session(session_state& s) {
     auto& worker = s.worker;
-    const auto give_up = std::chrono::steady_clock::now() + worker.cfg.limits.node_wait;
+    const auto give_up = std::chrono::steady_clock::now() + worker.cfg.limits.hold_timeout;
     s.routed = co_await route_session(s.endpoint, s.endpoint_index, worker.topology,
                                       worker.sessions, give_up);
     for (;;) {

@@ -78,7 +78,7 @@ void check_accepted(const config& cfg) {
     require(limits.max_client_connections >= 1 && limits.max_client_connections <= 1'000'000,
             "max_client_connections is 1 to 1000000");
     require(limits.startup_timeout.count() >= 0 && limits.connect_timeout.count() >= 0 &&
-                limits.node_wait.count() >= 0,
+                limits.hold_timeout.count() >= 0,
             "timeouts are not negative");
 }
 

@@ -21,7 +21,9 @@ namespace pgroute::test_support {
 
 using steady_clock = std::chrono::steady_clock;
 
-inline constexpr auto statement_timeout = std::chrono::seconds(10);
+// Longer than pgroute's limits.hold_timeout (30 s): a session held while there is no leader is
+// not taken for a hang.
+inline constexpr auto statement_timeout = std::chrono::seconds(40);
 // Every loop of the load and the watches ends by this, even if a test forgets to stop it.
 inline constexpr auto longest_load = std::chrono::seconds(180);
 inline constexpr auto pause_between_writes = std::chrono::milliseconds(10);

@@ -35,6 +35,8 @@ constexpr auto cluster_settle_timeout = 90s;
 constexpr auto failed_poll_timeout = 15s;
 // pgroute polls every 500 ms: a few rounds in which a failure would have been logged.
 constexpr auto quiet_rounds = 3s;
+// How long a session waits for a node when none can serve it, in the tests where none can.
+const std::string unreachable_hold = "1s";
 constexpr auto switchover_timeout = 60s;
 
 std::string lowercase(std::string text) {
@@ -112,9 +114,11 @@ class patroni_api_tls : public patroni_pgroute_suite {
         EXPECT_EQ(log.find("GET /patroni ok"), std::string::npos) << log;
         EXPECT_EQ(log.find("GET /cluster"), std::string::npos) << log;
 
+        // Each waited hold_timeout for a node before it was refused.
         const login_refusal write = login_failure(write_port());
         EXPECT_EQ(write.sqlstate, "57P03") << write.message;
         EXPECT_NE(write.message.find("FATAL"), std::string::npos) << write.message;
+        EXPECT_NE(write.message.find("(waited "), std::string::npos) << write.message;
         const login_refusal read = login_failure(read_port());
         EXPECT_EQ(read.sqlstate, "57P03") << read.message;
     }
@@ -156,7 +160,8 @@ TEST_F(patroni_api_tls, WithTheRightCaWritesReachTheLeaderAndReadsBothReplicas) 
 }
 
 TEST_F(patroni_api_tls, WithAWrongCaNoNodeIsReachableAndWritesGet57P03) {
-    start_pgroute({.api_ca_file = cluster().certs().other_ca_cert});
+    start_pgroute(
+        {.api_ca_file = cluster().certs().other_ca_cert, .hold_timeout = unreachable_hold});
     expect_every_node_unreachable("certificate");
 }
 
@@ -169,7 +174,8 @@ TEST_F(patroni_api_tls, AClientCertificateFromTheTestCaIsAccepted) {
 
 TEST_F(patroni_api_tls, AClientCertificateFromAnotherCaIsRefused) {
     start_pgroute({.api_cert_file = cluster().certs().other_client_cert,
-                   .api_key_file = cluster().certs().other_client_key});
+                   .api_key_file = cluster().certs().other_client_key,
+                   .hold_timeout = unreachable_hold});
     expect_every_node_unreachable("");
 }
 

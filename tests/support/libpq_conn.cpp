@@ -20,7 +20,8 @@ bool wait_readable(PGconn* conn, std::chrono::steady_clock::time_point deadline)
     return poll(&socket, 1, static_cast<int>(left.count())) != 0;
 }
 
-constexpr auto connect_deadline = 10s;
+// Longer than pgroute's limits.hold_timeout (30 s), for which a new session waits for a leader.
+constexpr auto connect_deadline = 40s;
 
 std::string quoted(std::string_view value) {
     std::string result = "'";

@@ -168,6 +168,8 @@ struct patroni_proxy_settings {
     std::optional<std::filesystem::path> api_ca_file{};
     std::optional<std::filesystem::path> api_cert_file{};
     std::optional<std::filesystem::path> api_key_file{};
+    // limits.hold_timeout, when not pgroute's default (30 s).
+    std::optional<std::string> hold_timeout{};
 };
 
 // pgroute.yaml in Patroni mode for `cluster`: its three nodes as seeds with their api_url, endpoint

@@ -60,6 +60,7 @@ std::string patroni_config(const patroni_cluster& cluster, const patroni_proxy_s
         if (settings.api_key_file)
             yaml += "  api_key_file: " + settings.api_key_file->string() + "\n";
     }
+    if (settings.hold_timeout) yaml += "limits:\n  hold_timeout: " + *settings.hold_timeout + "\n";
     return yaml;
 }
 

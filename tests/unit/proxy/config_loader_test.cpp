@@ -88,18 +88,29 @@ patroni:
     ASSERT_TRUE(r.cfg.patroni);
     EXPECT_EQ(r.cfg.patroni->timing.interval, std::chrono::seconds(1));
     EXPECT_EQ(r.cfg.patroni->timing.fast_interval, std::chrono::milliseconds(250));
-    EXPECT_EQ(r.cfg.limits.node_wait, std::chrono::seconds(3));
+    EXPECT_EQ(r.cfg.limits.hold_timeout, std::chrono::seconds(30));
 }
 
-TEST(config_loader, NodeWaitCanBeTurnedOff) {
-    const auto r = parse_config(R"(
+TEST(config_loader, HoldTimeoutCanBeTurnedOffAndStillBeSetByItsOlderName) {
+    const char* const base = R"(
 endpoints: {write: {listen: "127.0.0.1:5551", route: leader}}
 nodes: [{name: pg1, host: 127.0.0.1, api_url: "http://127.0.0.1:8008"}]
 patroni:
-limits: {node_wait: 0s}
-)");
-    ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
-    EXPECT_EQ(r.cfg.limits.node_wait, std::chrono::milliseconds(0));
+)";
+    const auto off = parse_config(std::string(base) + "limits: {hold_timeout: 0s}\n");
+    ASSERT_TRUE(off.ok()) << off.problems.front().key << ": " << off.problems.front().message;
+    EXPECT_EQ(off.cfg.limits.hold_timeout, std::chrono::milliseconds(0));
+
+    const auto old_name = parse_config(std::string(base) + "limits: {node_wait: 3s}\n");
+    ASSERT_TRUE(old_name.ok()) << old_name.problems.front().message;
+    EXPECT_EQ(old_name.cfg.limits.hold_timeout, std::chrono::seconds(3));
+
+    const auto both =
+        parse_config(std::string(base) + "limits: {node_wait: 3s, hold_timeout: 5s}\n");
+    ASSERT_EQ(both.problems.size(), 1u);
+    EXPECT_EQ(both.problems.front().key, "limits.node_wait");
+    EXPECT_EQ(both.problems.front().message,
+              "is the older name of hold_timeout: set only hold_timeout");
 }
 
 TEST(config_loader, PatroniModeNeedsApiUrlAndStaticModeNeedsRole) {
