@@ -32,7 +32,10 @@ struct session_control {
     asio::ip::tcp::socket* server = nullptr;
     asio::ip::tcp::socket* client = nullptr;
     std::optional<cut_order> cut;
-    bool idle = false;                   // the last ReadyForQuery said 'I'
+    bool idle = false;  // the last ReadyForQuery said 'I'
+    // A ReadyForQuery, of any status, came after the client's last message: what the node says
+    // next, unasked, is the session's end, which the client hears at its next message.
+    bool clients_turn = false;
     session_interrupt* relay = nullptr;  // while the session relays
     // While the session, its relay over, holds its last word for the client's next message: no
     // topology change concerns it any more, and only shutdown ends the hold early.

@@ -214,12 +214,12 @@ asio::awaitable<next_round> after_relay(session_state& s, relay_round round) {
     // A client's malformed frame never reached its handler, which would have ended idleness;
     // nor did the start of a message the relay read as it stopped (the client sent its next
     // statement just then, and waits for its answer: holding would hang it).
-    const bool idle = from_server.idle() && result.client_input_intact &&
-                      result.end != relay_end::client_protocol_violation;
+    const bool clients_turn = from_server.clients_turn() && result.client_input_intact &&
+                              result.end != relay_end::client_protocol_violation;
     const std::string last_word = last_word_for(result, control, from_client, from_server);
     std::optional<hold_end> held;
     // Not while pgroute shuts down: the drain cannot wait for the client's next message.
-    if (!last_word.empty() && idle && s.worker.cfg.limits.idle_error_hold.count() > 0 &&
+    if (!last_word.empty() && clients_turn && s.worker.cfg.limits.idle_error_hold.count() > 0 &&
         !s.worker.admission.stopping()) {
         round.backend_count.reset();
         held = co_await hold_for_next_message(s, last_word);

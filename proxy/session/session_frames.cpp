@@ -55,6 +55,7 @@ bool client_frames::wants_body(char type) const {
 frame_verdict client_frames::on_frame(const protocol::frame_header& header, std::span<char> body) {
     const bool was_idle = control_.idle && queries_.in_flight() == 0;
     control_.idle = false;
+    control_.clients_turn = false;
     replay_.client(header, body, was_idle);
     sent_terminate_ = header.type == protocol::PqMsg_Terminate;
     if (starts_query_cycle(header.type)) queries_.cycle_sent(query_clock::clock::now());
@@ -65,7 +66,8 @@ bool server_frames::wants_body(char type) const {
     return type == protocol::PqMsg_ReadyForQuery || type == protocol::PqMsg_BackendKeyData ||
            type == protocol::PqMsg_Authentication ||
            type == protocol::PqMsg_NegotiateProtocolVersion ||
-           (type == protocol::PqMsg_ErrorResponse && (idle() || replay_.keeps_statement())) ||
+           (type == protocol::PqMsg_ErrorResponse &&
+            (clients_turn() || replay_.keeps_statement())) ||
            replay_.wants_server_body(type);
 }
 
@@ -128,9 +130,9 @@ frame_verdict server_frames::relay_frame(const protocol::frame_header& header,
     retry_due_ = replay_.ends_kept_statement(header, body);
     if (!retry_due_) replay_.server(header, body);
     last_was_error_ = header.type == protocol::PqMsg_ErrorResponse;
-    // Idle, a session hears an error only as its end (a FATAL): one bigger than the buffer, not
-    // shown whole, still streams through.
-    if (retry_due_ || (last_was_error_ && idle() && body.size() == header.body_size())) {
+    // Between its client's messages, idle or in a transaction, a session hears an error only as
+    // its end (a FATAL): one bigger than the buffer, not shown whole, still streams through.
+    if (retry_due_ || (last_was_error_ && clients_turn() && body.size() == header.body_size())) {
         held_error_ = protocol::message_builder(header.type)
                           .bytes(std::string_view(body.data(), body.size()))
                           .finish();
@@ -152,6 +154,7 @@ frame_verdict server_frames::relay_frame(const protocol::frame_header& header,
     if (header.type != protocol::PqMsg_ReadyForQuery) return frame_verdict::forward;
     const auto status = protocol::parse_ready_for_query(std::string_view(body.data(), body.size()));
     control_.idle = status == protocol::transaction_status::idle;
+    control_.clients_turn = status.has_value();
     if (status) queries_.ready_for_query(*status, query_clock::clock::now());
     // A cut that waited for the session to be idle lands right after this ReadyForQuery, unless
     // the client has pipelined more queries whose answers are still to come.

@@ -105,10 +105,15 @@ class server_frames final : public frame_handler {
     // ReadyForQuery 'I' was the node's last word, and the client has sent nothing since: the
     // client is not reading.
     [[nodiscard]] bool idle() const { return control_.idle && queries_.in_flight() == 0; }
+    // The node answered everything the client sent (a ReadyForQuery of any status came last):
+    // the client, idle or inside a transaction, is not reading until it sends again.
+    [[nodiscard]] bool clients_turn() const {
+        return control_.clients_turn && queries_.in_flight() == 0;
+    }
     // The node's FATAL ended a statement that runs again where the session moves (the relay
     // stopped before it; held_error() has it, for the client if the session cannot move).
     [[nodiscard]] bool retry_due() const { return retry_due_; }
-    // The ErrorResponse, whole, that the node sent while the session was idle, or that ended a
+    // The ErrorResponse, whole, that the node sent between the client's messages, or that ended a
     // statement to run again (then the relay stopped before it): the client is not reading, or
     // waits for the statement's answer. Empty otherwise.
     [[nodiscard]] std::string& held_error() { return held_error_; }

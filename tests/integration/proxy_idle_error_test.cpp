@@ -1,9 +1,9 @@
-// What a client hears when its session ends while it is idle (ReadyForQuery 'I', nothing sent
-// since): the node's FATAL as PostgreSQL shuts down, or pgroute's own error when the node
-// vanishes, held and sent in answer to the client's next message, so that it carries its
-// SQLSTATE; a Terminate instead gets nothing; a silent client is closed after
-// limits.idle_error_hold; a query in flight hears at once. Each test stops the shared cluster's
-// replica (behind the read endpoint) and starts it again.
+// What a client hears when its session ends while it is idle (the last ReadyForQuery, 'I' or
+// inside a transaction, came after its last message): the node's FATAL as PostgreSQL shuts down, or
+// pgroute's own error when the node vanishes, held and sent in answer to the client's next message,
+// so that it carries its SQLSTATE; a Terminate instead gets nothing; a silent client is closed
+// after limits.idle_error_hold; a query in flight hears at once. Each test stops the shared
+// cluster's replica (behind the read endpoint) and starts it again.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -70,6 +70,28 @@ TEST_F(proxy_idle_errors, AnIdleLibpqSessionWhoseNodeShutsDownGets57P01OnItsNext
     read_while_idle(session.raw(), 300ms);
     try {
         (void)exec_keeping_first_error(session.raw(), "SELECT 1", 5s);
+        ADD_FAILURE() << "the query on the stopped node succeeded";
+    } catch (const pg_error& error) {
+        EXPECT_EQ(error.sqlstate(), "57P01") << error.what();
+        EXPECT_NE(std::string(error.what()).find(admin_shutdown_text), std::string::npos)
+            << error.what();
+    }
+}
+
+// Its transaction cannot be saved, but the client hears so with a SQLSTATE, as its next
+// statement's error, not as libpq's "server closed the connection unexpectedly".
+TEST_F(proxy_idle_errors, ASessionInATransactionWhoseNodeShutsDownGets57P01OnItsNextQuery) {
+    const proxy_in_front proxy(env());
+    libpq_conn session(loopback_conninfo(proxy.ports.read, trust_role.name, test_database));
+    session.exec("BEGIN");
+    EXPECT_EQ(session.exec_scalar("SELECT 1"), "1");
+    PQsetNoticeReceiver(session.raw(), &ignore_notice, nullptr);
+
+    env().stop_replica();
+    const replica_restart restart{env()};
+    read_while_idle(session.raw(), 300ms);
+    try {
+        (void)exec_keeping_first_error(session.raw(), "SELECT 2", 5s);
         ADD_FAILURE() << "the query on the stopped node succeeded";
     } catch (const pg_error& error) {
         EXPECT_EQ(error.sqlstate(), "57P01") << error.what();
