@@ -38,6 +38,11 @@ constexpr counter_family<2> sessions_moved{
     "Sessions of the endpoint moved to another node unnoticed by their client (auth.mode: "
     "proxy), by why their node could no longer serve them.",
     {"endpoint", "reason"}};
+constexpr counter_family<1> statements_retried{
+    "pgroute_statements_retried_total",
+    "Statements of the endpoint's sessions that their node's shutdown FATAL ended before any "
+    "answer, run again on the node the session moved to (auth.mode: proxy).",
+    {"endpoint"}};
 constexpr counter_family<2> cancel_requests{
     "pgroute_cancel_requests_total",
     "CancelRequest packets received on the endpoint, by what became of them.",
@@ -160,9 +165,9 @@ double seconds(std::uint64_t nanoseconds) {
 
 void collect_client_metrics(metric_families& out, const admin_snapshot& snapshot,
                             const config& cfg) {
-    auto [open, accepted, rejected, pinned, moved, cancels] =
+    auto [open, accepted, rejected, pinned, moved, retried, cancels] =
         out.start_each(client_sessions_open, client_sessions, client_sessions_rejected,
-                       sessions_pinned, sessions_moved, cancel_requests);
+                       sessions_pinned, sessions_moved, statements_retried, cancel_requests);
     for (std::size_t e = 0; e < snapshot.totals.endpoints.size(); ++e) {
         const std::string_view endpoint = cfg.endpoints[e].name;
         const auto& totals = snapshot.totals.endpoints[e];
@@ -171,6 +176,7 @@ void collect_client_metrics(metric_families& out, const admin_snapshot& snapshot
         add_each_value<session_rejection>(rejected, totals.rejected, endpoint);
         pinned.add({endpoint}, open_count(totals.pinned, totals.pinned_ended));
         add_each_value<move_reason>(moved, totals.moves, endpoint);
+        retried.add({endpoint}, totals.statements_retried);
         add_each_value<cancel_outcome>(cancels, totals.cancel_requests, endpoint);
     }
 }

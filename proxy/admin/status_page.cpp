@@ -90,8 +90,8 @@ std::string nodes_table(const admin_snapshot& snapshot) {
 std::string endpoints_table(const admin_snapshot& snapshot, const config& cfg) {
     std::string html =
         "<table id=\"endpoints\"><tr><th>Endpoint</th><th>Listen</th><th>Route</th>"
-        "<th>Open</th><th>Total</th><th>Rejected</th><th>Queries</th><th>Bytes in</th>"
-        "<th>Bytes out</th></tr>\n";
+        "<th>Open</th><th>Total</th><th>Rejected</th><th>Pinned</th><th>Moved</th>"
+        "<th>Queries</th><th>Bytes in</th><th>Bytes out</th></tr>\n";
     for (std::size_t e = 0; e < cfg.endpoints.size(); ++e) {
         const auto& endpoint = cfg.endpoints[e];
         const auto& totals = snapshot.totals.endpoints[e];
@@ -103,6 +103,10 @@ std::string endpoints_table(const admin_snapshot& snapshot, const config& cfg) {
         }
         const auto rejected =
             std::accumulate(totals.rejected.begin(), totals.rejected.end(), std::uint64_t{0});
+        // Proxy mode's: open sessions that cannot move, and moves to another node so far.
+        const auto pinned = open_count(totals.pinned, totals.pinned_ended);
+        const auto moved =
+            std::accumulate(totals.moves.begin(), totals.moves.end(), std::uint64_t{0});
         html += "<tr>";
         html += cell("<b>" + html_escape(endpoint.name) + "</b>");
         html +=
@@ -112,6 +116,8 @@ std::string endpoints_table(const admin_snapshot& snapshot, const config& cfg) {
             cell(std::to_string(open_count(totals.sessions_started, totals.sessions_ended)), true);
         html += cell(std::to_string(totals.accepted), true);
         html += cell(std::to_string(rejected), true);
+        html += cell(std::to_string(pinned), true);
+        html += cell(std::to_string(moved), true);
         html += cell(std::to_string(queries), true);
         html += cell(bytes_text(bytes_in), true);
         html += cell(bytes_text(bytes_out), true);

@@ -83,8 +83,9 @@ struct endpoint_values {
     std::array<Count, session_rejection_count> rejected{};
     std::array<Count, cancel_outcome_count> cancel_requests{};
     std::array<Count, move_reason_count> moves{};
-    Count pinned{};        // sessions that became pinned to their node (proxy mode)
-    Count pinned_ended{};  // of those, the ones that ended
+    Count pinned{};              // sessions that became pinned to their node (proxy mode)
+    Count pinned_ended{};        // of those, the ones that ended
+    Count statements_retried{};  // cut by their node's shutdown, run again where the session moved
 
     [[nodiscard]] Count& rejections(session_rejection why) {
         return rejected[static_cast<std::size_t>(why)];

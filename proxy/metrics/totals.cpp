@@ -19,6 +19,7 @@ void add(endpoint_totals& total, const endpoint_counters& live) {
     add(total.moves, live.moves);
     total.pinned += live.pinned.value();
     total.pinned_ended += live.pinned_ended.value();
+    total.statements_retried += live.statements_retried.value();
 }
 
 void add(route_totals& total, const route_counters& live) {

@@ -195,6 +195,7 @@ asio::awaitable<next_round> after_relay(session_state& s, relay_round round) {
         if (failed.empty() && runs_again) failed = co_await run_statement_again(s, from_node);
         if (failed.empty()) {
             s.counters().moved(*cause).add();
+            if (runs_again) s.counters().statements_retried.add();
             if (round.log_session) {
                 s.worker.log.info(s.label.text() + " moved from node " + quoted(from_node) + " (" +
                                   std::string(to_string(*cause)) + ")" +

@@ -313,6 +313,7 @@ TEST_F(patroni_failover, InProxyModeSessionsMoveToTheNewLeaderAndPinnedOnesAreTo
                                       std::string(reason) + "\"}");
     }
     EXPECT_EQ(moved, static_cast<double>(moving_sessions + 1));
+    EXPECT_EQ(scrape(ports[2], "pgroute_statements_retried_total{endpoint=\"write\"}"), 1.0);
     wait_until([&] { return scrape(ports[2], pinned_series) == 0; }, 10s,
                "the pinned session's end is counted");
     leader_ = candidate;

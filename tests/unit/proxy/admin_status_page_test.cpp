@@ -61,11 +61,21 @@ TEST(status_page, ListsEndpointsWithTheirCounts) {
     auto f = admin_fixture(make_topology({{"pg1", node_role::leader}}));
     f.worker_a.endpoint(0).accepted.add(12);
     f.worker_a.route(0, "pg1").queries.add(34);
+    f.worker_a.endpoint(0).rejections(session_rejection::no_node).add(3);
+    f.worker_a.endpoint(0).pinned.add(7);
+    f.worker_b.endpoint(0).pinned_ended.add(2);
+    f.worker_a.endpoint(0).moved(move_reason::leader_changed).add(40);
+    f.worker_b.endpoint(0).moved(move_reason::node_shutdown).add(2);
     const auto html = render_status_page(f.snapshot(), f.cfg, f.history);
-    EXPECT_NE(html.find("<td><b>write</b></td><td>127.0.0.1:5551</td><td>leader</td>"),
+    EXPECT_NE(html.find("<th>Rejected</th><th>Pinned</th><th>Moved</th><th>Queries</th>"),
               std::string::npos);
-    EXPECT_NE(html.find("<td class=\"num\">12</td>"), std::string::npos);
-    EXPECT_NE(html.find("<td class=\"num\">34</td>"), std::string::npos);
+    // Open, total, rejected, pinned (7 pinned, 2 of them ended), moved (both workers), queries.
+    EXPECT_NE(html.find("<td><b>write</b></td><td>127.0.0.1:5551</td><td>leader</td>"
+                        "<td class=\"num\">0</td><td class=\"num\">12</td>"
+                        "<td class=\"num\">3</td><td class=\"num\">5</td>"
+                        "<td class=\"num\">42</td><td class=\"num\">34</td>"),
+              std::string::npos)
+        << html;
 }
 
 TEST(status_page, HtmlEscapeCoversTheFiveSpecialCharacters) {

@@ -79,7 +79,8 @@ TEST(statement_retry, RunsAgainOnlyStatementsThatAreOneTransaction) {
     for (const char* sql :
          {"SELECT 1", "insert into t values (1) returning *", "UPDATE t SET x = 2", "DELETE FROM t",
           "WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d", "VALUES (1)", "TABLE t",
-          "MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED THEN DO NOTHING", "  /* c */ SELECT 1;"}) {
+          "MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED THEN DO NOTHING",
+          "  /* c */ SELECT 1;"}) {
         EXPECT_TRUE(may_run_again(sql)) << sql;
     }
     for (const char* sql :
