@@ -29,6 +29,10 @@ inline constexpr char PqMsg_NoticeResponse = 'N';
 inline constexpr char PqMsg_NegotiateProtocolVersion = 'v';
 inline constexpr char PqMsg_ParseComplete = '1';
 inline constexpr char PqMsg_CloseComplete = '3';
+inline constexpr char PqMsg_BindComplete = '2';
+inline constexpr char PqMsg_CommandComplete = 'C';
+inline constexpr char PqMsg_DataRow = 'D';
+inline constexpr char PqMsg_EmptyQueryResponse = 'I';
 
 // Messages common to both directions.
 inline constexpr char PqMsg_CopyData = 'd';

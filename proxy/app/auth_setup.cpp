@@ -20,6 +20,23 @@ proxy_auth make_proxy_auth(const auth_config& cfg, asio::ssl::context* client_tl
                                  std::to_string(users.error().line) + ": " + users.error().message);
     }
     made.users = std::move(users).value();
+    if (!cfg.auth_user.empty()) {
+        const auto found = made.users.find(cfg.auth_user);
+        if (found == made.users.end()) {
+            throw std::runtime_error("auth.auth_user \"" + cfg.auth_user + "\" is not in " +
+                                     cfg.auth_file +
+                                     ": pgroute logs in as it with what that file holds");
+        }
+        if (found->second.scram && !found->second.md5) {
+            throw std::runtime_error(
+                "auth.auth_user \"" + cfg.auth_user + "\" has only a SCRAM secret in " +
+                cfg.auth_file +
+                ": pgroute cannot log in by SCRAM without a client's proof; give its md5 hash, or "
+                "no password where the nodes trust it");
+        }
+        made.auth_user_login = login_credentials{found->second, std::nullopt};
+        made.looked_up = std::make_unique<verifier_cache>(cfg.auth_cache_ttl);
+    }
     auth::random_bytes(made.mock_key);
     if (client_tls != nullptr) {
         const X509* own = SSL_CTX_get0_certificate(client_tls->native_handle());

@@ -101,6 +101,15 @@ enum class auth_mode { passthrough, proxy };
 struct auth_config {
     auth_mode mode = auth_mode::passthrough;
     std::string auth_file;  // PgBouncer's userlist.txt; proxy mode needs it
+    // Proxy mode, as PgBouncer's: a user auth_file does not list is looked up with auth_query on
+    // the leader, logged in as auth_user (listed in auth_file with an md5 hash, or no password
+    // for nodes that trust it), in auth_dbname or else the client's database; the answers are
+    // kept for auth_cache_ttl, over at most auth_pool_size connections per worker thread.
+    std::string auth_user;  // empty: auth_file alone
+    std::string auth_query = "SELECT usename, passwd FROM pg_shadow WHERE usename = $1";
+    std::string auth_dbname;
+    milliseconds auth_cache_ttl{60'000};
+    unsigned auth_pool_size = 2;
 };
 
 struct admin_config {

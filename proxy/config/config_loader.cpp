@@ -149,6 +149,20 @@ auth_config read_auth(yaml_reader& map) {
     map.read_choice("mode", a.mode,
                     {{"passthrough", auth_mode::passthrough}, {"proxy", auth_mode::proxy}});
     map.read("auth_file", a.auth_file);
+    map.read("auth_user", a.auth_user);
+    if (map.has("auth_query") && a.auth_user.empty()) {
+        map.problem("auth_query", "needs auth_user, whom pgroute runs it as");
+    }
+    map.read("auth_query", a.auth_query);
+    if (a.auth_query.find("$1") == std::string::npos) {
+        map.problem("auth_query", "must take the user name as $1");
+    }
+    map.read("auth_dbname", a.auth_dbname);
+    map.read_duration("auth_cache_ttl", a.auth_cache_ttl);
+    map.read("auth_pool_size", a.auth_pool_size, 1, 100);
+    if (a.mode == auth_mode::passthrough && !a.auth_user.empty()) {
+        map.problem("auth_user", "is only used with mode proxy (the node authenticates clients)");
+    }
     if (a.mode == auth_mode::proxy && a.auth_file.empty()) {
         map.problem("auth_file", "is required with mode proxy");
     }

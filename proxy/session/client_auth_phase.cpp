@@ -154,6 +154,24 @@ asio::awaitable<bool> authenticate_client(session_state& s, const proxy_auth& au
     }
     const auto found = auth.users.find(std::string(s.label.user));
     const auth::stored_verifier* verifier = found == auth.users.end() ? nullptr : &found->second;
+    auth_lookup_outcome looked_up;
+    if (verifier == nullptr && s.worker.lookups) {
+        looked_up = co_await s.worker.lookups->find(
+            std::string(s.label.user), std::string(s.label.database), *s.worker.topology.current());
+        if (!looked_up.failed.empty()) {
+            s.counters().rejections(session_rejection::auth_failed).add();
+            s.worker.log.warn(s.label.text() + " rejected: auth_query: " + looked_up.failed);
+            co_await s.tell_client(sqlstate::connection_failure,
+                                   "pgroute could not look up user \"" + std::string(s.label.user) +
+                                       "\": " + looked_up.failed);
+            co_return false;
+        }
+        if (!looked_up.node.empty()) {
+            s.worker.log.debug(s.label.text() + " auth_query on node " + quoted(looked_up.node) +
+                               (looked_up.verifier ? ": found" : ": no such user"));
+        }
+        if (looked_up.verifier) verifier = &*looked_up.verifier;
+    }
     std::optional<refusal> refused;
     if (verifier == nullptr || verifier->scram) {
         refused = co_await exchange_scram(s, client, verifier, auth);

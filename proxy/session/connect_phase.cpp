@@ -24,8 +24,8 @@ std::string duration_text(std::chrono::milliseconds duration) {
                                         : std::to_string(duration.count()) + "ms";
 }
 
-// Connects to the node within connect_timeout; returns why not, or nothing. A cut ordered
-// meanwhile cancels the connect (not a name lookup, which ends by the same deadline).
+}  // namespace
+
 asio::awaitable<std::string> connect_to_node(tcp::socket& server, const health::node_view& node,
                                              std::chrono::milliseconds timeout) {
     asio::steady_timer deadline(server.get_executor(), timeout);
@@ -41,8 +41,6 @@ asio::awaitable<std::string> connect_to_node(tcp::socket& server, const health::
     const auto ec = co_await connect_before(server, target, deadline);
     co_return ec ? ec.message() : std::string();
 }
-
-}  // namespace
 
 // Sends the client's StartupMessage and, over plain TCP, waits for the node's first answer and
 // looks at it without reading it (the relay does). Returns why the node gave up on the session

@@ -19,7 +19,7 @@ namespace pgroute::proxy {
 [[nodiscard]] asio::awaitable<bool> read_startup(session_state& s);
 
 // Asks the router, and asks again with every new snapshot while the session may wait (up to
-// limits.node_wait). `stale`, if set, is a snapshot whose answer already failed: only a newer
+// limits.hold_timeout). `stale`, if set, is a snapshot whose answer already failed: only a newer
 // one is asked.
 [[nodiscard]] asio::awaitable<routing> route_session(const endpoint_config& endpoint,
                                                      std::size_t endpoint_index,
@@ -41,6 +41,12 @@ struct node_login {
 // the client gets its AuthenticationOk, and the node's own refusals, as the node sends them (a
 // session logging in again elsewhere tells its client nothing).
 [[nodiscard]] asio::awaitable<node_login> log_into_node(session_state& s, bool greet_client);
+
+// Connects `server` to the node within `timeout`; returns why not, or nothing. A cut ordered
+// meanwhile cancels the connect (not a name lookup, which ends by the same deadline).
+[[nodiscard]] asio::awaitable<std::string> connect_to_node(asio::ip::tcp::socket& server,
+                                                           const health::node_view& node,
+                                                           std::chrono::milliseconds timeout);
 
 struct node_connection {
     std::string failed;         // empty: connected (over TLS when server_tls asks for it)

@@ -21,6 +21,12 @@ constexpr std::chrono::seconds shutdown_grace{3};
 
 constexpr std::size_t idle_buffers_kept = 256;
 
+std::unique_ptr<auth_lookup> make_auth_lookup(const worker_shared& shared) {
+    if (shared.auth == nullptr || !shared.auth->auth_user_login) return nullptr;
+    return std::make_unique<auth_lookup>(shared.cfg, *shared.auth->auth_user_login,
+                                         *shared.auth->looked_up, shared.tls);
+}
+
 }  // namespace
 
 worker::worker(const worker_shared& shared, unsigned index, health::topology_ptr topology,
@@ -37,7 +43,8 @@ worker::worker(const worker_shared& shared, unsigned index, health::topology_ptr
                           index),
           {},
           buffer_pool(shared.cfg.limits.buffer_size, idle_buffers_kept),
-          worker_metrics(shared.cfg.endpoints.size())} {}
+          worker_metrics(shared.cfg.endpoints.size()),
+          make_auth_lookup(shared)} {}
 
 void worker::listen() {
     for (const auto& endpoint : context_.cfg.endpoints) {
@@ -57,6 +64,8 @@ void worker::listen() {
 
 void worker::run() {
     io_.run();
+    // Its sockets belong to io_, which goes before the context.
+    if (context_.lookups) context_.lookups->close();
 }
 
 void worker::publish(health::topology_ptr topology) {

@@ -10,6 +10,7 @@
 #include "proxy/net/tls_contexts.h"
 #include "proxy/relay/buffer_pool.h"
 #include "proxy/routing/session_registry.h"
+#include "proxy/session/auth_lookup.h"
 #include "proxy/session/proxy_auth.h"
 #include "proxy/session/session_admission.h"
 #include "proxy/session/worker_topology.h"
@@ -26,7 +27,8 @@ struct worker_context {
     worker_topology topology;
     session_registry sessions;  // the sessions a new snapshot may cut
     buffer_pool buffers;
-    worker_metrics metrics;  // bumped here, read by the admin thread
+    worker_metrics metrics;                // bumped here, read by the admin thread
+    std::unique_ptr<auth_lookup> lookups;  // set with auth.auth_user
 };
 
 }  // namespace pgroute::proxy

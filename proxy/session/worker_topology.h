@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "health/topology/snapshot.h"
-#include "proxy/session/snapshot_waiters.h"
+#include "proxy/session/wait_list.h"
 
 namespace pgroute::proxy {
 
@@ -44,7 +44,7 @@ class worker_topology {
     bool changes_;
     bool closed_ = false;
     std::vector<std::uint64_t> tickets_;
-    snapshot_waiters waiting_;
+    wait_list waiting_;
 };
 
 }  // namespace pgroute::proxy

@@ -313,3 +313,42 @@ TEST(listen_address, ParsesIpv4Ipv6AndRejectsJunk) {
 
 }  // namespace
 }  // namespace pgroute::proxy
+
+namespace pgroute::proxy {
+namespace {
+
+constexpr const char* proxy_mode_base = R"(
+endpoints: {write: {listen: "127.0.0.1:5551", route: leader}}
+nodes: [{name: pg1, host: 127.0.0.1, role: primary}]
+)";
+
+TEST(config_loader, AuthQueryRunsAsAuthUserWithPgBouncersDefaults) {
+    const auto r = parse_config(std::string(proxy_mode_base) +
+                                "auth: {mode: proxy, auth_file: users.txt, auth_user: pgroute}\n");
+    ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
+    EXPECT_EQ(r.cfg.auth.auth_user, "pgroute");
+    EXPECT_EQ(r.cfg.auth.auth_query, "SELECT usename, passwd FROM pg_shadow WHERE usename = $1");
+    EXPECT_EQ(r.cfg.auth.auth_dbname, "");
+    EXPECT_EQ(r.cfg.auth.auth_cache_ttl, std::chrono::seconds(60));
+    EXPECT_EQ(r.cfg.auth.auth_pool_size, 2u);
+}
+
+TEST(config_loader, AuthQueryProblemsAreNamed) {
+    const auto keys_of = [](const std::string& auth) {
+        const auto r = parse_config(std::string(proxy_mode_base) + auth);
+        std::string keys;
+        for (const auto& problem : r.problems)
+            keys += problem.key + ": " + problem.message + "\n";
+        return keys;
+    };
+    EXPECT_EQ(keys_of("auth: {mode: proxy, auth_file: u.txt, auth_query: 'SELECT 1, 2'}\n"),
+              "auth.auth_query: needs auth_user, whom pgroute runs it as\n"
+              "auth.auth_query: must take the user name as $1\n");
+    EXPECT_EQ(keys_of("auth: {auth_user: pgroute}\n"),
+              "auth.auth_user: is only used with mode proxy (the node authenticates clients)\n");
+    EXPECT_EQ(keys_of("auth: {mode: proxy, auth_file: u.txt, auth_user: p, auth_pool_size: 0}\n"),
+              "auth.auth_pool_size: must be an integer from 1 to 100, got '0'\n");
+}
+
+}  // namespace
+}  // namespace pgroute::proxy

@@ -1,4 +1,4 @@
-#include "proxy/session/snapshot_waiters.h"
+#include "proxy/session/wait_list.h"
 
 #include <algorithm>
 #include <asio/experimental/as_tuple.hpp>
@@ -7,7 +7,7 @@
 
 namespace pgroute::proxy {
 
-asio::awaitable<void> snapshot_waiters::wait(asio::steady_timer::time_point until) {
+asio::awaitable<void> wait_list::wait(asio::steady_timer::time_point until) {
     asio::steady_timer timer(co_await asio::this_coro::executor, until);
     waiting_.push_back(&timer);
     struct leave {
@@ -19,7 +19,7 @@ asio::awaitable<void> snapshot_waiters::wait(asio::steady_timer::time_point unti
     co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
 }
 
-void snapshot_waiters::notify_all() {
+void wait_list::notify_all() {
     // Cancelling only queues each wait's completion, so none leaves the list while it is walked.
     for (auto* timer : waiting_)
         timer->cancel();
