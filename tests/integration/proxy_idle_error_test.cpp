@@ -59,36 +59,17 @@ void log_in_as_trust_role(raw_client& client) {
 // Keeps notices (the node's WARNING on an immediate shutdown) off the test's output.
 void ignore_notice(void*, const PGresult*) {}
 
-TEST_F(proxy_idle_errors, AnIdleLibpqSessionWhoseNodeShutsDownGets57P01OnItsNextQuery) {
-    const proxy_in_front proxy(env());
+// Stops the replica under a session on the read endpoint that `begin` has run, idle in its
+// client's turn, and checks that its next query fails with the node's 57P01.
+void expect_next_query_hears_the_shutdown(pg_cluster& cluster, std::string_view begin) {
+    const proxy_in_front proxy(cluster);
     libpq_conn session(loopback_conninfo(proxy.ports.read, trust_role.name, test_database));
+    if (!begin.empty()) session.exec(std::string(begin));
     EXPECT_EQ(session.exec_scalar("SELECT 1"), "1");
     PQsetNoticeReceiver(session.raw(), &ignore_notice, nullptr);
 
-    env().stop_replica();
-    const replica_restart restart{env()};
-    read_while_idle(session.raw(), 300ms);
-    try {
-        (void)exec_keeping_first_error(session.raw(), "SELECT 1", 5s);
-        ADD_FAILURE() << "the query on the stopped node succeeded";
-    } catch (const pg_error& error) {
-        EXPECT_EQ(error.sqlstate(), "57P01") << error.what();
-        EXPECT_NE(std::string(error.what()).find(admin_shutdown_text), std::string::npos)
-            << error.what();
-    }
-}
-
-// Its transaction cannot be saved, but the client hears so with a SQLSTATE, as its next
-// statement's error, not as libpq's "server closed the connection unexpectedly".
-TEST_F(proxy_idle_errors, ASessionInATransactionWhoseNodeShutsDownGets57P01OnItsNextQuery) {
-    const proxy_in_front proxy(env());
-    libpq_conn session(loopback_conninfo(proxy.ports.read, trust_role.name, test_database));
-    session.exec("BEGIN");
-    EXPECT_EQ(session.exec_scalar("SELECT 1"), "1");
-    PQsetNoticeReceiver(session.raw(), &ignore_notice, nullptr);
-
-    env().stop_replica();
-    const replica_restart restart{env()};
+    cluster.stop_replica();
+    const replica_restart restart{cluster};
     read_while_idle(session.raw(), 300ms);
     try {
         (void)exec_keeping_first_error(session.raw(), "SELECT 2", 5s);
@@ -98,6 +79,16 @@ TEST_F(proxy_idle_errors, ASessionInATransactionWhoseNodeShutsDownGets57P01OnIts
         EXPECT_NE(std::string(error.what()).find(admin_shutdown_text), std::string::npos)
             << error.what();
     }
+}
+
+TEST_F(proxy_idle_errors, AnIdleLibpqSessionWhoseNodeShutsDownGets57P01OnItsNextQuery) {
+    expect_next_query_hears_the_shutdown(env(), "");
+}
+
+// Its transaction cannot be saved, but the client hears so with a SQLSTATE, as its next
+// statement's error, not as libpq's "server closed the connection unexpectedly".
+TEST_F(proxy_idle_errors, ASessionInATransactionWhoseNodeShutsDownGets57P01OnItsNextQuery) {
+    expect_next_query_hears_the_shutdown(env(), "BEGIN");
 }
 
 TEST_F(proxy_idle_errors, AnIdleLibpqSessionWhoseNodeVanishesGetsPgroutes08006OnItsNextQuery) {
