@@ -4,6 +4,7 @@ namespace pgroute::proxy {
 
 void session_control::order_cut(cut_order order) {
     cut = std::move(order);
+    if (statement_kept) cut->when_idle = true;
     if (!cut_due()) return;
     if (relay) return relay->interrupt();
     // The client socket too: a server-to-client write stuck on a client that does not read

@@ -36,13 +36,19 @@ struct session_control {
     // A ReadyForQuery, of any status, came after the client's last message: what the node says
     // next, unasked, is the session's end, which the client hears at its next message.
     bool clients_turn = false;
+    // Proxy mode: a lone autocommit statement is in flight that the node has not answered yet,
+    // which pgroute runs again where the session moves if the node's shutdown FATAL ends it.
+    bool statement_kept = false;
     session_interrupt* relay = nullptr;  // while the session relays
     // While the session, its relay over, holds its last word for the client's next message: no
     // topology change concerns it any more, and only shutdown ends the hold early.
     session_interrupt* hold = nullptr;
 
     // Records the order and, unless it waits for idle, interrupts the relay (or, before it runs,
-    // cancels both sockets' pending operations); the session then tells the client why.
+    // cancels both sockets' pending operations); the session then tells the client why. With a
+    // statement kept, every cut waits for idle: the node ends the statement (a shutdown's FATAL,
+    // and it runs again elsewhere) or answers it, and the session moves then; cut at once, it
+    // could do neither.
     void order_cut(cut_order order);
 
     // A cut that must land now: the relay checks this before it waits, because a cancel only

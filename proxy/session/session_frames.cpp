@@ -57,6 +57,7 @@ frame_verdict client_frames::on_frame(const protocol::frame_header& header, std:
     control_.idle = false;
     control_.clients_turn = false;
     replay_.client(header, body, was_idle);
+    control_.statement_kept = replay_.keeps_statement();
     sent_terminate_ = header.type == protocol::PqMsg_Terminate;
     if (starts_query_cycle(header.type)) queries_.cycle_sent(query_clock::clock::now());
     return frame_verdict::forward;
@@ -128,7 +129,10 @@ frame_verdict server_frames::relay_frame(const protocol::frame_header& header,
     // The FATAL that ends a statement to run again on another node is not the replay's to learn
     // from: the statement's cycle goes on there.
     retry_due_ = replay_.ends_kept_statement(header, body);
-    if (!retry_due_) replay_.server(header, body);
+    if (!retry_due_) {
+        replay_.server(header, body);
+        control_.statement_kept = replay_.keeps_statement();
+    }
     last_was_error_ = header.type == protocol::PqMsg_ErrorResponse;
     // Between its client's messages, idle or in a transaction, a session hears an error only as
     // its end (a FATAL): one bigger than the buffer, not shown whole, still streams through.

@@ -95,6 +95,9 @@ class patroni_cluster {
     // patronictl does and throws if it fails (in TLS mode also if it could not use the REST API
     // and fell back to the DCS).
     void switchover(std::string_view candidate) const;
+    // `patronictl restart --force` of one node's PostgreSQL (a fast shutdown, then a start);
+    // returns when patronictl does.
+    void restart_postgres(std::string_view node) const;
     // SIGKILL of the leader's Patroni and then of its postmaster; returns the leader's name.
     [[nodiscard]] std::string kill9_leader() const;
     // Freezes (and thaws) a node's Patroni process, and with it its REST API.

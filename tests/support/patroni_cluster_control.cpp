@@ -167,6 +167,12 @@ void patroni_cluster::switchover(std::string_view candidate) const {
     }
 }
 
+void patroni_cluster::restart_postgres(std::string_view node) const {
+    run_checked({.argv = {"patronictl", "-c", patronictl_config().string(), "restart", "pgroute",
+                          std::string(node), "--force"}},
+                120s);
+}
+
 std::string patroni_cluster::kill9_leader() const {
     std::string leader = wait_for_leader(30s);
     // Both pids first, so that the two kills land back to back, as in a crash of the host.
