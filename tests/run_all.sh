@@ -109,13 +109,10 @@ if [[ ${PGROUTE_TEST_FAST:-0} != 1 ]]; then
     fi
   done
 
-  # Only the fuzz targets: the rest of the tree is covered by the two builds above. Each target
+  # Only the fuzz targets (pgroute_fuzzers, every one tests/fuzz declares): the rest of the tree
+  # is covered by the two builds above. Each target
   # is one process on one core, so they run side by side.
-  fuzz_targets="fuzz_frame_scanner fuzz_startup fuzz_patroni_response fuzz_patroni_status
-    fuzz_patroni_members fuzz_patroni_timestamp fuzz_patroni_url fuzz_admin_request fuzz_config
-    fuzz_quantity fuzz_auth_secret fuzz_scram_server fuzz_scram_login fuzz_userlist
-    fuzz_migrate_haproxy fuzz_session_replay"
-  if BUILD_TARGETS="$fuzz_targets" CC=clang CXX=clang++ build build-ci/fuzz -DCMAKE_BUILD_TYPE=Debug -DPGROUTE_FUZZ=ON \
+  if BUILD_TARGETS="pgroute_fuzzers" CC=clang CXX=clang++ build build-ci/fuzz -DCMAKE_BUILD_TYPE=Debug -DPGROUTE_FUZZ=ON \
     -DPGROUTE_BUILD_BENCH=OFF; then
     record "build fuzz (clang)" 0
     run_ctest build-ci/fuzz "fuzz" -L fuzz
