@@ -110,8 +110,8 @@ if [[ ${PGROUTE_TEST_FAST:-0} != 1 ]]; then
   done
 
   # Only the fuzz targets (pgroute_fuzzers, every one tests/fuzz declares): the rest of the tree
-  # is covered by the two builds above. Each target
-  # is one process on one core, so they run side by side.
+  # is covered by the two builds above. Each target is one process on one core, so they run side
+  # by side.
   if BUILD_TARGETS="pgroute_fuzzers" CC=clang CXX=clang++ build build-ci/fuzz -DCMAKE_BUILD_TYPE=Debug -DPGROUTE_FUZZ=ON \
     -DPGROUTE_BUILD_BENCH=OFF; then
     record "build fuzz (clang)" 0
