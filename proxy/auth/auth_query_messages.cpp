@@ -37,6 +37,10 @@ std::string build_auth_query(std::string_view query, std::string_view user) {
 }
 
 bool auth_query_reader::read(char type, std::string_view body) {
+    // An error ends what came before it too: a row the node then failed is no answer.
+    if (type == protocol::PqMsg_ErrorResponse || type == protocol::PqMsg_EmptyQueryResponse) {
+        row_.reset();
+    }
     switch (type) {
         case protocol::PqMsg_DataRow:
             if (failed_.empty()) read_row(body);

@@ -103,6 +103,12 @@ TEST(auth_query_messages, AnswersThatCannotBeUsedSayWhy) {
     EXPECT_EQ(refused.failed(),
               "auth_query failed: permission denied for view pg_shadow (SQLSTATE 42501)");
 
+    // Found by fuzz_auth_query: a row, then the node's error (the statement failed after it).
+    auth_query_reader row_then_error;
+    feed(row_then_error, {{'D', data_row({"a", "x"})}, {'E', error.substr(5)}, {'Z', "I"}});
+    EXPECT_FALSE(row_then_error.failed().empty());
+    EXPECT_FALSE(row_then_error.row());
+
     auth_query_reader empty;
     feed(empty, {{'I', ""}, {'Z', "I"}});
     EXPECT_EQ(empty.failed(), "auth_query is empty");
