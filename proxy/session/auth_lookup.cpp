@@ -7,11 +7,12 @@
 
 #include "protocol/authentication.h"
 #include "protocol/error_response.h"
+#include "protocol/message_builder.h"
 #include "protocol/message_type.h"
 #include "proxy/auth/auth_query_messages.h"
 #include "proxy/net/node_tls.h"
 #include "proxy/session/message_stream.h"
-#include "proxy/session/node_login_exchange.h"
+#include "proxy/session/node_authentication.h"
 #include "proxy/session/session_phases.h"
 
 namespace pgroute::proxy {
@@ -25,22 +26,11 @@ using steady_clock = std::chrono::steady_clock;
 constexpr std::size_t max_lookup_message = 65535;
 
 std::string startup_packet(std::string_view user, std::string_view database) {
-    std::string body;
-    const auto parameter = [&](std::string_view key, std::string_view value) {
-        body.append(key).push_back('\0');
-        body.append(value).push_back('\0');
-    };
-    parameter("user", user);
-    parameter("database", database);
-    parameter("application_name", "pgroute auth_query");
-    body.push_back('\0');
-    std::string packet;
-    for (const std::uint32_t word :
-         {static_cast<std::uint32_t>(8 + body.size()), protocol::protocol_version(3, 0)}) {
-        for (int shift = 24; shift >= 0; shift -= 8)
-            packet.push_back(static_cast<char>((word >> shift) & 0xffU));
-    }
-    return packet + body;
+    protocol::message_builder packet;
+    packet.u32(protocol::protocol_version(3, 0));
+    packet.cstring("user").cstring(user).cstring("database").cstring(database);
+    packet.cstring("application_name").cstring("pgroute auth_query");
+    return std::move(packet.u8(0)).finish();
 }
 
 auth_lookup_outcome failure(std::string why) {
@@ -132,39 +122,28 @@ asio::awaitable<std::string> auth_lookup::open(connection& c, const health::node
 asio::awaitable<std::string> auth_lookup::log_in(connection& c) {
     message_stream node(c.socket, c.tls.get());
     asio::steady_timer deadline(c.socket.get_executor(), cfg_.limits.connect_timeout);
-    if (auto ec = co_await node.write(startup_packet(cfg_.auth.auth_user, c.database))) {
+    const std::string& user = cfg_.auth.auth_user;
+    if (auto ec = co_await node.write(startup_packet(user, c.database))) {
         co_return "the login ended: " + ec.message();
     }
-    node_exchange exchange(cfg_.auth.auth_user, login_);
-    for (;;) {
-        received_message message;
+    node_exchange exchange(user, login_);
+    node_authentication end =
+        co_await authenticate_to_node(node, exchange, deadline, max_lookup_message);
+    if (!end.failed.empty()) co_return "logging in as auth_user \"" + user + "\": " + end.failed;
+    // After AuthenticationOk: ParameterStatus and BackendKeyData until ReadyForQuery, unless the
+    // node refuses the user or its database after all.
+    received_message message = end.refusal ? std::move(*end.refusal) : received_message{};
+    while (message.type != protocol::PqMsg_ErrorResponse) {
         if (auto ec = co_await node.read(message, max_lookup_message, deadline)) {
-            co_return ec == asio::error::timed_out ? "no answer to auth_user's login within "
-                                                     "connect_timeout"
-                                                   : "auth_user's login ended: " + ec.message();
+            co_return "logging in as auth_user \"" + user + "\": " +
+                (ec == asio::error::timed_out ? "no ReadyForQuery within connect_timeout"
+                                              : "the login ended: " + ec.message());
         }
         if (message.type == protocol::PqMsg_ReadyForQuery) co_return std::string();
-        if (message.type == protocol::PqMsg_ErrorResponse) {
-            const auto error = protocol::parse_error_response(message.body);
-            co_return "the node refused auth_user \"" + cfg_.auth.auth_user +
-                "\": " + (error ? error->message : "(a malformed ErrorResponse)");
-        }
-        if (message.type != protocol::PqMsg_Authentication) continue;  // ParameterStatus...
-        const auto request = protocol::parse_authentication(message.body);
-        if (!request) co_return "a malformed authentication request for auth_user";
-        if (request->code == static_cast<std::uint32_t>(protocol::authentication_code::ok)) {
-            continue;
-        }
-        const login_step step = exchange.answer(*request);
-        if (!step.failed.empty()) {
-            co_return "logging in as auth_user \"" + cfg_.auth.auth_user + "\", the node " +
-                step.failed;
-        }
-        if (step.reply.empty()) continue;
-        if (auto ec = co_await node.write(step.reply)) {
-            co_return "auth_user's login ended: " + ec.message();
-        }
     }
+    const auto error = protocol::parse_error_response(message.body);
+    co_return "the node refused auth_user \"" + user +
+        "\": " + (error ? error->message : "(a malformed ErrorResponse)");
 }
 
 asio::awaitable<std::string> auth_lookup::query(connection& c, const std::string& user,

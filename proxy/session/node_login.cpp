@@ -8,20 +8,15 @@
 #include "protocol/authentication.h"
 #include "protocol/error_response.h"
 #include "protocol/message_builder.h"
-#include "protocol/message_type.h"
 #include "protocol/sqlstate.h"
-#include "proxy/auth/md5_auth.h"
-#include "proxy/auth/scram_attributes.h"
-#include "proxy/auth/scram_login.h"
 #include "proxy/session/message_stream.h"
-#include "proxy/session/node_login_exchange.h"
+#include "proxy/session/node_authentication.h"
 #include "proxy/session/session_phases.h"
 
 namespace pgroute::proxy {
 
 namespace {
 
-using protocol::authentication_code;
 namespace sqlstate = protocol::sqlstate;
 
 // PostgreSQL's PG_MAX_AUTH_TOKEN_LENGTH; an ErrorResponse is far shorter.
@@ -33,54 +28,31 @@ asio::awaitable<node_login> log_into_node(session_state& s, bool greet_client) {
     message_stream node(s.server, s.server_tls.get());
     asio::steady_timer deadline(s.server.get_executor(), s.worker.cfg.limits.connect_timeout);
     node_exchange exchange(s.label.user, *s.credentials);
-    for (;;) {
-        received_message message;
-        if (auto ec = co_await node.read(message, max_login_message, deadline)) {
-            if (ec == asio::error::timed_out) {
-                co_return node_login{"no answer to the login within connect_timeout", false};
-            }
-            co_return node_login{"the login ended: " + ec.message(), false};
+    node_authentication end =
+        co_await authenticate_to_node(node, exchange, deadline, max_login_message);
+    if (!end.failed.empty()) co_return node_login{std::move(end.failed), false};
+    message_stream client(s.client, s.client_tls.get());
+    if (end.refusal) {
+        const received_message& message = *end.refusal;
+        const auto error = protocol::parse_error_response(message.body);
+        if (!error) co_return node_login{"malformed ErrorResponse during the login", false};
+        // The node refusing pgroute's proof means that its secret is not the one pgroute
+        // holds: pgroute's problem, not the client's password.
+        if (error->sqlstate == sqlstate::invalid_password ||
+            error->sqlstate == sqlstate::invalid_authorization_specification) {
+            co_return node_login{"the node refused the login: " + error->message, false};
         }
-        if (message.type == protocol::PqMsg_ErrorResponse) {
-            const auto error = protocol::parse_error_response(message.body);
-            if (!error) co_return node_login{"malformed ErrorResponse during the login", false};
-            // The node refusing pgroute's proof means that its secret is not the one pgroute
-            // holds: pgroute's problem, not the client's password.
-            if (error->sqlstate == sqlstate::invalid_password ||
-                error->sqlstate == sqlstate::invalid_authorization_specification) {
-                co_return node_login{"the node refused the login: " + error->message, false};
-            }
-            // Anything else (no such database, too many connections) is the node's to say.
-            if (!greet_client) co_return node_login{"the node refused: " + error->message, false};
-            message_stream client(s.client, s.client_tls.get());
-            (void)co_await client.write(
-                protocol::message_builder(message.type).bytes(message.body).finish());
-            co_return node_login{error->message, true};
-        }
-        if (message.type == protocol::PqMsg_NoticeResponse) continue;
-        if (message.type != protocol::PqMsg_Authentication) {
-            co_return node_login{"sent message type " +
-                                     std::to_string(static_cast<unsigned char>(message.type)) +
-                                     " before authentication ended",
-                                 false};
-        }
-        const auto request = protocol::parse_authentication(message.body);
-        if (!request) co_return node_login{"sent a malformed authentication request", false};
-        if (request->code == static_cast<std::uint32_t>(authentication_code::ok)) {
-            if (!greet_client) co_return node_login{};
-            message_stream client(s.client, s.client_tls.get());
-            if (auto ec = co_await client.write(protocol::build_authentication_ok())) {
-                co_return node_login{"the client left: " + ec.message(), true};
-            }
-            co_return node_login{};
-        }
-        const login_step step = exchange.answer(*request);
-        if (!step.failed.empty()) co_return node_login{"the node " + step.failed, false};
-        if (step.reply.empty()) continue;
-        if (auto ec = co_await node.write(step.reply)) {
-            co_return node_login{"the login ended: " + ec.message(), false};
-        }
+        // Anything else (no such database, too many connections) is the node's to say.
+        if (!greet_client) co_return node_login{"the node refused: " + error->message, false};
+        (void)co_await client.write(
+            protocol::message_builder(message.type).bytes(message.body).finish());
+        co_return node_login{error->message, true};
     }
+    if (!greet_client) co_return node_login{};
+    if (auto ec = co_await client.write(protocol::build_authentication_ok())) {
+        co_return node_login{"the client left: " + ec.message(), true};
+    }
+    co_return node_login{};
 }
 
 }  // namespace pgroute::proxy
