@@ -19,6 +19,16 @@ replica_caught_up() {
     "SELECT pg_last_wal_replay_lsn() >= '$lsn'::pg_lsn") == t ]]
 }
 
+# The user of the SCRAM connection-rate point: a SCRAM verifier on the servers (pg_hba.conf asks
+# it for SCRAM), and the same verifier in the proxies' user lists.
+create_scram_user() {
+  sql "$primary_port" bench "CREATE ROLE $scram_user LOGIN PASSWORD '$scram_password';
+    GRANT SELECT ON ALL TABLES IN SCHEMA public TO $scram_user" >/dev/null
+  scram_secret=$(sql "$primary_port" postgres \
+    "SELECT rolpassword FROM pg_authid WHERE rolname = '$scram_user'")
+  [[ $scram_secret == SCRAM-SHA-256\$* ]] || die "$scram_user has no SCRAM verifier: $scram_secret"
+}
+
 start_cluster() {
   log "initdb, primary on $primary_port, replica on $replica_port"
   as_postgres "$pg_bin/initdb" -D "$work_dir/primary" -U postgres --auth=trust -E UTF8 \
@@ -32,6 +42,8 @@ start_cluster() {
   sql "$primary_port" postgres "CREATE DATABASE bench" >/dev/null
   "$pg_bin/pgbench" -i -q -s "$scale" -h "$host" -p "$primary_port" -U postgres bench \
     >"$work_dir/pgbench-init.log" 2>&1 || die "pgbench -i failed: see $work_dir/pgbench-init.log"
+
+  create_scram_user
 
   as_postgres "$pg_bin/pg_basebackup" -h "$host" -p "$primary_port" -U postgres \
     -D "$work_dir/replica" --write-recovery-conf --wal-method=stream --checkpoint=fast \

@@ -62,10 +62,10 @@ connect_allowance_seconds() { # connect_allowance_seconds CLIENTS
   echo $(((3 * connect_ms_per_session * $1 + 1000) / 2000))
 }
 
-# run_point SCENARIO ROUND TARGET ENDPOINT PROTOCOL CLIENTS PGBENCH_ARGS...
+# run_point SCENARIO ROUND TARGET ENDPOINT PROTOCOL CLIENTS USER PGBENCH_ARGS...
 run_point() {
-  local scenario=$1 round=$2 target=$3 endpoint=$4 protocol=$5 clients=$6
-  shift 6
+  local scenario=$1 round=$2 target=$3 endpoint=$4 protocol=$5 clients=$6 user=$7
+  shift 7
   local port db pid point_dir allowance cpu_before cpu_after code=0
   read -r port db < <(endpoint_of "$target" "$endpoint")
   pid=${proxy_pid[$target]:-}
@@ -77,8 +77,9 @@ run_point() {
   [[ " $* " == *" -C "* ]] && allowance=0 # -C opens no session up front
 
   cpu_before=$(cpu_ticks "$pid")
-  timeout --kill-after=10 $((seconds + allowance + 60)) "$pg_bin/pgbench" -n -h "$host" \
-    -p "$port" -U postgres -c "$clients" -j $((clients < cores ? clients : cores)) \
+  # Only the SCRAM user has a password; the others are trusted and never asked for it.
+  PGPASSWORD=$scram_password timeout --kill-after=10 $((seconds + allowance + 60)) \
+    "$pg_bin/pgbench" -n -h "$host" -p "$port" -U "$user" -c "$clients" -j $((clients < cores ? clients : cores)) \
     -T $((seconds + allowance)) -M "$protocol" -l --log-prefix="$point_dir/tx" "$@" "$db" \
     >"$point_dir/out" 2>&1 || code=$?
   cpu_after=$(cpu_ticks "$pid")
@@ -89,6 +90,7 @@ run_point() {
     --peak-rss-kib "$(status_kib "$pid" VmHWM)" --proxy "${pid:+yes}" \
     --field "scenario=$scenario" --field "round=$round" --field "target=$target" \
     --field "endpoint=$endpoint" --field "protocol=$protocol" --field "clients=$clients" \
+    --field "user=$user" \
     >>"$raw_file" || code=1
   if ((code != 0)); then
     failed_points=$((failed_points + 1))

@@ -12,7 +12,7 @@ import sys
 import failover_result
 from svg_plot import tps_vs_clients_svg
 
-TARGETS = ["direct", "pgroute", "haproxy", "pgbouncer"]
+TARGETS = ["direct", "pgroute", "pgroute-proxy", "haproxy", "pgbouncer"]
 MEASURES = ["tps", "latency_avg_us", "latency_p50_us", "latency_p99_us",
             "proxy_cpu_s_per_1000_tx"]
 
@@ -46,7 +46,7 @@ def aggregate(points, targets):
     for p in points:
         entry = scenarios.setdefault(p["scenario"], {
             "endpoint": p["endpoint"], "protocol": p["protocol"], "clients": p["clients"],
-            "rounds": {}})
+            "user": p.get("user", "postgres"), "rounds": {}})
         entry["rounds"].setdefault(p["target"], []).append(p)
     for entry in scenarios.values():
         rounds = entry.pop("rounds")
@@ -128,6 +128,13 @@ def goals(scenarios, cpu_select, idle, connect_name):
         out.append(check(f"pgroute/direct TPS >= 0.97 at -S -M {protocol} -c 32",
                          None if ratio is None else f"{ratio:.3f}",
                          None if ratio is None else ratio >= 0.97))
+    for protocol in ("simple", "prepared"):
+        name = f"select-{protocol}-c32"
+        mine, theirs = (result_of(scenarios, name, t, "tps") for t in ("pgroute-proxy", "pgroute"))
+        ratio = quotient(mine, theirs)
+        out.append(check(f"auth.mode proxy TPS >= 0.95 x passthrough at -S -M {protocol} -c 32",
+                         None if ratio is None else f"{ratio:.3f}",
+                         None if ratio is None else ratio >= 0.95))
     mine, theirs = cpu_select.get("pgroute"), cpu_select.get("haproxy")
     out.append(check("pgroute CPU per 1000 tx <= 0.5 x HAProxy's (all -S points)",
                      None if not (mine and theirs) else
@@ -262,8 +269,13 @@ def load_markdown(summary, by_family):
                                      for t in targets]
                    for s in by_family["tpcb-"].values()]), "",
             "## Connection rate (`pgbench -C -S`): new sessions per second (ratio)", "",
-            table(["clients"] + targets,
-                  [[s["clients"]] + [cell(s["results"][t], "tps", ratio=True) for t in targets]
+            "The trusted user, and a user with a SCRAM verifier that the servers ask for SCRAM "
+            "(pgroute in passthrough and HAProxy pass the exchange to the server; pgroute-proxy "
+            "and PgBouncer authenticate the client themselves and log into the server with the "
+            "keys of its proof).", "",
+            table(["clients", "user"] + targets,
+                  [[s["clients"], s["user"]] +
+                   [cell(s["results"][t], "tps", ratio=True) for t in targets]
                    for s in by_family["connect-"].values()]), "",
             "## Proxy cost", "",
             "CPU of the proxy process (utime + stime, all threads), ms per 1,000 transactions:",
@@ -291,11 +303,12 @@ HOW_MEASURED = [
             "## How it was measured", "",
             "- One PostgreSQL 15 primary and one streaming replica (fsync off, 256MB shared "
             "buffers); reads go to the replica, writes to the primary, through every target.",
-            "- pgroute: static mode, `threads: auto`, `log_level: warn`. HAProxy: the seeds' "
+            "- pgroute: static mode, `threads: auto`, `log_level: warn`; pgroute-proxy the same "
+            "with `auth.mode: proxy` and an `auth_file`. HAProxy: the seeds' "
             "`haproxy.cfg` in tcp mode with plain `check` (`inter 3s fall 3 rise 2 "
             "on-marked-down shutdown-sessions`), threads as it picks them. PgBouncer: session "
-            "mode, `auth_type trust`, pool of 260. No proxy logs a line per session. The configs "
-            "are in `bench/load/configs/`.",
+            "mode, `auth_type hba` (trust, SCRAM for the SCRAM user), pool of 260. No proxy "
+            "logs a line per session. The configs are in `bench/load/configs/`.",
             "- pgbench runs on the same machine, `-j` up to the core count, bounded by `-T` plus "
             "the time its clients take to connect (excluded from TPS). Latency average and p99 "
             "come from pgbench's per-transaction log (`-l`).",

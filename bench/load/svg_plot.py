@@ -4,7 +4,7 @@ written as plain SVG (no plotting library on the machine, and none needed)."""
 import math
 from xml.sax.saxutils import escape
 
-COLOURS = {"direct": "#555555", "pgroute": "#d62728", "haproxy": "#1f77b4", "pgbouncer": "#2ca02c"}
+COLOURS = {"direct": "#555555", "pgroute": "#d62728", "pgroute-proxy": "#9467bd", "haproxy": "#1f77b4", "pgbouncer": "#2ca02c"}
 BASELINE_COLOUR = "#ff9896"  # pgroute@HASH, pgroute built at another revision: a lighter red
 
 
