@@ -19,11 +19,10 @@ struct node_authentication {
     std::string failed;  // set: the exchange could not go on, and why (no answer, a malformed or
                          // unexpected message, a method pgroute cannot answer)
     std::optional<received_message> refusal;  // the node's ErrorResponse, as it came
-    [[nodiscard]] bool ok() const { return failed.empty() && !refusal; }
 };
 
-// Runs the exchange on `node` until AuthenticationOk (then ok()), bounded by `deadline`; no
-// message may be longer than `max_message`.
+// Runs the exchange on `node` until AuthenticationOk (then neither is set), bounded by
+// `deadline`; no message may be longer than `max_message`.
 [[nodiscard]] asio::awaitable<node_authentication> authenticate_to_node(
     message_stream& node, node_exchange& exchange, asio::steady_timer& deadline,
     std::size_t max_message);
