@@ -84,8 +84,8 @@ asio::awaitable<received> receive_request(tcp::socket& socket, std::string& byte
 }  // namespace
 
 admin_server::admin_server(const listen_address& at, const admin_sources& sources,
-                           const logger& log, admin_server_limits limits)
-    : acceptor_(io_), sources_(sources), log_(log), limits_(limits) {
+                           admin_actions actions, const logger& log, admin_server_limits limits)
+    : acceptor_(io_), sources_(sources), actions_(std::move(actions)), log_(log), limits_(limits) {
     try {
         // No SO_REUSEPORT, unlike the workers' listeners: a second pgroute on the same admin
         // address must fail to start rather than take half of the scrapes.
@@ -156,8 +156,11 @@ asio::awaitable<void> admin_server::serve(tcp::socket socket) {
     std::string bytes;
     const auto got = co_await receive_request(socket, bytes, deadline);
     if (!got.request && !got.refusal) co_return;
-    const http_response response =
-        got.request ? answer_admin_request(*got.request, sources_, history_) : *got.refusal;
+    std::error_code no_peer;
+    const bool from_loopback = socket.remote_endpoint(no_peer).address().is_loopback() && !no_peer;
+    const http_response response = got.request ? answer_admin_request(*got.request, from_loopback,
+                                                                      sources_, history_, actions_)
+                                               : *got.refusal;
     const bool head_only = got.request && got.request->method == "HEAD";
     const std::string answer = format_http_response(response, head_only);
     // A 408 is sent after the deadline: it gets a fresh one, as short as the first.

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "proxy/admin/history_sampler.h"
+#include "proxy/admin/routes.h"
 #include "proxy/admin/snapshot.h"
 #include "proxy/admin/status_history.h"
 #include "proxy/config/config.h"
@@ -28,8 +29,8 @@ struct admin_server_limits {
 class admin_server {
   public:
     // Binds at once; throws std::runtime_error naming the address when it cannot.
-    admin_server(const listen_address& at, const admin_sources& sources, const logger& log,
-                 admin_server_limits limits = {});
+    admin_server(const listen_address& at, const admin_sources& sources, admin_actions actions,
+                 const logger& log, admin_server_limits limits = {});
     admin_server(const admin_server&) = delete;
     admin_server& operator=(const admin_server&) = delete;
     ~admin_server();
@@ -48,6 +49,7 @@ class admin_server {
     asio::ip::tcp::acceptor acceptor_;
     std::uint16_t port_ = 0;
     const admin_sources& sources_;
+    admin_actions actions_;
     const logger& log_;
     admin_server_limits limits_;
     std::unordered_set<asio::ip::tcp::socket*> connections_;  // being served, to close on stop

@@ -13,7 +13,9 @@
 #include "proxy/admin/health_board.h"
 #include "proxy/admin/server.h"
 #include "proxy/admin/snapshot.h"
-#include "proxy/app/auth_setup.h"
+#include "proxy/app/generation_setup.h"
+#include "proxy/app/reloader.h"
+#include "proxy/app/topology_feed.h"
 #include "proxy/app/topology_sources.h"
 #include "proxy/session/worker.h"
 
@@ -28,40 +30,35 @@ unsigned thread_count(const config& cfg) {
 
 }  // namespace
 
-int run_proxy(const config& cfg, const logger& log) {
+int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const std::string& config_path,
+              const logger& log) {
     std::signal(SIGPIPE, SIG_IGN);
+    const config& cfg = *cfg_ptr;
     std::atomic<std::uint32_t> client_count{0};
     cancel_keys keys;
-    std::optional<tls_contexts> tls_built;
+    std::shared_ptr<const generation> first;
     try {
-        tls_built.emplace(make_tls_contexts(cfg));
+        first = make_generation(cfg_ptr, nullptr);
     } catch (const std::exception& e) {
         log.error(e.what());
         return 1;
     }
-    tls_contexts& tls = *tls_built;
-    std::optional<proxy_auth> auth;
-    if (cfg.auth.mode == auth_mode::proxy) {
-        try {
-            auth.emplace(make_proxy_auth(cfg.auth, tls.clients ? &*tls.clients : nullptr));
-        } catch (const std::exception& e) {
-            log.error(e.what());
-            return 1;
-        }
-        log.info("auth mode proxy: " + std::to_string(auth->users.size()) + " user(s) from " +
-                 cfg.auth.auth_file);
+    if (first->auth) {
+        log.info("auth mode proxy: " + std::to_string(first->auth->users.size()) +
+                 " user(s) from " + cfg.auth.auth_file);
     }
-    const auto source =
-        make_topology_source(cfg, tls.patroni_api ? &*tls.patroni_api : nullptr, log);
-    const auto topology = source->initial();
+    auto* api_tls = first->tls->patroni_api ? &*first->tls->patroni_api : nullptr;
+    running_source source{make_topology_source(cfg, api_tls, log), first};
+    const auto topology = source.source->initial();
+    const bool patroni = source.source->mode() == "patroni";
+    const bool topology_changes = source.source->changes();
 
     std::vector<std::unique_ptr<worker>> workers;
     const unsigned threads = thread_count(cfg);
     try {
         for (unsigned i = 0; i < threads; ++i) {
-            workers.push_back(std::make_unique<worker>(
-                worker_shared{cfg, log, client_count, keys, tls, auth ? &*auth : nullptr}, i,
-                topology, source->changes()));
+            workers.push_back(std::make_unique<worker>(worker_shared{log, client_count, keys},
+                                                       first, i, topology, topology_changes));
             workers.back()->listen();
         }
     } catch (const std::exception& e) {
@@ -69,40 +66,43 @@ int run_proxy(const config& cfg, const logger& log) {
         return 1;
     }
 
-    health_board board(topology, source->mode() == "patroni");
-    const auto publish = [&workers, &board, &log](const health::topology_update& update) {
-        for (const auto& event : update.events) {
-            const bool serious = event.kind != health::topology_event_kind::joined_read_pool;
-            log.log(serious ? log_level::warn : log_level::info, health::describe(event));
-        }
-        for (auto& w : workers)
-            w->publish(update.topology);
-        board.publish(update);
-    };
+    health_board board(topology, patroni);
+    topology_feed feed(
+        std::move(source), [&workers, &board, &log](const health::topology_update& update) {
+            for (const auto& event : update.events) {
+                const bool serious = event.kind != health::topology_event_kind::joined_read_pool;
+                log.log(serious ? log_level::warn : log_level::info, health::describe(event));
+            }
+            for (auto& w : workers)
+                w->publish(update.topology);
+            board.publish(update);
+        });
 
     std::vector<const worker_metrics*> counters;
     counters.reserve(workers.size());
     for (const auto& w : workers)
         counters.push_back(&w->metrics());
-    const admin_sources sources(cfg, std::move(counters), board);
+    admin_sources sources(cfg_ptr, std::move(counters), board);
+    reloader reloads(config_path, first, workers, feed, cfg.admin ? &sources : nullptr, log);
     std::optional<admin_server> admin;
     if (cfg.admin) {
         try {
-            admin.emplace(cfg.admin->listen, sources, log);
+            admin.emplace(cfg.admin->listen, sources,
+                          admin_actions{[&reloads] { return reloads.reload(); }}, log);
         } catch (const std::exception& e) {
             log.error(e.what());
             return 1;
         }
     }
+    first.reset();  // the workers and the reloader hold it now
 
     asio::io_context control;
     asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
     std::function<void(std::error_code, int)> on_signal = [&](std::error_code ec, int signal) {
         if (ec) return;
         if (signal == SIGHUP) {
-            // `systemctl reload` sends it: until pgroute can reload, it must not end the process
-            // and every session with it, as SIGHUP's default action would.
-            log.warn("received SIGHUP: configuration reload is not supported yet, ignored");
+            log.info("received SIGHUP");
+            (void)reloads.reload();
             signals.async_wait(on_signal);
             return;
         }
@@ -124,7 +124,7 @@ int run_proxy(const config& cfg, const logger& log) {
     log.info("pgroute listening on" + listening + " with " + std::to_string(threads) +
              " thread(s)");
 
-    source->start(publish);
+    feed.start();
     if (admin) {
         admin->start();
         log.info("admin listener on " + cfg.admin->listen.host + ":" +
@@ -133,10 +133,11 @@ int run_proxy(const config& cfg, const logger& log) {
     std::thread control_thread([&control] { control.run(); });
     for (auto& t : running)
         t.join();
-    source->stop();
+    // Nothing reloads once both are gone: a reload replaces the feed's source.
     if (admin) admin->stop();
     control.stop();
     control_thread.join();
+    feed.stop();
     log.info("pgroute stopped");
     return 0;
 }

@@ -26,7 +26,8 @@ Options:
   -V, --version       show the version and the git revision it was built from
 
 Signals: SIGINT or SIGTERM close every session with an ErrorResponse (57P01) and exit;
-SIGHUP is logged and ignored (no reload yet: restart to apply a new config).
+SIGHUP reloads the config file for new sessions (open ones keep theirs; a config with
+problems is refused in the log and the running one serves), as POST /reload does.
 See pgroute(1).
 )";
 }

@@ -4,12 +4,11 @@
 
 #include "pgroute_revision.h"
 #include "proxy/app/app.h"
-#include "proxy/app/auth_setup.h"
 #include "proxy/app/cli.h"
+#include "proxy/app/generation_setup.h"
 #include "proxy/app/migrate_command.h"
 #include "proxy/app/status_command.h"
 #include "proxy/config/config_loader.h"
-#include "proxy/net/tls_contexts.h"
 
 namespace {
 
@@ -52,10 +51,7 @@ int run_command(int argc, char** argv) {
     if (options.cmd == command::check) {
         try {
             // The files must load, not just be named.
-            tls_contexts tls = make_tls_contexts(loaded.cfg);
-            if (loaded.cfg.auth.mode == auth_mode::proxy) {
-                (void)make_proxy_auth(loaded.cfg.auth, tls.clients ? &*tls.clients : nullptr);
-            }
+            (void)make_generation(std::make_shared<const config>(loaded.cfg), nullptr);
         } catch (const std::exception& e) {
             std::cerr << options.config_path << ": " << e.what() << "\n";
             return 1;
@@ -64,7 +60,7 @@ int run_command(int argc, char** argv) {
         return 0;
     }
     const logger log(loaded.cfg.level);
-    return run_proxy(loaded.cfg, log);
+    return run_proxy(std::make_shared<const config>(loaded.cfg), options.config_path, log);
 }
 
 }  // namespace

@@ -28,6 +28,8 @@ enum class balance_kind { round_robin, least_connections };
 struct listen_address {
     std::string host;
     std::uint16_t port = 0;
+
+    bool operator==(const listen_address&) const = default;
 };
 
 struct endpoint_config {
@@ -45,6 +47,8 @@ struct node_config {
     health::node_address address;
     std::optional<health::node_role> static_role;  // static mode: leader or replica
     std::string api_url;                           // Patroni mode
+
+    bool operator==(const node_config&) const = default;
 };
 
 struct patroni_config {
@@ -56,6 +60,8 @@ struct patroni_config {
     std::string api_key_file;
     std::string api_username;
     std::string api_password;
+
+    bool operator==(const patroni_config&) const = default;
 };
 
 struct limits_config {

@@ -21,7 +21,8 @@ namespace pgroute::proxy {
 // (EADDRINUSE) when the address is taken.
 void check_address_is_free(asio::io_context& io, const listen_address& at);
 
-// `endpoint_index` is the endpoint in worker.cfg.endpoints that `acceptor` listens for.
+// `endpoint_index` is the endpoint `acceptor` listens for, in the endpoints of every generation's
+// config (a reload keeps them).
 [[nodiscard]] asio::awaitable<void> accept_clients(asio::ip::tcp::acceptor& acceptor,
                                                    std::size_t endpoint_index,
                                                    worker_context& worker);

@@ -21,33 +21,24 @@ constexpr std::chrono::seconds shutdown_grace{3};
 
 constexpr std::size_t idle_buffers_kept = 256;
 
-std::unique_ptr<auth_lookup> make_auth_lookup(const worker_shared& shared) {
-    if (shared.auth == nullptr || !shared.auth->auth_user_login) return nullptr;
-    return std::make_unique<auth_lookup>(shared.cfg, *shared.auth->auth_user_login,
-                                         *shared.auth->looked_up, shared.tls);
-}
-
 }  // namespace
 
-worker::worker(const worker_shared& shared, unsigned index, health::topology_ptr topology,
-               bool topology_changes)
+worker::worker(const worker_shared& shared, const std::shared_ptr<const generation>& serving,
+               unsigned index, health::topology_ptr topology, bool topology_changes)
     : index_(index),
-      context_{
-          shared.cfg,
-          shared.log,
-          shared.tls,
-          shared.keys,
-          shared.auth,
-          session_admission(shared.client_count, shared.cfg.limits.max_client_connections, index),
-          worker_topology(std::move(topology), topology_changes, shared.cfg.endpoints.size(),
-                          index),
-          {},
-          buffer_pool(shared.cfg.limits.buffer_size, idle_buffers_kept),
-          worker_metrics(shared.cfg.endpoints.size()),
-          make_auth_lookup(shared)} {}
+      context_{shared.log,
+               shared.keys,
+               std::make_shared<const worker_generation>(serving),
+               session_admission(shared.client_count, serving->cfg->limits.max_client_connections,
+                                 index),
+               worker_topology(std::move(topology), topology_changes,
+                               serving->cfg->endpoints.size(), index),
+               {},
+               buffer_pool(serving->cfg->limits.buffer_size, idle_buffers_kept),
+               worker_metrics(serving->cfg->endpoints.size())} {}
 
 void worker::listen() {
-    for (const auto& endpoint : context_.cfg.endpoints) {
+    for (const auto& endpoint : context_.serving->cfg().endpoints) {
         try {
             if (index_ == 0) check_address_is_free(io_, endpoint.listen);
             acceptors_.push_back(open_listener(io_, endpoint.listen));
@@ -64,8 +55,25 @@ void worker::listen() {
 
 void worker::run() {
     io_.run();
-    // Its sockets belong to io_, which goes before the context.
-    if (context_.lookups) context_.lookups->close();
+    // Their sockets belong to io_, which goes before the context.
+    if (auto* lookups = context_.serving->lookups()) lookups->close();
+    for (const auto& replaced : replaced_) {
+        const auto still_held = replaced.lock();
+        if (still_held && still_held->lookups()) still_held->lookups()->close();
+    }
+}
+
+std::future<void> worker::serve(std::shared_ptr<const generation> next) {
+    auto served = std::make_shared<std::promise<void>>();
+    auto future = served->get_future();
+    asio::post(io_, [this, next = std::move(next), served]() mutable {
+        context_.admission.set_max_clients(next->cfg->limits.max_client_connections);
+        std::erase_if(replaced_, [](const auto& replaced) { return replaced.expired(); });
+        replaced_.push_back(context_.serving);
+        context_.serving = std::make_shared<const worker_generation>(std::move(next));
+        served->set_value();
+    });
+    return future;
 }
 
 void worker::publish(health::topology_ptr topology) {

@@ -6,6 +6,8 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <atomic>
+#include <future>
+#include <memory>
 #include <vector>
 
 #include "proxy/session/worker_context.h"
@@ -14,19 +16,17 @@ namespace pgroute::proxy {
 
 // What every worker is given to share with the others: each read-only or synchronised on its own.
 struct worker_shared {
-    const config& cfg;
     const logger& log;
     std::atomic<std::uint32_t>& client_count;
     cancel_keys& keys;
-    tls_contexts& tls;
-    const proxy_auth* auth;  // set in proxy mode
 };
 
 class worker {
   public:
     // `topology_changes`: whether the source publishes snapshots after `topology`.
-    worker(const worker_shared& shared, unsigned index, health::topology_ptr topology,
-           bool topology_changes);
+    // `serving`: the generation the first sessions start with.
+    worker(const worker_shared& shared, const std::shared_ptr<const generation>& serving,
+           unsigned index, health::topology_ptr topology, bool topology_changes);
 
     // Opens this worker's listeners. Throws std::runtime_error naming the address on failure.
     void listen();
@@ -34,6 +34,10 @@ class worker {
     void run();
     // Thread-safe: hands a new snapshot to this worker, which cuts what it invalidates.
     void publish(health::topology_ptr topology);
+    // Thread-safe: the sessions this worker accepts once the future is ready start with `next`
+    // (a reload); those running keep theirs. `next`'s endpoints are the running ones
+    // (reload_refusals sees to that).
+    [[nodiscard]] std::future<void> serve(std::shared_ptr<const generation> next);
     // Thread-safe: stops accepting and ends every session with an admin-shutdown error.
     void stop();
     // Thread-safe: the counters the admin listener reads.
@@ -49,6 +53,9 @@ class worker {
     // with io_, and their registrations and counters point into the context.
     unsigned index_;
     worker_context context_;
+    // What a reload replaced and a running session may still hold, so that run() can close
+    // their auth_query connections before the loop's sockets go.
+    std::vector<std::weak_ptr<const worker_generation>> replaced_;
     asio::io_context io_{1};
     std::vector<asio::ip::tcp::acceptor> acceptors_;
 };
