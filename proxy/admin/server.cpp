@@ -84,17 +84,23 @@ asio::awaitable<received> receive_request(tcp::socket& socket, std::string& byte
 }  // namespace
 
 admin_server::admin_server(const listen_address& at, const admin_sources& sources,
-                           admin_actions actions, const logger& log, admin_server_limits limits)
+                           admin_actions actions, const logger& log, admin_server_limits limits,
+                           std::optional<int> inherited)
     : acceptor_(io_), sources_(sources), actions_(std::move(actions)), log_(log), limits_(limits) {
     try {
-        // No SO_REUSEPORT, unlike the workers' listeners: a second pgroute on the same admin
-        // address must fail to start rather than take half of the scrapes.
         const tcp::endpoint endpoint(asio::ip::make_address(at.host), at.port);
-        acceptor_.open(endpoint.protocol());
-        acceptor_.set_option(tcp::acceptor::reuse_address(true));
-        acceptor_.bind(endpoint);
-        acceptor_.listen(asio::socket_base::max_listen_connections);
+        if (inherited) {
+            acceptor_.assign(endpoint.protocol(), *inherited);
+        } else {
+            // No SO_REUSEPORT, unlike the workers' listeners: a second pgroute on the same admin
+            // address must fail to start rather than take half of the scrapes.
+            acceptor_.open(endpoint.protocol());
+            acceptor_.set_option(tcp::acceptor::reuse_address(true));
+            acceptor_.bind(endpoint);
+            acceptor_.listen(asio::socket_base::max_listen_connections);
+        }
         port_ = acceptor_.local_endpoint().port();
+        listening_fd_ = acceptor_.native_handle();
     } catch (const std::system_error& e) {
         throw std::runtime_error("cannot listen on " + at.host + ":" + std::to_string(at.port) +
                                  " (admin): " + e.code().message());

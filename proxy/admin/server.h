@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <thread>
 #include <unordered_set>
 
@@ -28,9 +29,11 @@ struct admin_server_limits {
 // One request per connection, a deadline on each, and a cap on how many are served at once.
 class admin_server {
   public:
-    // Binds at once; throws std::runtime_error naming the address when it cannot.
+    // Binds at once, or adopts `inherited` (a listening socket an upgrading pgroute handed
+    // over); throws std::runtime_error naming the address when it cannot.
     admin_server(const listen_address& at, const admin_sources& sources, admin_actions actions,
-                 const logger& log, admin_server_limits limits = {});
+                 const logger& log, admin_server_limits limits = {},
+                 std::optional<int> inherited = std::nullopt);
     admin_server(const admin_server&) = delete;
     admin_server& operator=(const admin_server&) = delete;
     ~admin_server();
@@ -40,6 +43,8 @@ class admin_server {
     void stop();
 
     [[nodiscard]] std::uint16_t port() const { return port_; }
+    // The listening socket, for an upgrade's handover.
+    [[nodiscard]] int listening_fd() const { return listening_fd_; }
 
   private:
     asio::awaitable<void> accept_connections();
@@ -48,6 +53,7 @@ class admin_server {
     asio::io_context io_{1};
     asio::ip::tcp::acceptor acceptor_;
     std::uint16_t port_ = 0;
+    int listening_fd_ = -1;
     const admin_sources& sources_;
     admin_actions actions_;
     const logger& log_;

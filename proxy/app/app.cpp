@@ -1,9 +1,12 @@
 #include "proxy/app/app.h"
 
+#include <unistd.h>
+
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -15,8 +18,11 @@
 #include "proxy/admin/snapshot.h"
 #include "proxy/app/generation_setup.h"
 #include "proxy/app/reloader.h"
+#include "proxy/app/systemd_notify.h"
 #include "proxy/app/topology_feed.h"
 #include "proxy/app/topology_sources.h"
+#include "proxy/app/upgrade_start.h"
+#include "proxy/app/upgrade_takeover.h"
 #include "proxy/session/worker.h"
 
 namespace pgroute::proxy {
@@ -30,10 +36,17 @@ unsigned thread_count(const config& cfg) {
 
 }  // namespace
 
-int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const std::string& config_path,
+int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image& image,
               const logger& log) {
     std::signal(SIGPIPE, SIG_IGN);
     const config& cfg = *cfg_ptr;
+    // Set by systemd for Type=notify; kept in the environment, which an upgrade's new process
+    // inherits and needs once it is the main process.
+    const char* notify_socket = std::getenv("NOTIFY_SOCKET");
+    const auto tell_systemd = [&log, notify_socket](const std::string& state) {
+        if (auto failed = notify_systemd(notify_socket, state); !failed.empty())
+            log.warn("cannot notify systemd (" + state + "): " + failed);
+    };
     std::atomic<std::uint32_t> client_count{0};
     cancel_keys keys;
     std::shared_ptr<const generation> first;
@@ -55,11 +68,12 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const std::string& c
 
     std::vector<std::unique_ptr<worker>> workers;
     const unsigned threads = thread_count(cfg);
+    std::optional<takeover> taken = take_over_listeners(cfg, threads, log);
     try {
         for (unsigned i = 0; i < threads; ++i) {
             workers.push_back(std::make_unique<worker>(worker_shared{log, client_count, keys},
                                                        first, i, topology, topology_changes));
-            workers.back()->listen();
+            workers.back()->listen(taken ? taken->by_worker[i] : std::vector<endpoint_listeners>{});
         }
     } catch (const std::exception& e) {
         log.error(e.what());
@@ -83,12 +97,13 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const std::string& c
     for (const auto& w : workers)
         counters.push_back(&w->metrics());
     admin_sources sources(cfg_ptr, std::move(counters), board);
-    reloader reloads(config_path, first, workers, feed, cfg.admin ? &sources : nullptr, log);
+    reloader reloads(image.config_path, first, workers, feed, cfg.admin ? &sources : nullptr, log);
     std::optional<admin_server> admin;
     if (cfg.admin) {
         try {
             admin.emplace(cfg.admin->listen, sources,
-                          admin_actions{[&reloads] { return reloads.reload(); }}, log);
+                          admin_actions{[&reloads] { return reloads.reload(); }}, log,
+                          admin_server_limits{}, taken ? taken->admin : std::nullopt);
         } catch (const std::exception& e) {
             log.error(e.what());
             return 1;
@@ -97,17 +112,44 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const std::string& c
     first.reset();  // the workers and the reloader hold it now
 
     asio::io_context control;
+    upgrade_start upgrades(control, image, log);
+    // Once the new process serves on the sockets, this one accepts no more and drains.
+    const auto step_back = [&](pid_t successor) {
+        const auto drain_timeout = reloads.running_config()->limits.drain_timeout;
+        log.info("upgrade: the new pgroute (pid " + std::to_string(successor) +
+                 ") serves; this one accepts no more and lets its sessions end within " +
+                 std::to_string(drain_timeout.count() / 1000) + " s");
+        for (auto& w : workers)
+            w->retire(drain_timeout);
+        if (admin) admin->stop();
+        tell_systemd("MAINPID=" + std::to_string(successor));
+    };
     asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
+    signals.add(SIGUSR2);
     std::function<void(std::error_code, int)> on_signal = [&](std::error_code ec, int signal) {
         if (ec) return;
         if (signal == SIGHUP) {
             log.info("received SIGHUP");
+            tell_systemd(reloading_state());
             (void)reloads.reload();
+            tell_systemd("READY=1");
+            signals.async_wait(on_signal);
+            return;
+        }
+        if (signal == SIGUSR2) {
+            log.info("received SIGUSR2: upgrading to " + image.executable);
+            handover sockets;
+            for (const auto& w : workers)
+                sockets.listeners.insert(sockets.listeners.end(), w->listening_fds().begin(),
+                                         w->listening_fds().end());
+            if (admin) sockets.admin = admin->listening_fd();
+            upgrades.start(sockets, step_back);
             signals.async_wait(on_signal);
             return;
         }
         log.info(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
                  ", closing sessions and stopping");
+        tell_systemd("STOPPING=1");
         for (auto& w : workers)
             w->stop();
     };
@@ -121,7 +163,8 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const std::string& c
     for (const auto& ep : cfg.endpoints) {
         listening += " " + ep.name + "=" + ep.listen.host + ":" + std::to_string(ep.listen.port);
     }
-    log.info("pgroute listening on" + listening + " with " + std::to_string(threads) +
+    const std::string self = "pgroute (pid " + std::to_string(::getpid()) + ")";
+    log.info(self + " listening on" + listening + " with " + std::to_string(threads) +
              " thread(s)");
 
     feed.start();
@@ -129,6 +172,12 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const std::string& c
         admin->start();
         log.info("admin listener on " + cfg.admin->listen.host + ":" +
                  std::to_string(admin->port()) + " (/metrics /topology /health /ready /)");
+    }
+    // An upgrade's new process is not systemd's main process yet: the old one names it so.
+    if (taken) {
+        report_serving(*taken, log);
+    } else {
+        tell_systemd("READY=1");
     }
     std::thread control_thread([&control] { control.run(); });
     for (auto& t : running)
@@ -138,7 +187,7 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const std::string& c
     control.stop();
     control_thread.join();
     feed.stop();
-    log.info("pgroute stopped");
+    log.info(self + " stopped");
     return 0;
 }
 

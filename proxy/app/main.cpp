@@ -1,5 +1,6 @@
 // pgroute's entry point: parse the command line, load the config, run or check.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "pgroute_revision.h"
@@ -17,6 +18,16 @@ void print_problems(const std::string& path,
     for (const auto& p : problems) {
         std::cerr << path << ": " << (p.key.empty() ? "" : p.key + ": ") << p.message << "\n";
     }
+}
+
+// What an upgrade starts again: the binary's path as it is now (a package that replaces the
+// file later leaves the new binary under it) and the same arguments.
+pgroute::proxy::process_image this_process(int argc, char** argv,
+                                           const pgroute::proxy::cli_options& options) {
+    std::error_code unknown;
+    const auto executable = std::filesystem::read_symlink("/proc/self/exe", unknown);
+    return {unknown ? std::string(argv[0]) : executable.string(),
+            std::vector<std::string>(argv, argv + argc), options.config_path};
 }
 
 int run_command(int argc, char** argv) {
@@ -60,7 +71,8 @@ int run_command(int argc, char** argv) {
         return 0;
     }
     const logger log(loaded.cfg.level);
-    return run_proxy(std::make_shared<const config>(loaded.cfg), options.config_path, log);
+    return run_proxy(std::make_shared<const config>(loaded.cfg), this_process(argc, argv, options),
+                     log);
 }
 
 }  // namespace

@@ -43,6 +43,11 @@ reload_report reloader::refuse(const std::vector<std::string>& problems) {
     return {false, text + "reload refused: the running configuration goes on serving\n"};
 }
 
+std::shared_ptr<const config> reloader::running_config() {
+    const std::lock_guard hold(lock_);
+    return running_->cfg;
+}
+
 reload_report reloader::reload() {
     const std::lock_guard hold(lock_);
     log_.info("reloading the configuration from " + config_path_);

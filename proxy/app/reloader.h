@@ -27,6 +27,8 @@ class reloader {
 
     // Thread-safe; one reload at a time.
     [[nodiscard]] reload_report reload();
+    // Thread-safe: the config the last reload applied, or the first.
+    [[nodiscard]] std::shared_ptr<const config> running_config();
 
   private:
     [[nodiscard]] reload_report refuse(const std::vector<std::string>& problems);

@@ -84,6 +84,9 @@ struct limits_config {
     // Proxy mode: the bytes of SET statements and prepared statements a session keeps to replay
     // on the node it moves to; a session that needs more is pinned to its node.
     std::uint32_t max_session_state = 1024 * 1024;
+    // After an upgrade (SIGUSR2) has handed the listening sockets to the new process: how long
+    // the old one lets its sessions end on their own before it ends the rest (57P01) and exits.
+    milliseconds drain_timeout{10 * 60'000};
 };
 
 // pgroute's own certificate, offered to clients.

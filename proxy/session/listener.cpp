@@ -8,6 +8,8 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include <cerrno>
+#include <system_error>
 
 #include "protocol/sqlstate.h"
 #include "proxy/cancel/cancel_forwarder.h"
@@ -57,6 +59,27 @@ tcp::acceptor open_listener(asio::io_context& io, const listen_address& at) {
     acceptor.bind(endpoint);
     acceptor.listen(asio::socket_base::max_listen_connections);
     return acceptor;
+}
+
+tcp::acceptor adopt_listener(asio::io_context& io, int fd) {
+    tcp::acceptor acceptor(io);
+    sockaddr_storage address{};
+    socklen_t size = sizeof address;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+        throw std::system_error(errno, std::generic_category(), "getsockname");
+    }
+    acceptor.assign(address.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), fd);
+    return acceptor;
+}
+
+bool bound_to(int fd, const listen_address& at) {
+    tcp::endpoint bound;
+    socklen_t size = static_cast<socklen_t>(bound.capacity());
+    if (::getsockname(fd, bound.data(), &size) != 0) return false;
+    bound.resize(size);
+    std::error_code bad_host;
+    const auto host = asio::ip::make_address(at.host, bad_host);
+    return !bad_host && bound == tcp::endpoint(host, at.port);
 }
 
 void check_address_is_free(asio::io_context& io, const listen_address& at) {

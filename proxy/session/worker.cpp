@@ -37,19 +37,34 @@ worker::worker(const worker_shared& shared, const std::shared_ptr<const generati
                buffer_pool(serving->cfg->limits.buffer_size, idle_buffers_kept),
                worker_metrics(serving->cfg->endpoints.size())} {}
 
-void worker::listen() {
-    for (const auto& endpoint : context_.serving->cfg().endpoints) {
+void worker::listen(const std::vector<endpoint_listeners>& inherited) {
+    const auto& endpoints = context_.serving->cfg().endpoints;
+    for (std::size_t e = 0; e < endpoints.size(); ++e) {
+        const auto& endpoint = endpoints[e];
+        const endpoint_listeners none;
+        const endpoint_listeners& given = e < inherited.size() ? inherited[e] : none;
         try {
-            if (index_ == 0) check_address_is_free(io_, endpoint.listen);
+            for (const int fd : given.sockets) {
+                acceptors_.push_back(adopt_listener(io_, fd));
+                acceptor_endpoints_.push_back(e);
+            }
+            if (!given.sockets.empty()) continue;
+            // An inherited address is taken by the sockets the other workers adopted: this one
+            // joins them (SO_REUSEPORT) rather than find it free.
+            if (index_ == 0 && !given.address_inherited)
+                check_address_is_free(io_, endpoint.listen);
             acceptors_.push_back(open_listener(io_, endpoint.listen));
-        } catch (const std::system_error& e) {
+            acceptor_endpoints_.push_back(e);
+        } catch (const std::system_error& failure) {
             throw std::runtime_error("cannot listen on " + endpoint.listen.host + ":" +
                                      std::to_string(endpoint.listen.port) + " (endpoint " +
-                                     endpoint.name + "): " + e.code().message());
+                                     endpoint.name + "): " + failure.code().message());
         }
     }
     for (std::size_t i = 0; i < acceptors_.size(); ++i) {
-        asio::co_spawn(io_, accept_clients(acceptors_[i], i, context_), asio::detached);
+        listening_fds_.push_back(acceptors_[i].native_handle());
+        asio::co_spawn(io_, accept_clients(acceptors_[i], acceptor_endpoints_[i], context_),
+                       asio::detached);
     }
 }
 
@@ -83,15 +98,43 @@ void worker::publish(health::topology_ptr topology) {
 
 void worker::stop() {
     asio::post(io_, [this] {
-        context_.admission.stop();
-        for (auto& acceptor : acceptors_) {
-            std::error_code ignored;
-            acceptor.close(ignored);
-        }
-        cut_all_for_shutdown();
-        context_.topology.close();  // a session waiting for a node is refused now
-        asio::co_spawn(io_, drain(), asio::detached);
+        stop_accepting();
+        end_sessions();
     });
+}
+
+void worker::retire(std::chrono::milliseconds grace) {
+    asio::post(io_, [this, grace] {
+        stop_accepting();
+        asio::co_spawn(io_, let_sessions_finish(std::chrono::steady_clock::now() + grace),
+                       asio::detached);
+    });
+}
+
+void worker::stop_accepting() {
+    context_.admission.stop();
+    for (auto& acceptor : acceptors_) {
+        std::error_code ignored;
+        acceptor.close(ignored);
+    }
+}
+
+void worker::end_sessions() {
+    if (ending_) return;
+    ending_ = true;
+    cut_all_for_shutdown();
+    context_.topology.close();  // a session waiting for a node is refused now
+    asio::co_spawn(io_, drain(), asio::detached);
+}
+
+asio::awaitable<void> worker::let_sessions_finish(std::chrono::steady_clock::time_point deadline) {
+    asio::steady_timer tick(io_);
+    while (context_.admission.running() > 0 && std::chrono::steady_clock::now() < deadline &&
+           !ending_) {
+        tick.expires_after(std::chrono::milliseconds(100));
+        co_await tick.async_wait(asio::use_awaitable);
+    }
+    end_sessions();
 }
 
 asio::awaitable<void> worker::drain() {

@@ -10,7 +10,8 @@ unit=$dest$prefix/lib/systemd/system/pgroute.service
 
 failed=0
 for line in \
-  "Type=exec" \
+  "Type=notify" \
+  "NotifyAccess=main" \
   "ExecStart=$prefix/bin/pgroute -c $etc/pgroute/pgroute.yaml" \
   "DynamicUser=yes" \
   "NoNewPrivileges=yes" \
