@@ -118,6 +118,7 @@ void admin_server::start() {
 }
 
 void admin_server::stop() {
+    const std::lock_guard once(stop_lock_);
     if (!thread_.joinable()) return;
     // With the acceptor, every connection and the sampler's timer closed, the loop runs out of
     // work and returns.

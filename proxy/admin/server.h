@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_set>
@@ -39,7 +40,8 @@ class admin_server {
     ~admin_server();
 
     void start();
-    // Thread-safe; closes the listener and every connection, and returns once the thread ended.
+    // Thread-safe, from any number of threads at once; closes the listener and every connection,
+    // and returns once the thread ended.
     void stop();
 
     [[nodiscard]] std::uint16_t port() const { return port_; }
@@ -61,6 +63,7 @@ class admin_server {
     std::unordered_set<asio::ip::tcp::socket*> connections_;  // being served, to close on stop
     status_history history_;  // the status page's charts; touched only on thread_
     history_sampler sampler_{io_, sources_, history_, status_history::sample_interval};
+    std::mutex stop_lock_;  // an upgrade's control thread and the main thread may both stop it
     std::thread thread_;
 };
 

@@ -150,6 +150,8 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
         log.info(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
                  ", closing sessions and stopping");
         tell_systemd("STOPPING=1");
+        // Not waited for again: no reload or upgrade of a process that stops (its listeners'
+        // descriptor numbers may be reused by then).
         for (auto& w : workers)
             w->stop();
     };

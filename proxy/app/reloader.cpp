@@ -85,8 +85,9 @@ reload_report reloader::reload() {
     std::vector<std::future<void>> served;
     for (const auto& w : workers_)
         served.push_back(w->serve(next));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     for (auto& worker_served : served)
-        (void)worker_served.wait_for(std::chrono::seconds(5));
+        (void)worker_served.wait_until(deadline);
     if (admin_ != nullptr) admin_->set_config(cfg);
     running_ = std::move(next);
     log_.info(done);

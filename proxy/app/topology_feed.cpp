@@ -48,6 +48,7 @@ bool topology_feed::replace(running_source next, std::chrono::milliseconds first
             taken_over_.wait_for(hold, first_round_wait, [&] { return delivering_ >= epoch; });
     }
     current_.source->stop();
+    current_.source.reset();  // before the generation it may point into
     current_ = std::move(next);
     return taken_over;
 }

@@ -17,8 +17,13 @@ namespace pgroute::proxy {
 
 // A source and the generation it was made from (its Patroni API TLS context lives there).
 struct running_source {
-    std::unique_ptr<health::topology_source> source;
+    running_source(std::unique_ptr<health::topology_source> from,
+                   std::shared_ptr<const generation> generation_made_with)
+        : made_with(std::move(generation_made_with)), source(std::move(from)) {}
+
+    // Declared first, so destroyed after the source, which may point into it.
     std::shared_ptr<const generation> made_with;
+    std::unique_ptr<health::topology_source> source;
 };
 
 class topology_feed {

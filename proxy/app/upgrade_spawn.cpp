@@ -46,6 +46,8 @@ spawned_upgrade spawn_upgrade(const process_image& image, handover sockets) {
     std::vector<int> kept = sockets.listeners;
     if (sockets.admin) kept.push_back(*sockets.admin);
     kept.push_back(ready[1]);
+    const long open_max = ::sysconf(_SC_OPEN_MAX);
+    const int last_fd = open_max > 0 ? static_cast<int>(open_max) : 65536;
 
     const pid_t pid = ::fork();
     if (pid < 0) {
@@ -55,8 +57,12 @@ spawned_upgrade spawn_upgrade(const process_image& image, handover sockets) {
         throw std::system_error(error, std::generic_category(), "fork");
     }
     if (pid == 0) {
-        // The sessions' sockets and everything else stay with the old process.
-        ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+        // The sessions' sockets and everything else stay with the old process (Asio does not
+        // open them close-on-exec). Kernels before 5.11 lack CLOSE_RANGE_CLOEXEC: one by one.
+        if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+            for (int fd = 3; fd < last_fd; ++fd)
+                ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+        }
         for (const int fd : kept)
             ::fcntl(fd, F_SETFD, 0);
         ::execve(image.executable.c_str(), argv.data(), envp.data());

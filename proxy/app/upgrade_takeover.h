@@ -19,8 +19,9 @@ struct takeover {
     int ready_fd = -1;
 };
 
-// Nothing when this process was not started by an upgrade. A handover that cannot be read, or a
-// socket no endpoint of this config listens on, is logged and closed.
+// Nothing when this process was not started by an upgrade, or when the handover cannot be read
+// (logged; the process then binds its own sockets, which the old one still holds, and fails to
+// start). A socket no endpoint of this config listens on is logged and closed.
 [[nodiscard]] std::optional<takeover> take_over_listeners(const config& cfg, unsigned workers,
                                                           const logger& log);
 

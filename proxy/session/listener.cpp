@@ -99,7 +99,10 @@ asio::awaitable<void> accept_clients(tcp::acceptor& acceptor, std::size_t endpoi
     while (!worker.admission.stopping()) {
         auto [ec, client] =
             co_await acceptor.async_accept(asio::experimental::as_tuple(asio::use_awaitable));
-        if (ec == asio::error::operation_aborted || worker.admission.stopping()) break;
+        if (ec == asio::error::operation_aborted) break;
+        // A client accepted before the acceptor was closed (its completion queued behind the
+        // close) is served, not dropped: after an upgrade this process still drains.
+        if (ec && worker.admission.stopping()) break;
         if (ec) {
             // Out of file descriptors or a similar transient fault: log, breathe, go on.
             worker.log.error("accept on " + endpoint_name + " failed: " + ec.message());

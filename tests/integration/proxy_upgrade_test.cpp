@@ -77,12 +77,15 @@ TEST_F(proxy_upgrade,
     const temp_dir dir("pgroute-upgrade");
     auto pgbench = std::async(std::launch::async, [&] {
         return run_command(
-            pgbench_new_connection_per_transaction(ports.write, dir.path() / "select.sql", 4), 60s);
+            pgbench_new_connection_per_transaction(ports.write, dir.path() / "select.sql", 10),
+            60s);
     });
     std::this_thread::sleep_for(1s);  // pgbench is connecting over and over by now
     ASSERT_EQ(::kill(old_pgroute.pid(), SIGUSR2), 0);
     upgraded_process upgraded{wait_for_new_process(old_pgroute)};
     EXPECT_NE(upgraded.pid, old_pgroute.pid());
+    // The handover happened while pgbench was connecting, which is what the run below proves.
+    EXPECT_EQ(pgbench.wait_for(0s), std::future_status::timeout);
     // Both processes write to the same log (the new one inherited its stderr).
     EXPECT_NE(old_pgroute.log_text().find("listening socket(s) and the admin listener from pid " +
                                           std::to_string(old_pgroute.pid())),
@@ -96,7 +99,7 @@ TEST_F(proxy_upgrade,
     // The session opened before the upgrade is still served by the old process, and the old
     // process exits 0 once it ends.
     EXPECT_EQ(open.exec_scalar("SHOW application_name"), "before the upgrade");
-    EXPECT_TRUE(process_exists(old_pgroute.pid()));
+    EXPECT_TRUE(old_pgroute.running());
     open = libpq_conn(loopback_conninfo(ports.write, superuser, test_database));
     EXPECT_NO_THROW(old_pgroute.wait_exit(10s));
     EXPECT_EQ(open.exec_scalar("SELECT 6 * 7"), "42");  // a new session, on the new process

@@ -32,6 +32,8 @@ class pgroute_process {
     // code 0 within `timeout`.
     void wait_exit(std::chrono::milliseconds timeout);
 
+    // Whether it has not exited (a zombie counts as exited).
+    [[nodiscard]] bool running() { return process_.running(); }
     [[nodiscard]] std::string log_text() const;
     [[nodiscard]] const std::filesystem::path& config_path() const { return config_path_; }
     [[nodiscard]] const std::filesystem::path& log_path() const { return log_path_; }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -24,7 +25,11 @@ health::topology_ptr shared(const health::topology_snapshot& t) {
 // A polling source whose rounds the test ends, from its own thread, when it says so.
 class scripted_source final : public health::topology_source {
   public:
-    explicit scripted_source(health::topology_ptr initial) : initial_(std::move(initial)) {}
+    // `stopped` is set by stop(), and outlives the source.
+    explicit scripted_source(
+        health::topology_ptr initial,
+        std::shared_ptr<std::atomic<bool>> stopped = std::make_shared<std::atomic<bool>>(false))
+        : initial_(std::move(initial)), stopped_(std::move(stopped)) {}
 
     [[nodiscard]] std::string_view mode() const override { return "patroni"; }
     [[nodiscard]] bool changes() const override { return true; }
@@ -37,7 +42,7 @@ class scripted_source final : public health::topology_source {
     void stop() override {
         const std::lock_guard hold(lock_);
         publish_ = nullptr;
-        stopped_ = true;
+        *stopped_ = true;
     }
 
     // Ends a round with `topology`, unless the source was stopped.
@@ -50,16 +55,12 @@ class scripted_source final : public health::topology_source {
         const std::lock_guard hold(lock_);
         return publish_;
     }
-    [[nodiscard]] bool stopped() {
-        const std::lock_guard hold(lock_);
-        return stopped_;
-    }
 
   private:
     health::topology_ptr initial_;
     std::mutex lock_;
     publish_fn publish_;
-    bool stopped_ = false;
+    std::shared_ptr<std::atomic<bool>> stopped_;
     std::promise<void> started_;
     std::future<void> started_future_ = started_.get_future();
 };
@@ -88,7 +89,7 @@ const auto pg2_leads =
 // A feed started on a scripted source (pg1 leading), whose rounds `out` collects.
 struct started_feed {
     started_feed() {
-        auto first = std::make_unique<scripted_source>(shared(pg1_leads));
+        auto first = std::make_unique<scripted_source>(shared(pg1_leads), old_stopped);
         old_source = first.get();
         feed =
             std::make_unique<topology_feed>(running_source{std::move(first), nullptr}, out.sink());
@@ -111,6 +112,7 @@ struct started_feed {
     }
 
     delivered_rounds out;
+    std::shared_ptr<std::atomic<bool>> old_stopped = std::make_shared<std::atomic<bool>>(false);
     scripted_source* old_source = nullptr;  // destroyed by replace()
     scripted_source* new_source = nullptr;
     std::unique_ptr<topology_feed> feed;
@@ -123,6 +125,7 @@ TEST(topology_feed, ANewSourcesFirstRoundTakesOverAndTheOldOneIsStoppedAndIgnore
     f.old_source->round(pg1_leads);  // still the one delivered until the new one's first round
     f.new_source->round(pg2_leads);
     ASSERT_TRUE(replaced.get());
+    EXPECT_TRUE(*f.old_stopped);
 
     const auto rounds = f.out.taken();
     ASSERT_EQ(rounds.size(), 3u);
@@ -169,6 +172,7 @@ TEST(topology_feed, WithoutAFirstRoundInTimeTheOldSnapshotStandsUntilItComes) {
     new_source->round(pg2_leads);
     const auto rounds = f.out.taken();
     ASSERT_EQ(rounds.size(), 1u);
+    ASSERT_FALSE(rounds[0].events.empty());
     EXPECT_EQ(rounds[0].events[0].previous_write_target, "pg1");
 }
 
