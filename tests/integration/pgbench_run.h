@@ -17,13 +17,32 @@ namespace pgroute::test_support {
 
 // 4 clients on 2 threads for `seconds` through 127.0.0.1:port as the superuser, each transaction
 // a `SELECT 1` on a connection of its own (-C): what a listener that refuses for a moment fails.
+// At most 200 per second (-R): unbounded, each connection and pgroute's to the node leave an
+// ephemeral port in TIME_WAIT, thousands a second, which the tests running beside this one need.
 // The script is written to `script`.
 [[nodiscard]] inline command_line pgbench_new_connection_per_transaction(
     std::uint16_t port, const std::filesystem::path& script, int seconds) {
     write_text(script, "SELECT 1;\n");
-    return {.argv = {pg_program("pgbench"), "-h", "127.0.0.1", "-p", std::to_string(port), "-U",
-                     std::string(superuser), "-n", "-C", "-c", "4", "-j", "2", "-T",
-                     std::to_string(seconds), "-f", script.string(), std::string(test_database)}};
+    return {.argv = {pg_program("pgbench"),
+                     "-h",
+                     "127.0.0.1",
+                     "-p",
+                     std::to_string(port),
+                     "-U",
+                     std::string(superuser),
+                     "-n",
+                     "-C",
+                     "-R",
+                     "200",
+                     "-c",
+                     "4",
+                     "-j",
+                     "2",
+                     "-T",
+                     std::to_string(seconds),
+                     "-f",
+                     script.string(),
+                     std::string(test_database)}};
 }
 
 // pgbench exited 0 and reports no failed transaction and more than none processed.
