@@ -3,8 +3,6 @@
 #pragma once
 
 #include <chrono>
-#include <memory>
-#include <mutex>
 #include <vector>
 
 #include "proxy/admin/health_board.h"
@@ -26,20 +24,16 @@ struct admin_snapshot {
 // Where snapshots come from. Everything referenced must outlive the admin listener.
 class admin_sources {
   public:
-    admin_sources(std::shared_ptr<const config> cfg, std::vector<const worker_metrics*> workers,
+    admin_sources(const config& cfg, std::vector<const worker_metrics*> workers,
                   const health_board& board)
-        : cfg_(std::move(cfg)), workers_(std::move(workers)), board_(board) {}
+        : cfg_(cfg), workers_(std::move(workers)), board_(board) {}
 
     [[nodiscard]] admin_snapshot take() const;
-    // Thread-safe: the config the pages describe, the last one a reload applied. Its endpoints
-    // are always those the workers count for (a reload keeps them).
-    [[nodiscard]] std::shared_ptr<const config> cfg() const;
-    void set_config(std::shared_ptr<const config> cfg);
+    [[nodiscard]] const config& cfg() const { return cfg_; }
     [[nodiscard]] const health_board& board() const { return board_; }
 
   private:
-    mutable std::mutex cfg_lock_;
-    std::shared_ptr<const config> cfg_;
+    const config& cfg_;
     std::vector<const worker_metrics*> workers_;
     const health_board& board_;
 };
