@@ -12,8 +12,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Ports of its own, away from the defaults a cluster on this machine may hold.
-base=$((30000 + RANDOM % 20000))
+# Ports of its own, away from the defaults a cluster on this machine may hold, and below the
+# kernel's ephemeral range (32768-60999), where the other tests' client connections take ports
+# at any moment (one did: "Address already in use"), as tests/support/ports.cpp picks them.
+base=$((20000 + RANDOM % 12700))
 cat >"$work/pgroute.yaml" <<YAML
 endpoints:
   write: {listen: "127.0.0.1:$base", route: leader}
