@@ -127,8 +127,6 @@ class large_deployment {
     static constexpr std::size_t node_count = 20;
 
     large_deployment() : board_(std::make_shared<health::topology_snapshot>(topology()), true) {
-        cfg_.endpoints.push_back({"write", {"127.0.0.1", 5551}, proxy::route_kind::leader});
-        cfg_.endpoints.push_back({"read", {"127.0.0.1", 5552}, proxy::route_kind::replica});
         health::topology_update round;
         round.topology = std::make_shared<health::topology_snapshot>(topology());
         for (std::size_t n = 0; n < node_count; ++n) {
@@ -141,7 +139,7 @@ class large_deployment {
         board_.publish(std::move(round));
         for (auto* worker : {&worker_a_, &worker_b_}) {
             for (std::size_t n = 0; n < node_count; ++n) {
-                for (std::size_t e = 0; e < cfg_.endpoints.size(); ++e) {
+                for (std::size_t e = 0; e < cfg_->endpoints.size(); ++e) {
                     auto& route = worker->route(e, node_name(n));
                     route.backend_opened.add(40 + n);
                     route.bytes_from_client.add(123456789);
@@ -158,6 +156,13 @@ class large_deployment {
 
   private:
     static std::string node_name(std::size_t n) { return "pg" + std::to_string(n + 1); }
+
+    static std::shared_ptr<const proxy::config> two_endpoints() {
+        auto cfg = std::make_shared<proxy::config>();
+        cfg->endpoints.push_back({"write", {"127.0.0.1", 5551}, proxy::route_kind::leader});
+        cfg->endpoints.push_back({"read", {"127.0.0.1", 5552}, proxy::route_kind::replica});
+        return cfg;
+    }
 
     static health::topology_snapshot topology() {
         health::topology_snapshot t;
@@ -178,7 +183,7 @@ class large_deployment {
         return t;
     }
 
-    proxy::config cfg_;
+    std::shared_ptr<const proxy::config> cfg_ = two_endpoints();
     proxy::health_board board_;
     proxy::worker_metrics worker_a_{2};
     proxy::worker_metrics worker_b_{2};

@@ -16,6 +16,8 @@ struct poll_timing {
     std::chrono::milliseconds interval{1000};
     std::chrono::milliseconds fast_interval{250};  // while there is no write target
     std::chrono::milliseconds timeout{1000};       // per request, connect to last byte
+
+    bool operator==(const poll_timing&) const = default;
 };
 
 struct monitor_config {

@@ -12,6 +12,8 @@ struct rules_config {
     std::chrono::milliseconds max_lag_time{0};  // zero: no bound on replay age
     unsigned rise = 2;
     unsigned fall = 3;
+
+    bool operator==(const rules_config&) const = default;
 };
 
 }  // namespace pgroute::health

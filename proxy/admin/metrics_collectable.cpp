@@ -269,8 +269,9 @@ void collect_process_metrics(metric_families& out, const admin_snapshot& snapsho
 std::vector<prometheus::MetricFamily> metrics_collectable::Collect() const {
     const auto snapshot = sources_.take();
     metric_families out;
-    collect_client_metrics(out, snapshot, sources_.cfg());
-    collect_route_metrics(out, snapshot, sources_.cfg());
+    const auto cfg = sources_.cfg();
+    collect_client_metrics(out, snapshot, *cfg);
+    collect_route_metrics(out, snapshot, *cfg);
     collect_node_metrics(out, *snapshot.health.topology);
     collect_health_metrics(out, snapshot.health);
     collect_process_metrics(out, snapshot);

@@ -1,6 +1,10 @@
-// What each admin path answers: / (status page), /metrics, /topology, /health (liveness) and
-// /ready (200 only while a write target exists). Pages are made from a fresh snapshot.
+// What each admin path answers: / (status page), /metrics, /topology, /health (liveness),
+// /ready (200 only while a write target exists), and POST /reload from a loopback client. Pages
+// are made from a fresh snapshot.
 #pragma once
+
+#include <functional>
+#include <string>
 
 #include "proxy/admin/http_codec.h"
 #include "proxy/admin/snapshot.h"
@@ -8,8 +12,23 @@
 
 namespace pgroute::proxy {
 
-[[nodiscard]] http_response answer_admin_request(const http_request& request,
+// How a reload went: applied, or refused with the running config still serving; `text` says
+// what was done or lists the problems, a line each.
+struct reload_report {
+    bool applied = false;
+    std::string text;
+};
+
+// What the admin listener may do to the process besides reading it.
+struct admin_actions {
+    std::function<reload_report()> reload;  // the same reload as SIGHUP's
+};
+
+// `from_loopback`: the client connected from a loopback address. Only such a client may act
+// (POST): the listener may also be open to a Prometheus on another host.
+[[nodiscard]] http_response answer_admin_request(const http_request& request, bool from_loopback,
                                                  const admin_sources& sources,
-                                                 const status_history& history);
+                                                 const status_history& history,
+                                                 const admin_actions& actions);
 
 }  // namespace pgroute::proxy

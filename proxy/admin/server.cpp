@@ -84,17 +84,23 @@ asio::awaitable<received> receive_request(tcp::socket& socket, std::string& byte
 }  // namespace
 
 admin_server::admin_server(const listen_address& at, const admin_sources& sources,
-                           const logger& log, admin_server_limits limits)
-    : acceptor_(io_), sources_(sources), log_(log), limits_(limits) {
+                           admin_actions actions, const logger& log, admin_server_limits limits,
+                           std::optional<int> inherited)
+    : acceptor_(io_), sources_(sources), actions_(std::move(actions)), log_(log), limits_(limits) {
     try {
-        // No SO_REUSEPORT, unlike the workers' listeners: a second pgroute on the same admin
-        // address must fail to start rather than take half of the scrapes.
         const tcp::endpoint endpoint(asio::ip::make_address(at.host), at.port);
-        acceptor_.open(endpoint.protocol());
-        acceptor_.set_option(tcp::acceptor::reuse_address(true));
-        acceptor_.bind(endpoint);
-        acceptor_.listen(asio::socket_base::max_listen_connections);
+        if (inherited) {
+            acceptor_.assign(endpoint.protocol(), *inherited);
+        } else {
+            // No SO_REUSEPORT, unlike the workers' listeners: a second pgroute on the same admin
+            // address must fail to start rather than take half of the scrapes.
+            acceptor_.open(endpoint.protocol());
+            acceptor_.set_option(tcp::acceptor::reuse_address(true));
+            acceptor_.bind(endpoint);
+            acceptor_.listen(asio::socket_base::max_listen_connections);
+        }
         port_ = acceptor_.local_endpoint().port();
+        listening_fd_ = acceptor_.native_handle();
     } catch (const std::system_error& e) {
         throw std::runtime_error("cannot listen on " + at.host + ":" + std::to_string(at.port) +
                                  " (admin): " + e.code().message());
@@ -112,6 +118,7 @@ void admin_server::start() {
 }
 
 void admin_server::stop() {
+    const std::lock_guard once(stop_lock_);
     if (!thread_.joinable()) return;
     // With the acceptor, every connection and the sampler's timer closed, the loop runs out of
     // work and returns.
@@ -156,8 +163,11 @@ asio::awaitable<void> admin_server::serve(tcp::socket socket) {
     std::string bytes;
     const auto got = co_await receive_request(socket, bytes, deadline);
     if (!got.request && !got.refusal) co_return;
-    const http_response response =
-        got.request ? answer_admin_request(*got.request, sources_, history_) : *got.refusal;
+    std::error_code no_peer;
+    const bool from_loopback = socket.remote_endpoint(no_peer).address().is_loopback() && !no_peer;
+    const http_response response = got.request ? answer_admin_request(*got.request, from_loopback,
+                                                                      sources_, history_, actions_)
+                                               : *got.refusal;
     const bool head_only = got.request && got.request->method == "HEAD";
     const std::string answer = format_http_response(response, head_only);
     // A 408 is sent after the deadline: it gets a fresh one, as short as the first.

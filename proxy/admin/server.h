@@ -8,10 +8,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_set>
 
 #include "proxy/admin/history_sampler.h"
+#include "proxy/admin/routes.h"
 #include "proxy/admin/snapshot.h"
 #include "proxy/admin/status_history.h"
 #include "proxy/config/config.h"
@@ -27,18 +30,23 @@ struct admin_server_limits {
 // One request per connection, a deadline on each, and a cap on how many are served at once.
 class admin_server {
   public:
-    // Binds at once; throws std::runtime_error naming the address when it cannot.
-    admin_server(const listen_address& at, const admin_sources& sources, const logger& log,
-                 admin_server_limits limits = {});
+    // Binds at once, or adopts `inherited` (a listening socket an upgrading pgroute handed
+    // over); throws std::runtime_error naming the address when it cannot.
+    admin_server(const listen_address& at, const admin_sources& sources, admin_actions actions,
+                 const logger& log, admin_server_limits limits = {},
+                 std::optional<int> inherited = std::nullopt);
     admin_server(const admin_server&) = delete;
     admin_server& operator=(const admin_server&) = delete;
     ~admin_server();
 
     void start();
-    // Thread-safe; closes the listener and every connection, and returns once the thread ended.
+    // Thread-safe, from any number of threads at once; closes the listener and every connection,
+    // and returns once the thread ended.
     void stop();
 
     [[nodiscard]] std::uint16_t port() const { return port_; }
+    // The listening socket, for an upgrade's handover.
+    [[nodiscard]] int listening_fd() const { return listening_fd_; }
 
   private:
     asio::awaitable<void> accept_connections();
@@ -47,12 +55,15 @@ class admin_server {
     asio::io_context io_{1};
     asio::ip::tcp::acceptor acceptor_;
     std::uint16_t port_ = 0;
+    int listening_fd_ = -1;
     const admin_sources& sources_;
+    admin_actions actions_;
     const logger& log_;
     admin_server_limits limits_;
     std::unordered_set<asio::ip::tcp::socket*> connections_;  // being served, to close on stop
     status_history history_;  // the status page's charts; touched only on thread_
     history_sampler sampler_{io_, sources_, history_, status_history::sample_interval};
+    std::mutex stop_lock_;  // an upgrade's control thread and the main thread may both stop it
     std::thread thread_;
 };
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "proxy/admin/health_board.h"
@@ -24,16 +26,20 @@ struct admin_snapshot {
 // Where snapshots come from. Everything referenced must outlive the admin listener.
 class admin_sources {
   public:
-    admin_sources(const config& cfg, std::vector<const worker_metrics*> workers,
+    admin_sources(std::shared_ptr<const config> cfg, std::vector<const worker_metrics*> workers,
                   const health_board& board)
-        : cfg_(cfg), workers_(std::move(workers)), board_(board) {}
+        : cfg_(std::move(cfg)), workers_(std::move(workers)), board_(board) {}
 
     [[nodiscard]] admin_snapshot take() const;
-    [[nodiscard]] const config& cfg() const { return cfg_; }
+    // Thread-safe: the config the pages describe, the last one a reload applied. Its endpoints
+    // are always those the workers count for (a reload keeps them).
+    [[nodiscard]] std::shared_ptr<const config> cfg() const;
+    void set_config(std::shared_ptr<const config> cfg);
     [[nodiscard]] const health_board& board() const { return board_; }
 
   private:
-    const config& cfg_;
+    mutable std::mutex cfg_lock_;
+    std::shared_ptr<const config> cfg_;
     std::vector<const worker_metrics*> workers_;
     const health_board& board_;
 };

@@ -1,9 +1,12 @@
 #include "proxy/app/app.h"
 
+#include <unistd.h>
+
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -13,8 +16,13 @@
 #include "proxy/admin/health_board.h"
 #include "proxy/admin/server.h"
 #include "proxy/admin/snapshot.h"
-#include "proxy/app/auth_setup.h"
+#include "proxy/app/generation_setup.h"
+#include "proxy/app/reloader.h"
+#include "proxy/app/systemd_notify.h"
+#include "proxy/app/topology_feed.h"
 #include "proxy/app/topology_sources.h"
+#include "proxy/app/upgrade_start.h"
+#include "proxy/app/upgrade_takeover.h"
 #include "proxy/session/worker.h"
 
 namespace pgroute::proxy {
@@ -28,86 +36,122 @@ unsigned thread_count(const config& cfg) {
 
 }  // namespace
 
-int run_proxy(const config& cfg, const logger& log) {
+int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image& image,
+              const logger& log) {
     std::signal(SIGPIPE, SIG_IGN);
+    const config& cfg = *cfg_ptr;
+    // Set by systemd for Type=notify; kept in the environment, which an upgrade's new process
+    // inherits and needs once it is the main process.
+    const char* notify_socket = std::getenv("NOTIFY_SOCKET");
+    const auto tell_systemd = [&log, notify_socket](const std::string& state) {
+        if (auto failed = notify_systemd(notify_socket, state); !failed.empty())
+            log.warn("cannot notify systemd (" + state + "): " + failed);
+    };
     std::atomic<std::uint32_t> client_count{0};
     cancel_keys keys;
-    std::optional<tls_contexts> tls_built;
+    std::shared_ptr<const generation> first;
     try {
-        tls_built.emplace(make_tls_contexts(cfg));
+        first = make_generation(cfg_ptr, nullptr);
     } catch (const std::exception& e) {
         log.error(e.what());
         return 1;
     }
-    tls_contexts& tls = *tls_built;
-    std::optional<proxy_auth> auth;
-    if (cfg.auth.mode == auth_mode::proxy) {
-        try {
-            auth.emplace(make_proxy_auth(cfg.auth, tls.clients ? &*tls.clients : nullptr));
-        } catch (const std::exception& e) {
-            log.error(e.what());
-            return 1;
-        }
-        log.info("auth mode proxy: " + std::to_string(auth->users.size()) + " user(s) from " +
-                 cfg.auth.auth_file);
+    if (first->auth) {
+        log.info("auth mode proxy: " + std::to_string(first->auth->users.size()) +
+                 " user(s) from " + cfg.auth.auth_file);
     }
-    const auto source =
-        make_topology_source(cfg, tls.patroni_api ? &*tls.patroni_api : nullptr, log);
-    const auto topology = source->initial();
+    auto* api_tls = first->tls->patroni_api ? &*first->tls->patroni_api : nullptr;
+    running_source source{make_topology_source(cfg, api_tls, log), first};
+    const auto topology = source.source->initial();
+    const bool patroni = source.source->mode() == "patroni";
+    const bool topology_changes = source.source->changes();
 
     std::vector<std::unique_ptr<worker>> workers;
     const unsigned threads = thread_count(cfg);
+    std::optional<takeover> taken = take_over_listeners(cfg, threads, log);
     try {
         for (unsigned i = 0; i < threads; ++i) {
-            workers.push_back(std::make_unique<worker>(
-                worker_shared{cfg, log, client_count, keys, tls, auth ? &*auth : nullptr}, i,
-                topology, source->changes()));
-            workers.back()->listen();
+            workers.push_back(std::make_unique<worker>(worker_shared{log, client_count, keys},
+                                                       first, i, topology, topology_changes));
+            workers.back()->listen(taken ? taken->by_worker[i] : std::vector<endpoint_listeners>{});
         }
     } catch (const std::exception& e) {
         log.error(e.what());
         return 1;
     }
 
-    health_board board(topology, source->mode() == "patroni");
-    const auto publish = [&workers, &board, &log](const health::topology_update& update) {
-        for (const auto& event : update.events) {
-            const bool serious = event.kind != health::topology_event_kind::joined_read_pool;
-            log.log(serious ? log_level::warn : log_level::info, health::describe(event));
-        }
-        for (auto& w : workers)
-            w->publish(update.topology);
-        board.publish(update);
-    };
+    health_board board(topology, patroni);
+    topology_feed feed(
+        std::move(source), [&workers, &board, &log](const health::topology_update& update) {
+            for (const auto& event : update.events) {
+                const bool serious = event.kind != health::topology_event_kind::joined_read_pool;
+                log.log(serious ? log_level::warn : log_level::info, health::describe(event));
+            }
+            for (auto& w : workers)
+                w->publish(update.topology);
+            board.publish(update);
+        });
 
     std::vector<const worker_metrics*> counters;
     counters.reserve(workers.size());
     for (const auto& w : workers)
         counters.push_back(&w->metrics());
-    const admin_sources sources(cfg, std::move(counters), board);
+    admin_sources sources(cfg_ptr, std::move(counters), board);
+    reloader reloads(image.config_path, first, workers, feed, cfg.admin ? &sources : nullptr, log);
     std::optional<admin_server> admin;
     if (cfg.admin) {
         try {
-            admin.emplace(cfg.admin->listen, sources, log);
+            admin.emplace(cfg.admin->listen, sources,
+                          admin_actions{[&reloads] { return reloads.reload(); }}, log,
+                          admin_server_limits{}, taken ? taken->admin : std::nullopt);
         } catch (const std::exception& e) {
             log.error(e.what());
             return 1;
         }
     }
+    first.reset();  // the workers and the reloader hold it now
 
     asio::io_context control;
+    upgrade_start upgrades(control, image, log);
+    // Once the new process serves on the sockets, this one accepts no more and drains.
+    const auto step_back = [&](pid_t successor) {
+        const auto drain_timeout = reloads.running_config()->limits.drain_timeout;
+        log.info("upgrade: the new pgroute (pid " + std::to_string(successor) +
+                 ") serves; this one accepts no more and lets its sessions end within " +
+                 std::to_string(drain_timeout.count() / 1000) + " s");
+        for (auto& w : workers)
+            w->retire(drain_timeout);
+        if (admin) admin->stop();
+        tell_systemd("MAINPID=" + std::to_string(successor));
+    };
     asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
+    signals.add(SIGUSR2);
     std::function<void(std::error_code, int)> on_signal = [&](std::error_code ec, int signal) {
         if (ec) return;
         if (signal == SIGHUP) {
-            // `systemctl reload` sends it: until pgroute can reload, it must not end the process
-            // and every session with it, as SIGHUP's default action would.
-            log.warn("received SIGHUP: configuration reload is not supported yet, ignored");
+            log.info("received SIGHUP");
+            tell_systemd(reloading_state());
+            (void)reloads.reload();
+            tell_systemd("READY=1");
+            signals.async_wait(on_signal);
+            return;
+        }
+        if (signal == SIGUSR2) {
+            log.info("received SIGUSR2: upgrading to " + image.executable);
+            handover sockets;
+            for (const auto& w : workers)
+                sockets.listeners.insert(sockets.listeners.end(), w->listening_fds().begin(),
+                                         w->listening_fds().end());
+            if (admin) sockets.admin = admin->listening_fd();
+            upgrades.start(sockets, step_back);
             signals.async_wait(on_signal);
             return;
         }
         log.info(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
                  ", closing sessions and stopping");
+        tell_systemd("STOPPING=1");
+        // Not waited for again: no reload or upgrade of a process that stops (its listeners'
+        // descriptor numbers may be reused by then).
         for (auto& w : workers)
             w->stop();
     };
@@ -121,23 +165,31 @@ int run_proxy(const config& cfg, const logger& log) {
     for (const auto& ep : cfg.endpoints) {
         listening += " " + ep.name + "=" + ep.listen.host + ":" + std::to_string(ep.listen.port);
     }
-    log.info("pgroute listening on" + listening + " with " + std::to_string(threads) +
+    const std::string self = "pgroute (pid " + std::to_string(::getpid()) + ")";
+    log.info(self + " listening on" + listening + " with " + std::to_string(threads) +
              " thread(s)");
 
-    source->start(publish);
+    feed.start();
     if (admin) {
         admin->start();
         log.info("admin listener on " + cfg.admin->listen.host + ":" +
                  std::to_string(admin->port()) + " (/metrics /topology /health /ready /)");
     }
+    // An upgrade's new process is not systemd's main process yet: the old one names it so.
+    if (taken) {
+        report_serving(*taken, log);
+    } else {
+        tell_systemd("READY=1");
+    }
     std::thread control_thread([&control] { control.run(); });
     for (auto& t : running)
         t.join();
-    source->stop();
+    // Nothing reloads once both are gone: a reload replaces the feed's source.
     if (admin) admin->stop();
     control.stop();
     control_thread.join();
-    log.info("pgroute stopped");
+    feed.stop();
+    log.info(self + " stopped");
     return 0;
 }
 

@@ -26,7 +26,10 @@ Options:
   -V, --version       show the version and the git revision it was built from
 
 Signals: SIGINT or SIGTERM close every session with an ErrorResponse (57P01) and exit;
-SIGHUP is logged and ignored (no reload yet: restart to apply a new config).
+SIGHUP reloads the config file for new sessions (open ones keep theirs; a config with
+problems is refused in the log and the running one serves), as POST /reload does;
+SIGUSR2 upgrades: the binary started again takes over the listening sockets, and this
+process lets its sessions end (limits.drain_timeout) before it exits.
 See pgroute(1).
 )";
 }

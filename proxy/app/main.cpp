@@ -1,15 +1,15 @@
 // pgroute's entry point: parse the command line, load the config, run or check.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "pgroute_revision.h"
 #include "proxy/app/app.h"
-#include "proxy/app/auth_setup.h"
 #include "proxy/app/cli.h"
+#include "proxy/app/generation_setup.h"
 #include "proxy/app/migrate_command.h"
 #include "proxy/app/status_command.h"
 #include "proxy/config/config_loader.h"
-#include "proxy/net/tls_contexts.h"
 
 namespace {
 
@@ -18,6 +18,16 @@ void print_problems(const std::string& path,
     for (const auto& p : problems) {
         std::cerr << path << ": " << (p.key.empty() ? "" : p.key + ": ") << p.message << "\n";
     }
+}
+
+// What an upgrade starts again: the binary's path as it is now (a package that replaces the
+// file later leaves the new binary under it) and the same arguments.
+pgroute::proxy::process_image this_process(int argc, char** argv,
+                                           const pgroute::proxy::cli_options& options) {
+    std::error_code unknown;
+    const auto executable = std::filesystem::read_symlink("/proc/self/exe", unknown);
+    return {unknown ? std::string(argv[0]) : executable.string(),
+            std::vector<std::string>(argv, argv + argc), options.config_path};
 }
 
 int run_command(int argc, char** argv) {
@@ -52,10 +62,7 @@ int run_command(int argc, char** argv) {
     if (options.cmd == command::check) {
         try {
             // The files must load, not just be named.
-            tls_contexts tls = make_tls_contexts(loaded.cfg);
-            if (loaded.cfg.auth.mode == auth_mode::proxy) {
-                (void)make_proxy_auth(loaded.cfg.auth, tls.clients ? &*tls.clients : nullptr);
-            }
+            (void)make_generation(std::make_shared<const config>(loaded.cfg), nullptr);
         } catch (const std::exception& e) {
             std::cerr << options.config_path << ": " << e.what() << "\n";
             return 1;
@@ -64,7 +71,8 @@ int run_command(int argc, char** argv) {
         return 0;
     }
     const logger log(loaded.cfg.level);
-    return run_proxy(loaded.cfg, log);
+    return run_proxy(std::make_shared<const config>(loaded.cfg), this_process(argc, argv, options),
+                     log);
 }
 
 }  // namespace

@@ -28,6 +28,8 @@ enum class balance_kind { round_robin, least_connections };
 struct listen_address {
     std::string host;
     std::uint16_t port = 0;
+
+    bool operator==(const listen_address&) const = default;
 };
 
 struct endpoint_config {
@@ -45,6 +47,8 @@ struct node_config {
     health::node_address address;
     std::optional<health::node_role> static_role;  // static mode: leader or replica
     std::string api_url;                           // Patroni mode
+
+    bool operator==(const node_config&) const = default;
 };
 
 struct patroni_config {
@@ -56,6 +60,8 @@ struct patroni_config {
     std::string api_key_file;
     std::string api_username;
     std::string api_password;
+
+    bool operator==(const patroni_config&) const = default;
 };
 
 struct limits_config {
@@ -78,6 +84,9 @@ struct limits_config {
     // Proxy mode: the bytes of SET statements and prepared statements a session keeps to replay
     // on the node it moves to; a session that needs more is pinned to its node.
     std::uint32_t max_session_state = 1024 * 1024;
+    // After an upgrade (SIGUSR2) has handed the listening sockets to the new process: how long
+    // the old one lets its sessions end on their own before it ends the rest (57P01) and exits.
+    milliseconds drain_timeout{10 * 60'000};
 };
 
 // pgroute's own certificate, offered to clients.

@@ -191,6 +191,7 @@ limits_config read_limits(yaml_reader& map) {
     l.max_client_connections = max_clients;
     read_u32_size(map, "buffer_size", l.buffer_size, 1024, 1 << 24);
     map.read_duration("idle_error_hold", l.idle_error_hold);
+    map.read_duration("drain_timeout", l.drain_timeout);
     read_u32_size(map, "max_session_state", l.max_session_state, 0, 1u << 30);
     // A held session keeps its client's connection, and its place under max_client_connections.
     if (l.idle_error_hold > std::chrono::hours(1)) {

@@ -1,5 +1,7 @@
 #include "proxy/config/yaml_reader.h"
 
+#include <set>
+
 #include "proxy/config/quantity.h"
 
 namespace pgroute::proxy {
@@ -23,9 +25,16 @@ yaml_reader::yaml_reader(const YAML::Node& node, std::string path,
 yaml_reader::~yaml_reader() {
     try {
         if (!node_.IsMap()) return;
+        std::set<std::string> listed;
         for (const auto& entry : node_) {
             const auto key = key_name(entry.first, path_, problems_);
-            if (key && !seen_.contains(*key)) problems_.push_back({path_of(*key), "unknown key"});
+            if (!key) continue;
+            // YAML reads the first of two equal keys: the second would be ignored in silence.
+            if (!listed.insert(*key).second) {
+                problems_.push_back({path_of(*key), "is given twice"});
+            } else if (!seen_.contains(*key)) {
+                problems_.push_back({path_of(*key), "unknown key"});
+            }
         }
     } catch (...) {
         // Only an allocation can fail here, and a destructor must not throw: the unknown keys

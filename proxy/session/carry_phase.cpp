@@ -81,7 +81,7 @@ struct carried {
 // The relay over whichever streams the session has: a plain function, so choosing among the four
 // instantiations adds no coroutine frame.
 asio::awaitable<relay_result> relay_streams(session_state& s, const carried& c) {
-    const relay_limits limits{s.worker.cfg.limits.max_message_length};
+    const relay_limits limits{s.cfg().limits.max_message_length};
     auto& buffers = s.worker.buffers;
     if (s.client_tls && s.server_tls) {
         return relay(*s.client_tls, *s.server_tls, c.from_client, c.from_server, c.control, buffers,
@@ -119,7 +119,7 @@ asio::awaitable<hold_end> hold_for_next_message(session_state& s, std::string_vi
     auto& control = s.registration->control();
     last_word_hold hold(s.client.get_executor());
     control.hold = &hold;
-    const auto limit = s.worker.cfg.limits.idle_error_hold;
+    const auto limit = s.cfg().limits.idle_error_hold;
     // if/else, not ?:, around co_await: GCC 12 miscompiles co_await inside a conditional.
     hold_end end = hold_end::answered;
     if (s.client_tls) {
@@ -220,7 +220,7 @@ asio::awaitable<next_round> after_relay(session_state& s, relay_round round) {
     const std::string last_word = last_word_for(result, control, from_client, from_server);
     std::optional<hold_end> held;
     // Not while pgroute shuts down: the drain cannot wait for the client's next message.
-    if (!last_word.empty() && clients_turn && s.worker.cfg.limits.idle_error_hold.count() > 0 &&
+    if (!last_word.empty() && clients_turn && s.cfg().limits.idle_error_hold.count() > 0 &&
         !s.worker.admission.stopping()) {
         round.backend_count.reset();
         held = co_await hold_for_next_message(s, last_word);
@@ -253,7 +253,7 @@ asio::awaitable<void> carry_session(session_state& s) {
     const bool log_session = s.worker.log.enabled(log_level::info);
     if (log_session) s.worker.log.info(s.label.text() + " start");
     if (s.credentials) {
-        s.replay = std::make_unique<session_replay>(s.worker.cfg.limits.max_session_state);
+        s.replay = std::make_unique<session_replay>(s.cfg().limits.max_session_state);
         s.retry = std::make_unique<statement_retry>();
     }
     // The client's cancel key, for the whole session: a move points it at the new backend.

@@ -136,10 +136,27 @@ asio::awaitable<std::optional<refusal>> exchange_md5(session_state& s, client_ex
     co_return std::nullopt;
 }
 
+// auth_query runs on the leader. While there is none (a failover), the lookup waits for one up
+// to hold_timeout, as a new session waits for its node, instead of refusing the client at once;
+// with static roles no other leader can come, and it is refused.
+asio::awaitable<auth_lookup_outcome> look_up_user(session_state& s, auth_lookup& lookups) {
+    const auto give_up = std::chrono::steady_clock::now() + s.cfg().limits.hold_timeout;
+    for (;;) {
+        const auto topology = s.worker.topology.current();
+        auto found = co_await lookups.find(std::string(s.label.user), std::string(s.label.database),
+                                           *topology);
+        if (found.failed.empty() || topology->leader() != nullptr ||
+            !s.worker.topology.may_wait(give_up)) {
+            co_return found;
+        }
+        co_await s.worker.topology.wait_for_newer(topology, give_up);
+    }
+}
+
 }  // namespace
 
 asio::awaitable<bool> authenticate_client(session_state& s, const proxy_auth& auth) {
-    client_exchange client(s, s.worker.cfg.limits.startup_timeout);
+    client_exchange client(s, s.cfg().limits.startup_timeout);
     // A server answers the version and options it does not speak before it authenticates; the
     // node, which is offered what pgroute grants, will then have nothing to add.
     if (s.negotiation.answer_due()) {
@@ -155,9 +172,8 @@ asio::awaitable<bool> authenticate_client(session_state& s, const proxy_auth& au
     const auto found = auth.users.find(std::string(s.label.user));
     const auth::stored_verifier* verifier = found == auth.users.end() ? nullptr : &found->second;
     auth_lookup_outcome looked_up;
-    if (verifier == nullptr && s.worker.lookups) {
-        looked_up = co_await s.worker.lookups->find(
-            std::string(s.label.user), std::string(s.label.database), *s.worker.topology.current());
+    if (verifier == nullptr && s.generation->lookups()) {
+        looked_up = co_await look_up_user(s, *s.generation->lookups());
         if (!looked_up.failed.empty()) {
             s.counters().rejections(session_rejection::auth_failed).add();
             s.worker.log.warn(s.label.text() + " rejected: auth_query: " + looked_up.failed);

@@ -76,7 +76,7 @@ asio::awaitable<std::string> replay_startup(session_state& s, bool may_route_aga
 
 asio::awaitable<node_connection> open_node_connection(session_state& s,
                                                       const health::node_view& node) {
-    const auto& cfg = s.worker.cfg;
+    const auto& cfg = s.cfg();
     // Plain statements around co_await: GCC 12 miscompiles it inside an aggregate initializer.
     node_connection opened;
     opened.failed = co_await connect_to_node(s.server, node, cfg.limits.connect_timeout);
@@ -84,17 +84,17 @@ asio::awaitable<node_connection> open_node_connection(session_state& s,
     std::error_code ignored;
     s.server.non_blocking(true, ignored);  // for replay_startup's peek and the relay
     const auto& control = s.registration->control();
-    if (opened.failed.empty() && !control.cut && s.worker.tls.nodes) {
-        opened.failed = co_await negotiate_node_tls(s.server, s.server_tls, *s.worker.tls.nodes,
-                                                    cfg.server_tls.mode, node.address.host,
-                                                    cfg.limits.connect_timeout);
+    if (opened.failed.empty() && !control.cut && s.generation->tls().nodes) {
+        opened.failed = co_await negotiate_node_tls(s.server, s.server_tls,
+                                                    *s.generation->tls().nodes, cfg.server_tls.mode,
+                                                    node.address.host, cfg.limits.connect_timeout);
     }
     co_return opened;
 }
 
 asio::awaitable<bool> connect_session(session_state& s) {
     auto& worker = s.worker;
-    const auto give_up = std::chrono::steady_clock::now() + worker.cfg.limits.hold_timeout;
+    const auto give_up = std::chrono::steady_clock::now() + s.cfg().limits.hold_timeout;
     s.routed = co_await route_session(s.endpoint, s.endpoint_index, worker.topology,
                                       worker.sessions, give_up);
     for (;;) {

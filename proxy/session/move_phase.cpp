@@ -25,7 +25,7 @@ constexpr std::size_t max_greeting_message = 8192;
 asio::awaitable<std::string> take_greeting(session_state& s, const health::node_view& node,
                                            cancel_key_swap& cancel_key) {
     message_stream from_node(s.server, s.server_tls.get());
-    asio::steady_timer deadline(s.server.get_executor(), s.worker.cfg.limits.connect_timeout);
+    asio::steady_timer deadline(s.server.get_executor(), s.cfg().limits.connect_timeout);
     for (;;) {
         received_message message;
         if (auto ec = co_await from_node.read(message, max_greeting_message, deadline)) {
@@ -63,12 +63,11 @@ asio::awaitable<std::string> rebuild_state(session_state& s) {
     if (auto ec = co_await to_node.write(messages)) {
         co_return "could not replay the session's settings: " + ec.message();
     }
-    asio::steady_timer deadline(s.server.get_executor(), s.worker.cfg.limits.connect_timeout);
+    asio::steady_timer deadline(s.server.get_executor(), s.cfg().limits.connect_timeout);
     std::string failed;
     for (std::size_t cycles = s.replay->rebuild_cycles(); cycles > 0;) {
         received_message message;
-        if (auto ec =
-                co_await to_node.read(message, s.worker.cfg.limits.max_message_length, deadline)) {
+        if (auto ec = co_await to_node.read(message, s.cfg().limits.max_message_length, deadline)) {
             co_return "replaying the session's settings: " + ec.message();
         }
         if (message.type == protocol::PqMsg_ReadyForQuery) {
@@ -137,7 +136,7 @@ std::optional<move_reason> move_cause(const session_state& s, const relay_result
 asio::awaitable<std::string> move_session(session_state& s, cancel_key_swap& cancel_key) {
     auto& worker = s.worker;
     auto& control = s.registration->control();
-    const auto give_up = std::chrono::steady_clock::now() + worker.cfg.limits.hold_timeout;
+    const auto give_up = std::chrono::steady_clock::now() + s.cfg().limits.hold_timeout;
     for (;;) {
         s.server_tls.reset();
         std::error_code ignored;

@@ -26,7 +26,7 @@ constexpr std::size_t max_login_message = 65535;
 
 asio::awaitable<node_login> log_into_node(session_state& s, bool greet_client) {
     message_stream node(s.server, s.server_tls.get());
-    asio::steady_timer deadline(s.server.get_executor(), s.worker.cfg.limits.connect_timeout);
+    asio::steady_timer deadline(s.server.get_executor(), s.cfg().limits.connect_timeout);
     node_exchange exchange(s.label.user, *s.credentials);
     node_authentication end =
         co_await authenticate_to_node(node, exchange, deadline, max_login_message);

@@ -13,7 +13,7 @@
 
 namespace pgroute::proxy {
 
-// `endpoint_index` is the client's endpoint in worker.cfg.endpoints.
+// `endpoint_index` is the client's endpoint in the endpoints of worker.serving's config.
 [[nodiscard]] asio::awaitable<void> run_session(asio::ip::tcp::socket client,
                                                 std::size_t endpoint_index, worker_context& worker);
 

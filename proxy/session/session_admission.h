@@ -28,6 +28,8 @@ class session_admission {
     // Sessions and refusals accepted and not yet finished.
     [[nodiscard]] std::size_t running() const { return running_; }
     [[nodiscard]] std::uint32_t max_clients() const { return max_clients_; }
+    // A reload's limits.max_client_connections: clients already admitted stay.
+    void set_max_clients(std::uint32_t max_clients) { max_clients_ = max_clients; }
     // "<worker>-<n>": unique in the process.
     [[nodiscard]] std::string next_session_id();
 

@@ -57,12 +57,15 @@ struct session_state {
     session_state(asio::ip::tcp::socket client_socket, std::size_t endpoint_at,
                   worker_context& worker_context)
         : client(std::move(client_socket)),
-          endpoint(worker_context.cfg.endpoints[endpoint_at]),
+          generation(worker_context.serving),
+          endpoint(generation->cfg().endpoints[endpoint_at]),
           worker(worker_context),
           endpoint_index(endpoint_at),
           label{worker.admission.next_session_id(), endpoint, describe(client), "-", "-"},
           server(client.get_executor()) {}
 
+    // The configuration it started with, whatever a reload has done since.
+    [[nodiscard]] const config& cfg() const { return generation->cfg(); }
     // Proxy mode: what keeps it on its node, once something does.
     [[nodiscard]] std::optional<std::string_view> pinned_by() const {
         return replay ? replay->pinned_by() : std::nullopt;
@@ -77,6 +80,7 @@ struct session_state {
     }
 
     asio::ip::tcp::socket client;
+    std::shared_ptr<const worker_generation> generation;  // keeps `endpoint` alive
     const endpoint_config& endpoint;
     worker_context& worker;
     std::size_t endpoint_index;

@@ -19,7 +19,7 @@ namespace sqlstate = protocol::sqlstate;
 asio::awaitable<bool> read_startup(session_state& s) {
     auto& counters = s.counters();
     auto startup = co_await read_client_startup(
-        s.client, s.client_tls, client_tls_offer(s.worker.tls, s.endpoint), s.worker.cfg.limits);
+        s.client, s.client_tls, client_tls_offer(s.generation->tls(), s.endpoint), s.cfg().limits);
     if (auto* failure = std::get_if<client_startup_failure>(&startup)) {
         counters
             .rejections(failure->error ? session_rejection::startup_error
@@ -34,7 +34,7 @@ asio::awaitable<bool> read_startup(session_state& s) {
     auto& accepted = std::get<client_startup>(startup);
     if (const auto* cancel = std::get_if<protocol::cancel_request>(&accepted.request)) {
         co_await serve_cancel_request(s.worker.issued_cancel_keys, *cancel,
-                                      s.worker.cfg.limits.connect_timeout, counters, s.worker.log,
+                                      s.cfg().limits.connect_timeout, counters, s.worker.log,
                                       s.label.text());
         co_return false;
     }
@@ -53,8 +53,8 @@ asio::awaitable<bool> read_startup(session_state& s) {
     // A session pgroute authenticates may be logged into another node later, which must speak
     // the version the client was granted: 3.0, which every PostgreSQL speaks.
     s.negotiation = protocol::negotiate_startup(
-        startup_message, s.worker.auth != nullptr ? protocol::protocol_version(3, 0)
-                                                  : protocol::latest_protocol_version);
+        startup_message, s.generation->auth() != nullptr ? protocol::protocol_version(3, 0)
+                                                         : protocol::latest_protocol_version);
     if (s.negotiation.answer_due()) {
         // The node gets what pgroute speaks; the client hears so once the node has answered.
         const std::string lowered = protocol::build_startup_packet(startup_message, s.negotiation);

@@ -21,51 +21,74 @@ constexpr std::chrono::seconds shutdown_grace{3};
 
 constexpr std::size_t idle_buffers_kept = 256;
 
-std::unique_ptr<auth_lookup> make_auth_lookup(const worker_shared& shared) {
-    if (shared.auth == nullptr || !shared.auth->auth_user_login) return nullptr;
-    return std::make_unique<auth_lookup>(shared.cfg, *shared.auth->auth_user_login,
-                                         *shared.auth->looked_up, shared.tls);
-}
-
 }  // namespace
 
-worker::worker(const worker_shared& shared, unsigned index, health::topology_ptr topology,
-               bool topology_changes)
+worker::worker(const worker_shared& shared, const std::shared_ptr<const generation>& serving,
+               unsigned index, health::topology_ptr topology, bool topology_changes)
     : index_(index),
-      context_{
-          shared.cfg,
-          shared.log,
-          shared.tls,
-          shared.keys,
-          shared.auth,
-          session_admission(shared.client_count, shared.cfg.limits.max_client_connections, index),
-          worker_topology(std::move(topology), topology_changes, shared.cfg.endpoints.size(),
-                          index),
-          {},
-          buffer_pool(shared.cfg.limits.buffer_size, idle_buffers_kept),
-          worker_metrics(shared.cfg.endpoints.size()),
-          make_auth_lookup(shared)} {}
+      context_{shared.log,
+               shared.keys,
+               std::make_shared<const worker_generation>(serving),
+               session_admission(shared.client_count, serving->cfg->limits.max_client_connections,
+                                 index),
+               worker_topology(std::move(topology), topology_changes,
+                               serving->cfg->endpoints.size(), index),
+               {},
+               buffer_pool(serving->cfg->limits.buffer_size, idle_buffers_kept),
+               worker_metrics(serving->cfg->endpoints.size())} {}
 
-void worker::listen() {
-    for (const auto& endpoint : context_.cfg.endpoints) {
+void worker::listen(const std::vector<endpoint_listeners>& inherited) {
+    const auto& endpoints = context_.serving->cfg().endpoints;
+    for (std::size_t e = 0; e < endpoints.size(); ++e) {
+        const auto& endpoint = endpoints[e];
+        const endpoint_listeners none;
+        const endpoint_listeners& given = e < inherited.size() ? inherited[e] : none;
         try {
-            if (index_ == 0) check_address_is_free(io_, endpoint.listen);
+            for (const int fd : given.sockets) {
+                acceptors_.push_back(adopt_listener(io_, fd));
+                acceptor_endpoints_.push_back(e);
+            }
+            if (!given.sockets.empty()) continue;
+            // An inherited address is taken by the sockets the other workers adopted: this one
+            // joins them (SO_REUSEPORT) rather than find it free.
+            if (index_ == 0 && !given.address_inherited)
+                check_address_is_free(io_, endpoint.listen);
             acceptors_.push_back(open_listener(io_, endpoint.listen));
-        } catch (const std::system_error& e) {
+            acceptor_endpoints_.push_back(e);
+        } catch (const std::system_error& failure) {
             throw std::runtime_error("cannot listen on " + endpoint.listen.host + ":" +
                                      std::to_string(endpoint.listen.port) + " (endpoint " +
-                                     endpoint.name + "): " + e.code().message());
+                                     endpoint.name + "): " + failure.code().message());
         }
     }
     for (std::size_t i = 0; i < acceptors_.size(); ++i) {
-        asio::co_spawn(io_, accept_clients(acceptors_[i], i, context_), asio::detached);
+        listening_fds_.push_back(acceptors_[i].native_handle());
+        asio::co_spawn(io_, accept_clients(acceptors_[i], acceptor_endpoints_[i], context_),
+                       asio::detached);
     }
 }
 
 void worker::run() {
     io_.run();
-    // Its sockets belong to io_, which goes before the context.
-    if (context_.lookups) context_.lookups->close();
+    // Their sockets belong to io_, which goes before the context.
+    if (auto* lookups = context_.serving->lookups()) lookups->close();
+    for (const auto& replaced : replaced_) {
+        const auto still_held = replaced.lock();
+        if (still_held && still_held->lookups()) still_held->lookups()->close();
+    }
+}
+
+std::future<void> worker::serve(std::shared_ptr<const generation> next) {
+    auto served = std::make_shared<std::promise<void>>();
+    auto future = served->get_future();
+    asio::post(io_, [this, next = std::move(next), served]() mutable {
+        context_.admission.set_max_clients(next->cfg->limits.max_client_connections);
+        std::erase_if(replaced_, [](const auto& replaced) { return replaced.expired(); });
+        replaced_.push_back(context_.serving);
+        context_.serving = std::make_shared<const worker_generation>(std::move(next));
+        served->set_value();
+    });
+    return future;
 }
 
 void worker::publish(health::topology_ptr topology) {
@@ -75,15 +98,43 @@ void worker::publish(health::topology_ptr topology) {
 
 void worker::stop() {
     asio::post(io_, [this] {
-        context_.admission.stop();
-        for (auto& acceptor : acceptors_) {
-            std::error_code ignored;
-            acceptor.close(ignored);
-        }
-        cut_all_for_shutdown();
-        context_.topology.close();  // a session waiting for a node is refused now
-        asio::co_spawn(io_, drain(), asio::detached);
+        stop_accepting();
+        end_sessions();
     });
+}
+
+void worker::retire(std::chrono::milliseconds grace) {
+    asio::post(io_, [this, grace] {
+        stop_accepting();
+        asio::co_spawn(io_, let_sessions_finish(std::chrono::steady_clock::now() + grace),
+                       asio::detached);
+    });
+}
+
+void worker::stop_accepting() {
+    context_.admission.stop();
+    for (auto& acceptor : acceptors_) {
+        std::error_code ignored;
+        acceptor.close(ignored);
+    }
+}
+
+void worker::end_sessions() {
+    if (ending_) return;
+    ending_ = true;
+    cut_all_for_shutdown();
+    context_.topology.close();  // a session waiting for a node is refused now
+    asio::co_spawn(io_, drain(), asio::detached);
+}
+
+asio::awaitable<void> worker::let_sessions_finish(std::chrono::steady_clock::time_point deadline) {
+    asio::steady_timer tick(io_);
+    while (context_.admission.running() > 0 && std::chrono::steady_clock::now() < deadline &&
+           !ending_) {
+        tick.expires_after(std::chrono::milliseconds(100));
+        co_await tick.async_wait(asio::use_awaitable);
+    }
+    end_sessions();
 }
 
 asio::awaitable<void> worker::drain() {

@@ -10,7 +10,8 @@ unit=$dest$prefix/lib/systemd/system/pgroute.service
 
 failed=0
 for line in \
-  "Type=exec" \
+  "Type=notify" \
+  "NotifyAccess=main" \
   "ExecStart=$prefix/bin/pgroute -c $etc/pgroute/pgroute.yaml" \
   "DynamicUser=yes" \
   "NoNewPrivileges=yes" \
@@ -22,8 +23,15 @@ for line in \
   "LimitNOFILE=65536"; do
   grep -qx -- "$line" "$unit" || { echo "missing: $line"; failed=1; }
 done
-# SIGHUP does not reload yet: a reload that claims success would lie (README "Status and known limits").
-if grep -q '^ExecReload=' "$unit"; then echo "ExecReload= present, but pgroute cannot reload"; failed=1; fi
+# A reload checks the config first, so that `systemctl reload` fails on a broken one, then
+# sends SIGHUP (README "Reload").
+mapfile -t reloads < <(grep '^ExecReload=' "$unit")
+# shellcheck disable=SC2016 # $MAINPID is systemd's, not the shell's
+if [[ ${#reloads[@]} -ne 2 || ${reloads[0]} != *"/pgroute --check -c "* ||
+  ${reloads[1]} != 'ExecReload=/bin/kill -HUP $MAINPID' ]]; then
+  echo "ExecReload= is not the --check and the SIGHUP: ${reloads[*]}"
+  failed=1
+fi
 # No capability: the default ports are unprivileged.
 grep -q '^AmbientCapabilities=' "$unit" && { echo "AmbientCapabilities= is not needed"; failed=1; }
 

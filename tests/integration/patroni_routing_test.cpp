@@ -2,6 +2,7 @@
 // read pool follows replica lag and frozen Patroni APIs, and what a broken Patroni API changes.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/admin_test_client.h"
 #include "tests/integration/fake_patroni_api.h"
 #include "tests/integration/patroni_pgroute_suite.h"
 #include "tests/support/libpq_conn.h"
@@ -202,6 +204,42 @@ TEST_F(patroni_routing, FrozenReplicaApiCutsItsSessionsAndLeavesTheReadPoolUntil
                "a new read session lands on " + frozen + " after SIGCONT");
     std::cout << frozen << " rejoined the read pool " << seconds_since(thawed_at)
               << " s after SIGCONT\n";
+}
+
+// Proxy mode with auth_query: a user auth_file does not list is looked up on the leader. While
+// there is none (its Patroni frozen: polls fail, no write target) the lookup waits for one, up
+// to limits.hold_timeout, instead of refusing the client at once with 08006; the freeze is
+// shorter than Patroni's ttl, so the same leader comes back and the login ends there.
+TEST_F(patroni_routing, InProxyModeAnAuthQueryLoginWaitsForTheLeaderInsteadOfBeingRefused) {
+    const temp_dir dir("pgroute-auth-wait");
+    const auto userlist = dir.path() / "userlist.txt";
+    // The nodes trust postgres and trust_user (the routing checks log in as trust_user).
+    write_text(userlist, "\"postgres\" \"\"\n\"trust_user\" \"\"\n");
+    const std::vector<std::uint16_t> ports = free_ports(3);
+    start_pgroute_with(patroni_config(cluster(), {.write_port = ports[0], .read_port = ports[1]}) +
+                           "auth:\n  mode: proxy\n  auth_file: " + userlist.string() +
+                           "\n  auth_user: postgres\n  auth_cache_ttl: 0s\n" +
+                           admin_section(ports[2]),
+                       ports[0], ports[1]);
+    ASSERT_NO_THROW(cluster().wait_until_proxy_routes(write_port(), read_port(), routing_timeout));
+    const std::string conninfo = "host=127.0.0.1 port=" + std::to_string(write_port()) +
+                                 " user=scram_user password=scram_pass dbname=pgroute_test"
+                                 " connect_timeout=25";
+    std::future<std::string> login;
+    {
+        const frozen_patroni freeze(cluster(), leader_);
+        wait_until([&] { return http_get_loopback(ports[2], "/ready").status == 503; },
+                   node_down_timeout, "pgroute has no write target");
+        login = std::async(std::launch::async, [&] {
+            libpq_conn session(conninfo);
+            return session.exec_scalar("SELECT current_user").value_or("");
+        });
+        // Refused, it would be over in milliseconds.
+        EXPECT_EQ(login.wait_for(1s), std::future_status::timeout);
+    }
+    EXPECT_EQ(login.get(), "scram_user");
+    EXPECT_NE(pgroute_log().find(" auth_query on node \"" + leader_ + "\": found"),
+              std::string::npos);
 }
 
 TEST_F(patroni_routing, CutSessionsAreLoggedInOneLineNamingNodeAndReason) {

@@ -129,26 +129,6 @@ TEST_F(proxy_lifecycle, SigtermEndsAnOpenSessionWith57P01AndExitsZero) {
     EXPECT_NE(pgroute.log_text().find("received SIGTERM"), std::string::npos);
 }
 
-// `systemctl reload` sends SIGHUP; until pgroute reloads its config, it must neither exit nor
-// drop a session over it.
-TEST_F(proxy_lifecycle, SighupIsLoggedAndIgnoredAndTheOpenSessionKeepsWorking) {
-    const proxy_ports ports = proxy_ports::pick();
-    pgroute_process pgroute(cluster_config(env(), ports), {ports.write, ports.read});
-    raw_client client(ports.write);
-    log_in_as_trust_role(client);
-
-    ASSERT_EQ(::kill(pgroute.pid(), SIGHUP), 0);
-    wait_until([&] { return pgroute.log_text().find("received SIGHUP") != std::string::npos; }, 5s,
-               "pgroute logs the SIGHUP it received");
-    client.send(query_message("SELECT 42"));
-    const auto answer = client.read_until_ready();
-    const bool row_42 = std::any_of(answer.begin(), answer.end(), [](const backend_message& m) {
-        return m.type == 'D' /* DataRow */ && m.body.find("42") != std::string::npos;
-    });
-    EXPECT_TRUE(row_42);
-    EXPECT_NO_THROW(pgroute.stop());  // it was still running, and exits 0
-}
-
 // The client reads nothing while the server streams a large result, so pgroute is in the middle
 // of relaying when SIGTERM comes: shutdown must not depend on the client reading, nor on the
 // relay waiting on the server at that very moment.

@@ -28,11 +28,13 @@ std::filesystem::path written_config(const temp_dir& dir, std::string_view yaml)
 
 pgroute_process::pgroute_process(std::string_view yaml,
                                  const std::vector<std::uint16_t>& listen_ports,
-                                 std::chrono::milliseconds start_timeout)
+                                 std::chrono::milliseconds start_timeout,
+                                 std::vector<std::string> env)
     : dir_("pgroute-proxy"),
       config_path_(written_config(dir_, yaml)),
       log_path_(dir_.path() / "pgroute.log"),
-      process_(command_line{.argv = {std::string(pgroute_binary), "-c", config_path_.string()}},
+      process_(command_line{.argv = {std::string(pgroute_binary), "-c", config_path_.string()},
+                            .env = std::move(env)},
                log_path_) {
     for (const std::uint16_t port : listen_ports) {
         wait_until(
@@ -58,6 +60,18 @@ void pgroute_process::stop() {
     if (*exit_code != 0) {
         throw std::runtime_error("pgroute exited with code " + std::to_string(*exit_code) +
                                  " after SIGTERM; its log:\n" + log_text());
+    }
+}
+
+void pgroute_process::wait_exit(std::chrono::milliseconds timeout) {
+    const std::optional<int> exit_code = process_.wait_for(timeout);
+    if (!exit_code) {
+        throw std::runtime_error("pgroute did not exit within " + std::to_string(timeout.count()) +
+                                 " ms; its log:\n" + log_text());
+    }
+    if (*exit_code != 0) {
+        throw std::runtime_error("pgroute exited with code " + std::to_string(*exit_code) +
+                                 "; its log:\n" + log_text());
     }
 }
 

@@ -13,7 +13,7 @@ using testing::admin_fixture;
 using testing::make_topology;
 
 http_response get(const admin_fixture& f, std::string_view path, std::string_view method = "GET") {
-    return answer_admin_request({method, path, {}}, f.sources, f.history);
+    return answer_admin_request({method, path, {}}, true, f.sources, f.history, {});
 }
 
 admin_fixture with_leader() {
@@ -98,6 +98,49 @@ TEST(admin_routes, OtherMethodsAre405WithAllow) {
         EXPECT_EQ(r.status, 405) << method;
         EXPECT_EQ(r.allow, "GET, HEAD") << method;
     }
+}
+
+// What POST /reload would run, and how often it did.
+struct reload_probe {
+    reload_report answer;
+    int calls = 0;
+    admin_actions actions() {
+        return {[this] {
+            ++calls;
+            return answer;
+        }};
+    }
+};
+
+http_response post_reload(const admin_fixture& f, reload_probe& probe, bool from_loopback = true) {
+    return answer_admin_request({"POST", "/reload", {}}, from_loopback, f.sources, f.history,
+                                probe.actions());
+}
+
+TEST(admin_routes, PostReloadRunsTheReloadAndSaysHowItWent) {
+    const auto f = with_leader();
+    reload_probe probe{{true, "configuration reloaded\n"}};
+    const auto applied = post_reload(f, probe);
+    EXPECT_EQ(applied.status, 200);
+    EXPECT_EQ(applied.body, "configuration reloaded\n");
+    probe.answer = {false, "pgroute.yaml: threads: changed\n"};
+    const auto refused = post_reload(f, probe);
+    EXPECT_EQ(refused.status, 400);
+    EXPECT_EQ(refused.body, "pgroute.yaml: threads: changed\n");
+    EXPECT_EQ(probe.calls, 2);
+}
+
+TEST(admin_routes, ReloadIsRefusedToAClientOffLoopbackAndToOtherMethods) {
+    const auto f = with_leader();
+    reload_probe probe{{true, "reloaded\n"}};
+    EXPECT_EQ(post_reload(f, probe, false).status, 403);
+    for (const auto* method : {"GET", "HEAD", "PUT"}) {
+        const auto r = answer_admin_request({method, "/reload", {}}, true, f.sources, f.history,
+                                            probe.actions());
+        EXPECT_EQ(r.status, 405) << method;
+        EXPECT_EQ(r.allow, "POST") << method;
+    }
+    EXPECT_EQ(probe.calls, 0);
 }
 
 }  // namespace

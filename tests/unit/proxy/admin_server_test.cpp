@@ -75,7 +75,7 @@ std::string exchange(std::uint16_t port, std::string_view request) {
 
 struct running_admin {
     explicit running_admin(admin_server_limits limits = {})
-        : server({"127.0.0.1", 0}, fixture.sources, log, limits) {
+        : server({"127.0.0.1", 0}, fixture.sources, {}, log, limits) {
         server.start();
     }
     admin_fixture fixture{
@@ -196,7 +196,7 @@ TEST(admin_server, RefusesToShareItsAddressWithAnotherListener) {
     running_admin admin;
     const logger log(log_level::error);
     try {
-        admin_server second({"127.0.0.1", admin.server.port()}, admin.fixture.sources, log);
+        admin_server second({"127.0.0.1", admin.server.port()}, admin.fixture.sources, {}, log);
         FAIL() << "a second listener bound the same address";
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("(admin)"), std::string::npos) << e.what();

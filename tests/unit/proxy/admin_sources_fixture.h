@@ -32,7 +32,7 @@ struct admin_fixture {
     health_board board;
     worker_metrics worker_a{2};
     worker_metrics worker_b{2};
-    admin_sources sources{cfg, {&worker_a, &worker_b}, board};
+    admin_sources sources{std::make_shared<const config>(cfg), {&worker_a, &worker_b}, board};
     status_history history;  // empty unless a test records samples
 };
 

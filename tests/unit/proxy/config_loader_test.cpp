@@ -42,6 +42,14 @@ TEST(config_loader, UnknownKeysAreReportedWithTheirPath) {
     EXPECT_EQ(r.problems[0].message, "unknown key");
 }
 
+TEST(config_loader, AKeyGivenTwiceIsAProblemNotASilentChoice) {
+    const auto r =
+        parse_config(std::string(static_config) +
+                     "threads: 2\nlimits: {hold_timeout: 1s, hold_timeout: 2s}\nthreads: 3\n");
+    EXPECT_EQ(problem_keys(r), (std::vector<std::string>{"limits.hold_timeout", "threads"}));
+    EXPECT_EQ(r.problems[0].message, "is given twice");
+}
+
 TEST(config_loader, EveryProblemIsReportedNotJustTheFirst) {
     const auto r = parse_config(R"(
 threads: many

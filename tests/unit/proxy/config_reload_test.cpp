@@ -1,0 +1,102 @@
+#include "proxy/config/config_reload.h"
+
+#include <gtest/gtest.h>
+
+#include "proxy/config/config_loader.h"
+
+namespace pgroute::proxy {
+namespace {
+
+const std::string patroni_config = R"(
+endpoints:
+  write: {listen: "127.0.0.1:5551", route: leader}
+  read: {listen: "127.0.0.1:5552", route: replica}
+nodes:
+  - {name: pg1, host: 127.0.0.1, port: 5432, api_url: "http://127.0.0.1:8008"}
+  - {name: pg2, host: 127.0.0.1, port: 5433, api_url: "http://127.0.0.1:8009"}
+patroni: {interval: 1s}
+admin: {listen: "127.0.0.1:5553"}
+)";
+
+config parsed(const std::string& yaml) {
+    auto r = parse_config(yaml);
+    if (!r.ok())
+        throw std::runtime_error(r.problems.front().key + ": " + r.problems.front().message);
+    return r.cfg;
+}
+
+// `text` with the first `from` replaced by `to`.
+std::string with(std::string text, const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    if (at == std::string::npos) throw std::logic_error("no " + from);
+    return text.replace(at, from.size(), to);
+}
+
+std::vector<std::string> refusal_keys(const std::string& next_yaml) {
+    std::vector<std::string> keys;
+    for (const auto& p : reload_refusals(parsed(patroni_config), parsed(next_yaml)))
+        keys.push_back(p.key);
+    return keys;
+}
+
+TEST(config_reload, TheSameConfigReloads) {
+    EXPECT_TRUE(refusal_keys(patroni_config).empty());
+    EXPECT_FALSE(topology_source_changed(parsed(patroni_config), parsed(patroni_config)));
+}
+
+TEST(config_reload, LimitsRoutingAndTlsSettingsOfAnEndpointReload) {
+    const auto next =
+        with(with(patroni_config, "route: replica}", "route: replica, balance: leastconn}"),
+             "admin:", "limits: {max_client_connections: 7, hold_timeout: 2s}\nadmin:");
+    EXPECT_TRUE(refusal_keys(next).empty());
+    EXPECT_FALSE(topology_source_changed(parsed(patroni_config), parsed(next)));
+}
+
+TEST(config_reload, WhatTheListenersAndCountersAreMadeOfIsRefusedWithItsKey) {
+    EXPECT_EQ(refusal_keys(with(patroni_config, "127.0.0.1:5552", "127.0.0.1:6552")),
+              (std::vector<std::string>{"endpoints.read.listen"}));
+    EXPECT_EQ(refusal_keys(with(patroni_config, "read: {", "reader: {")),
+              (std::vector<std::string>{"endpoints.reader"}));
+    EXPECT_EQ(refusal_keys(with(patroni_config,
+                                "  read: {listen: \"127.0.0.1:5552\", route: replica}\n", "")),
+              (std::vector<std::string>{"endpoints"}));
+    EXPECT_EQ(refusal_keys(with(patroni_config, "admin: {listen: \"127.0.0.1:5553\"}", "")),
+              (std::vector<std::string>{"admin.listen"}));
+    EXPECT_EQ(refusal_keys(patroni_config +
+                           "threads: 3\nlog_level: debug\nlimits: {buffer_size: 32kB}\n"),
+              (std::vector<std::string>{"threads", "log_level", "limits.buffer_size"}));
+}
+
+TEST(config_reload, SwitchingBetweenPatroniAndStaticRolesIsRefused) {
+    const std::string static_roles = R"(
+endpoints:
+  write: {listen: "127.0.0.1:5551", route: leader}
+  read: {listen: "127.0.0.1:5552", route: replica}
+nodes:
+  - {name: pg1, host: 127.0.0.1, port: 5432, role: primary}
+admin: {listen: "127.0.0.1:5553"}
+)";
+    const auto refusals = reload_refusals(parsed(patroni_config), parsed(static_roles));
+    ASSERT_EQ(refusals.size(), 1u);
+    EXPECT_EQ(refusals[0].key, "patroni");
+    EXPECT_EQ(refusals[0].message,
+              "from Patroni to static roles; pgroute must be restarted for that");
+}
+
+TEST(config_reload, OtherNodesOrPatroniSettingsNeedAnotherSource) {
+    const auto running = parsed(patroni_config);
+    EXPECT_TRUE(
+        topology_source_changed(running, parsed(with(patroni_config, "port: 5433", "port: 5434"))));
+    EXPECT_TRUE(topology_source_changed(
+        running, parsed(with(patroni_config, "interval: 1s", "interval: 2s"))));
+    EXPECT_TRUE(topology_source_changed(
+        running, parsed(with(patroni_config, "interval: 1s}", "interval: 1s, max_lag: 5MB}"))));
+    EXPECT_TRUE(topology_source_changed(
+        running, parsed(with(patroni_config,
+                             "  - {name: pg2, host: 127.0.0.1, port: 5433, api_url: "
+                             "\"http://127.0.0.1:8009\"}\n",
+                             ""))));
+}
+
+}  // namespace
+}  // namespace pgroute::proxy
