@@ -1,13 +1,16 @@
 #include "proxy/app/app.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
+#include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
-#include <asio/signal_set.hpp>
+#include <asio/post.hpp>
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -18,6 +21,7 @@
 #include "proxy/admin/snapshot.h"
 #include "proxy/app/generation_setup.h"
 #include "proxy/app/reloader.h"
+#include "proxy/app/signal_watch.h"
 #include "proxy/app/systemd_notify.h"
 #include "proxy/app/topology_feed.h"
 #include "proxy/app/topology_sources.h"
@@ -39,6 +43,7 @@ unsigned thread_count(const config& cfg) {
 int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image& image,
               const logger& log) {
     std::signal(SIGPIPE, SIG_IGN);
+    const signal_watch signals({SIGINT, SIGTERM, SIGHUP, SIGUSR2});
     const config& cfg = *cfg_ptr;
     // Set by systemd for Type=notify; kept in the environment, which an upgrade's new process
     // inherits and needs once it is the main process.
@@ -111,7 +116,9 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
     }
     first.reset();  // the workers and the reloader hold it now
 
+    // The upgrade's timer and pipe; kept running while there is no upgrade to wait for.
     asio::io_context control;
+    auto control_work = asio::make_work_guard(control);
     upgrade_start upgrades(control, image, log);
     // Once the new process serves on the sockets, this one accepts no more and drains.
     const auto step_back = [&](pid_t successor) {
@@ -124,39 +131,14 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
         if (admin) admin->stop();
         tell_systemd("MAINPID=" + std::to_string(successor));
     };
-    asio::signal_set signals(control, SIGINT, SIGTERM, SIGHUP);
-    signals.add(SIGUSR2);
-    std::function<void(std::error_code, int)> on_signal = [&](std::error_code ec, int signal) {
-        if (ec) return;
-        if (signal == SIGHUP) {
-            log.info("received SIGHUP");
-            tell_systemd(reloading_state());
-            (void)reloads.reload();
-            tell_systemd("READY=1");
-            signals.async_wait(on_signal);
-            return;
-        }
-        if (signal == SIGUSR2) {
-            log.info("received SIGUSR2: upgrading to " + image.executable);
-            handover sockets;
-            for (const auto& w : workers)
-                sockets.listeners.insert(sockets.listeners.end(), w->listening_fds().begin(),
-                                         w->listening_fds().end());
-            if (admin) sockets.admin = admin->listening_fd();
-            upgrades.start(sockets, step_back);
-            signals.async_wait(on_signal);
-            return;
-        }
-        log.info(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
-                 ", closing sessions and stopping");
-        tell_systemd("STOPPING=1");
-        // Not waited for again: no reload or upgrade of a process that stops (its listeners'
-        // descriptor numbers may be reused by then).
-        for (auto& w : workers)
-            w->stop();
+    const auto start_upgrade = [&] {
+        handover sockets;
+        for (const auto& w : workers)
+            sockets.listeners.insert(sockets.listeners.end(), w->listening_fds().begin(),
+                                     w->listening_fds().end());
+        if (admin) sockets.admin = admin->listening_fd();
+        upgrades.start(sockets, step_back);
     };
-    signals.async_wait(on_signal);
-
     std::vector<std::thread> running;
     running.reserve(workers.size());
     for (auto& w : workers)
@@ -181,11 +163,45 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
     } else {
         tell_systemd("READY=1");
     }
+    std::atomic<bool> finished{false};
+    // Started once everything a signal acts on runs; one sent earlier waits, pending. One signal
+    // at a time, in the order sent: a SIGTERM after a SIGUSR2 waits until the upgrade has its
+    // sockets, whose descriptor numbers a stopping worker would free for reuse.
+    std::thread signal_thread([&] {
+        for (;;) {
+            const int signal = signals.next();
+            if (finished) return;
+            if (signal == SIGHUP) {
+                log.info("received SIGHUP");
+                tell_systemd(reloading_state());
+                (void)reloads.reload();
+                tell_systemd("READY=1");
+            } else if (signal == SIGUSR2) {
+                log.info("received SIGUSR2: upgrading to " + image.executable);
+                std::packaged_task<void()> upgrade(start_upgrade);
+                auto started = upgrade.get_future();
+                asio::post(control, [&upgrade] { upgrade(); });
+                started.get();
+            } else {
+                log.info(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
+                         ", closing sessions and stopping");
+                tell_systemd("STOPPING=1");
+                // No reload or upgrade of a process that stops: this thread ends here.
+                for (auto& w : workers)
+                    w->stop();
+                return;
+            }
+        }
+    });
     std::thread control_thread([&control] { control.run(); });
     for (auto& t : running)
         t.join();
-    // Nothing reloads once both are gone: a reload replaces the feed's source.
+    // Nothing reloads once these are gone: a reload replaces the feed's source. SIGTERM wakes
+    // the signal thread if the workers ended on their own, drained after an upgrade.
     if (admin) admin->stop();
+    finished = true;
+    ::pthread_kill(signal_thread.native_handle(), SIGTERM);
+    signal_thread.join();
     control.stop();
     control_thread.join();
     feed.stop();

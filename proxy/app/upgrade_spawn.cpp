@@ -65,6 +65,8 @@ spawned_upgrade spawn_upgrade(const process_image& image, handover sockets) {
         }
         for (const int fd : kept)
             ::fcntl(fd, F_SETFD, 0);
+        // The signal mask goes across exec as it is, pgroute's signals blocked: one sent to the
+        // new process before it can handle it waits instead of killing it.
         ::execve(image.executable.c_str(), argv.data(), envp.data());
         ::_exit(127);
     }
