@@ -46,10 +46,12 @@ std::optional<int> parse_status_line(std::string_view line) {
 
 }  // namespace
 
-std::string format_get_request(const http_url& url, std::string_view path,
-                               std::string_view authorization) {
-    std::string request = "GET " + url.base_path + std::string(path) + " HTTP/1.1\r\n";
+std::string format_request(http_method method, const http_url& url, std::string_view path,
+                           std::string_view authorization) {
+    std::string request = (method == http_method::post ? "POST " : "GET ") + url.base_path +
+                          std::string(path) + " HTTP/1.1\r\n";
     request += "Host: " + host_header(url) + "\r\n";
+    if (method == http_method::post) request += "Content-Length: 0\r\n";
     if (!authorization.empty()) request += "Authorization: " + std::string(authorization) + "\r\n";
     request += "Accept: application/json\r\nConnection: close\r\nUser-Agent: pgroute\r\n\r\n";
     return request;

@@ -1,5 +1,6 @@
-// The two HTTP/1.1 messages the health client deals in: the GET request it sends, and the
-// response it reads as bytes arrive. Pure: no sockets.
+// The two HTTP/1.1 messages the health client deals in: the request it sends (a GET to Patroni,
+// a POST to pgroute's own admin listener), and the response it reads as bytes arrive. Pure: no
+// sockets.
 #pragma once
 
 #include <string>
@@ -9,11 +10,14 @@
 
 namespace pgroute::health {
 
-// A GET for base_path + path with "Connection: close", so the server ends the body by closing
-// when it sends no Content-Length (Patroni's HTTP/1.0 server never does).
+enum class http_method { get, post };
+
+// A request with no body for base_path + path with "Connection: close", so the server ends the
+// body by closing when it sends no Content-Length (Patroni's HTTP/1.0 server never does).
 // `authorization`, when not empty, goes out as the Authorization header.
-[[nodiscard]] std::string format_get_request(const http_url& url, std::string_view path,
-                                             std::string_view authorization = {});
+[[nodiscard]] std::string format_request(http_method method, const http_url& url,
+                                         std::string_view path,
+                                         std::string_view authorization = {});
 
 enum class response_progress { incomplete, complete, invalid };
 

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <exception>
 
-#include "health/patroni/http_get.h"
+#include "health/patroni/http_client.h"
 #include "health/patroni/http_url.h"
 #include "health/patroni/poll_pace.h"
 #include "health/patroni/status_parser.h"

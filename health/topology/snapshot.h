@@ -30,6 +30,7 @@ struct node_view {
     std::optional<std::uint64_t> lag_bytes;  // replicas only, from the same poll round
     std::optional<double> lag_seconds;       // replicas only, from replayed_timestamp
     std::optional<std::uint64_t> timeline;
+    bool drained = false;  // an operator took it out of routing (pgroute drain): see drains.h
 };
 
 struct topology_snapshot {

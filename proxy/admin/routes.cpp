@@ -19,14 +19,36 @@ http_response readiness(const admin_sources& sources) {
             "not ready: no write target (" + topology->no_write_target_reason + ")\n"};
 }
 
-http_response reload(bool from_loopback, const admin_actions& actions) {
-    if (!from_loopback) {
-        return {403, "text/plain; charset=utf-8",
-                "POST /reload is served only to clients on a loopback address\n"};
+constexpr std::string_view text_type = "text/plain; charset=utf-8";
+
+// An action (POST) on the process: only from a loopback client.
+template <typename Act>
+http_response act(const http_request& request, bool from_loopback, std::string_view what,
+                  Act action) {
+    if (request.method != "POST") {
+        return {405, std::string(text_type),
+                "POST " + std::string(request.path) + " " + std::string(what) + "\n", "POST"};
     }
-    if (!actions.reload) return {404, "text/plain; charset=utf-8", "nothing to reload\n"};
+    if (!from_loopback) {
+        return {403, std::string(text_type),
+                "POST " + std::string(request.path) +
+                    " is served only to clients on a loopback address\n"};
+    }
+    return action();
+}
+
+http_response reload(const admin_actions& actions) {
+    if (!actions.reload) return {404, std::string(text_type), "nothing to reload\n"};
     const reload_report report = actions.reload();
-    return {report.applied ? 200 : 400, "text/plain; charset=utf-8", report.text};
+    return {report.applied ? 200 : 400, std::string(text_type), report.text};
+}
+
+http_response drain(const admin_actions& actions, std::string_view node, bool drained) {
+    if (!actions.drain || node.empty() || node.find('/') != std::string_view::npos) {
+        return {404, std::string(text_type), "no node named \"" + std::string(node) + "\"\n"};
+    }
+    const drain_report report = actions.drain(node, drained);
+    return {report.known ? 200 : 404, std::string(text_type), report.text};
 }
 
 }  // namespace
@@ -34,10 +56,20 @@ http_response reload(bool from_loopback, const admin_actions& actions) {
 http_response answer_admin_request(const http_request& request, bool from_loopback,
                                    const admin_sources& sources, const status_history& history,
                                    const admin_actions& actions) {
+    constexpr std::string_view drain_prefix = "/drain/";
+    constexpr std::string_view undrain_prefix = "/undrain/";
     if (request.path == "/reload") {
-        if (request.method == "POST") return reload(from_loopback, actions);
-        return {405, "text/plain; charset=utf-8", "POST /reload reloads the configuration\n",
-                "POST"};
+        return act(request, from_loopback, "reloads the configuration",
+                   [&] { return reload(actions); });
+    }
+    if (request.path.starts_with(drain_prefix)) {
+        return act(request, from_loopback, "takes the node out of routing",
+                   [&] { return drain(actions, request.path.substr(drain_prefix.size()), true); });
+    }
+    if (request.path.starts_with(undrain_prefix)) {
+        return act(request, from_loopback, "puts the drained node back into routing", [&] {
+            return drain(actions, request.path.substr(undrain_prefix.size()), false);
+        });
     }
     if (request.method != "GET" && request.method != "HEAD") {
         return {405, "text/plain; charset=utf-8", "only GET and HEAD are served\n", "GET, HEAD"};
@@ -57,7 +89,8 @@ http_response answer_admin_request(const http_request& request, bool from_loopba
     if (path == "/health") return {200, "text/plain; charset=utf-8", "ok\n"};
     if (path == "/ready") return readiness(sources);
     return {404, "text/plain; charset=utf-8",
-            "not found; try / /metrics /topology /health /ready, or POST /reload\n"};
+            "not found; try / /metrics /topology /health /ready, or POST /reload /drain/NODE "
+            "/undrain/NODE\n"};
 }
 
 }  // namespace pgroute::proxy

@@ -1,10 +1,11 @@
 // What each admin path answers: / (status page), /metrics, /topology, /health (liveness),
-// /ready (200 only while a write target exists), and POST /reload from a loopback client. Pages
-// are made from a fresh snapshot.
+// /ready (200 only while a write target exists), and from a loopback client POST /reload,
+// POST /drain/NODE and POST /undrain/NODE. Pages are made from a fresh snapshot.
 #pragma once
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "proxy/admin/http_codec.h"
 #include "proxy/admin/snapshot.h"
@@ -19,9 +20,18 @@ struct reload_report {
     std::string text;
 };
 
+// How a drain or undrain went: `known` is false for a name that is not a node; `text` says what
+// was done.
+struct drain_report {
+    bool known = false;
+    std::string text;
+};
+
 // What the admin listener may do to the process besides reading it.
 struct admin_actions {
     std::function<reload_report()> reload;  // the same reload as SIGHUP's
+    // Takes a node out of routing (true) or puts it back (false): pgroute drain, undrain.
+    std::function<drain_report(std::string_view node, bool drain)> drain;
 };
 
 // `from_loopback`: the client connected from a loopback address. Only such a client may act

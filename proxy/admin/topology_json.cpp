@@ -23,6 +23,7 @@ json node_json(const health::node_view& node, bool write_target, const metrics_t
         {"role", health::to_string(node.role)},
         {"state", node.state},
         {"up", node.up},
+        {"drained", node.drained},
         {"write_target", write_target},
         {"readable", node.readable},
         {"not_readable_reason", node.not_readable_reason},

@@ -13,6 +13,8 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -36,6 +38,27 @@ namespace {
 unsigned thread_count(const config& cfg) {
     if (cfg.threads > 0) return cfg.threads;
     return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// POST /drain/NODE and /undrain/NODE; logged as every change of routing is.
+drain_report apply_drain(topology_feed& feed, const logger& log, std::string_view node,
+                         bool drain) {
+    const std::string named = "node \"" + std::string(node) + "\"";
+    switch (feed.set_drained(node, drain)) {
+        case drain_change::unknown_node:
+            return {false, "no node named \"" + std::string(node) + "\"\n"};
+        case drain_change::already:
+            return {true, named + (drain ? " was drained already\n" : " was not drained\n")};
+        case drain_change::done:
+            break;
+    }
+    const std::string done =
+        drain ? named +
+                    " drained: no new session goes there, and its sessions move (auth.mode "
+                    "proxy) or end at their next idle point"
+              : named + " is back in routing";
+    log.warn(done);
+    return {true, done + "\n"};
 }
 
 }  // namespace
@@ -107,8 +130,11 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
     if (cfg.admin) {
         try {
             admin.emplace(cfg.admin->listen, sources,
-                          admin_actions{[&reloads] { return reloads.reload(); }}, log,
-                          admin_server_limits{}, taken ? taken->admin : std::nullopt);
+                          admin_actions{[&reloads] { return reloads.reload(); },
+                                        [&feed, &log](std::string_view node, bool drain) {
+                                            return apply_drain(feed, log, node, drain);
+                                        }},
+                          log, admin_server_limits{}, taken ? taken->admin : std::nullopt);
         } catch (const std::exception& e) {
             log.error(e.what());
             return 1;

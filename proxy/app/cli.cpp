@@ -12,6 +12,11 @@ Usage:
   pgroute --check [-c FILE]    validate the config, print every problem, exit 1 if any
   pgroute status [-c FILE | --url URL]
                                print the running proxy's nodes as a table (from /topology)
+  pgroute drain NODE [-c FILE | --url URL]
+                               before maintenance: no new session goes to NODE, and its
+                               sessions move (auth.mode proxy) or end at their next idle point
+  pgroute undrain NODE [-c FILE | --url URL]
+                               put a drained NODE back into routing
   pgroute migrate-haproxy FILE
                                print the pgroute.yaml equivalent to haproxy.cfg FILE, with a
                                comment for each directive it does not carry over; exit 1 if a
@@ -21,7 +26,8 @@ Usage:
 Options:
   -c, --config FILE   configuration file (default /etc/pgroute/pgroute.yaml)
       --check         check the configuration and exit
-      --url URL       status: the admin listener, e.g. http://127.0.0.1:5553
+      --url URL       status, drain, undrain: the admin listener, e.g.
+                      http://127.0.0.1:5553 (default: admin.listen of the config file)
   -h, --help          show this help
   -V, --version       show the version and the git revision it was built from
 
@@ -45,6 +51,12 @@ std::variant<cli_options, cli_error> parse_cli(int argc, const char* const* argv
             options.config_path = arg.substr(9);
         } else if (arg == "status" && i == 1) {
             options.cmd = command::status;
+        } else if ((arg == "drain" || arg == "undrain") && i == 1) {
+            if (i + 1 >= argc || argv[i + 1][0] == '-') {
+                return cli_error{std::string(arg) + " needs the name of a node"};
+            }
+            options.cmd = arg == "drain" ? command::drain : command::undrain;
+            options.node = argv[++i];
         } else if (arg == "migrate-haproxy" && i == 1) {
             if (i + 1 >= argc) return cli_error{"migrate-haproxy needs a haproxy.cfg file"};
             options.cmd = command::migrate_haproxy;
@@ -62,8 +74,9 @@ std::variant<cli_options, cli_error> parse_cli(int argc, const char* const* argv
             return cli_error{"unknown argument '" + std::string(arg) + "'"};
         }
     }
-    if (!options.admin_url.empty() && options.cmd != command::status) {
-        return cli_error{"--url goes with pgroute status"};
+    if (!options.admin_url.empty() && options.cmd != command::status &&
+        options.cmd != command::drain && options.cmd != command::undrain) {
+        return cli_error{"--url goes with pgroute status, drain or undrain"};
     }
     if (options.cmd == command::migrate_haproxy && argc > 3) {
         return cli_error{"migrate-haproxy takes only the haproxy.cfg file"};

@@ -7,12 +7,13 @@
 
 namespace pgroute::proxy {
 
-enum class command { run, check, status, migrate_haproxy, help, version };
+enum class command { run, check, status, drain, undrain, migrate_haproxy, help, version };
 
 struct cli_options {
     command cmd = command::run;
     std::string config_path = "/etc/pgroute/pgroute.yaml";
-    std::string admin_url;         // `status --url`; empty: the config's admin.listen
+    std::string admin_url;         // `status`, `drain`, `undrain --url`; empty: admin.listen
+    std::string node;              // `drain NODE`, `undrain NODE`
     std::string haproxy_cfg_path;  // `migrate-haproxy FILE`
 };
 

@@ -6,6 +6,7 @@
 #include "pgroute_revision.h"
 #include "proxy/app/app.h"
 #include "proxy/app/cli.h"
+#include "proxy/app/drain_command.h"
 #include "proxy/app/generation_setup.h"
 #include "proxy/app/migrate_command.h"
 #include "proxy/app/status_command.h"
@@ -47,6 +48,9 @@ int run_command(int argc, char** argv) {
             return 0;
         case command::status:
             return print_status(options);
+        case command::drain:
+        case command::undrain:
+            return run_drain_command(options);
         case command::migrate_haproxy:
             return print_migration(options.haproxy_cfg_path, std::cout, std::cerr);
         case command::check:

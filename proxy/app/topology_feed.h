@@ -1,7 +1,9 @@
-// The topology the workers route by: the rounds of one source, handed to whatever the process
-// delivers them to (the workers, the health board, the log). A reload that changes the nodes
-// or the Patroni settings replaces the source without a gap: the old source's last snapshot
-// stands until the new one's first round, and no round of the old one follows that.
+// The topology the workers route by: the rounds of one source, with the nodes an operator drained
+// laid over them, handed to whatever the process delivers them to (the workers, the health
+// board, the log). A reload that changes the nodes or the Patroni settings replaces the source
+// without a gap: the old source's last snapshot stands until the new one's first round, and no
+// round of the old one follows that. What changed is told against what was delivered last,
+// drains included, and the delivered snapshots are numbered across sources.
 #pragma once
 
 #include <chrono>
@@ -9,6 +11,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
 
 #include "health/topology/topology_source.h"
 #include "proxy/session/generation.h"
@@ -25,6 +30,8 @@ struct running_source {
     std::shared_ptr<const generation> made_with;
     std::unique_ptr<health::topology_source> source;
 };
+
+enum class drain_change { done, already, unknown_node };
 
 class topology_feed {
   public:
@@ -46,17 +53,25 @@ class topology_feed {
     // Once it returns nothing more is delivered.
     void stop();
 
+    // Takes `node` out of routing (`drained`) or puts it back, and delivers the last round again
+    // with that applied. Thread-safe. A drain stands across reloads while the node is configured.
+    drain_change set_drained(std::string_view node, bool drained);
+
   private:
     [[nodiscard]] health::topology_source::publish_fn publisher(unsigned epoch);
-    void deliver(unsigned epoch, const health::topology_update& update);  // under lock_
+    // Under lock_, both.
+    void deliver(unsigned epoch, const health::topology_update& update);
+    void deliver_with_drains(health::topology_update update);
 
     deliver_fn deliver_;
     running_source current_;
     std::mutex lock_;
     std::condition_variable taken_over_;
-    unsigned started_ = 0;     // sources started so far, the first being 0
-    unsigned delivering_ = 0;  // the source whose rounds are delivered
-    health::topology_ptr last_;
+    unsigned started_ = 0;              // sources started so far, the first being 0
+    unsigned delivering_ = 0;           // the source whose rounds are delivered
+    health::topology_update reported_;  // the last round, as its source reported it
+    health::topology_ptr last_;         // what was delivered last
+    std::set<std::string, std::less<>> drained_;
 };
 
 }  // namespace pgroute::proxy

@@ -32,6 +32,8 @@ std::string_view to_string(move_reason reason) {
             return "node_lost";
         case move_reason::replica_lagging:
             return "replica_lagging";
+        case move_reason::drained:
+            return "drained";
         case move_reason::node_shutdown:
             return "node_shutdown";
     }

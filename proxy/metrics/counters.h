@@ -60,9 +60,10 @@ enum class move_reason {
     node_promoted,
     node_lost,
     replica_lagging,
+    drained,
     node_shutdown,
 };
-inline constexpr std::size_t move_reason_count = 6;
+inline constexpr std::size_t move_reason_count = 7;
 [[nodiscard]] std::string_view to_string(move_reason reason);
 
 // cut_reason::shutdown is the last of them.

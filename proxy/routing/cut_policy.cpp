@@ -1,5 +1,7 @@
 #include "proxy/routing/cut_policy.h"
 
+#include "health/topology/drains.h"
+
 namespace pgroute::proxy {
 
 namespace {
@@ -72,6 +74,8 @@ std::string_view to_string(cut_reason reason) {
             return "node_lost";
         case cut_reason::replica_lagging:
             return "replica_lagging";
+        case cut_reason::drained:
+            return "drained";
         case cut_reason::shutdown:
             return "shutdown";
     }
@@ -81,6 +85,11 @@ std::string_view to_string(cut_reason reason) {
 std::optional<cut_order> decide_cut(session_role role, std::string_view node_name,
                                     const endpoint_config& endpoint,
                                     const health::topology_snapshot& topology) {
+    // Before maintenance: the session goes once it is idle, not in the middle of its work.
+    if (const auto* node = find_node(topology, node_name); node && node->drained) {
+        return cut_order{cut_reason::drained,
+                         node_text(node_name) + " is " + std::string(health::drained_reason), true};
+    }
     if (role == session_role::leader) return decide_leader_cut(node_name, topology);
     return decide_replica_cut(node_name, endpoint, topology);
 }

@@ -17,6 +17,7 @@ enum class cut_reason {
     node_promoted,
     node_lost,
     replica_lagging,
+    drained,  // an operator drained the node (pgroute drain): at the session's next idle point
     shutdown
 };
 

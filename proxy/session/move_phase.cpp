@@ -118,6 +118,8 @@ std::optional<move_reason> move_cause(const session_state& s, const relay_result
                 return move_reason::node_lost;
             case cut_reason::replica_lagging:
                 return move_reason::replica_lagging;
+            case cut_reason::drained:
+                return move_reason::drained;
             case cut_reason::shutdown:
                 return std::nullopt;
         }

@@ -38,7 +38,7 @@ void check_rendering(const http_url& url) {
 }
 
 void check_request(const http_url& url, std::string_view path) {
-    const std::string request = format_get_request(url, path, "Basic dTpw");
+    const std::string request = format_request(http_method::get, url, path, "Basic dTpw");
     std::size_t lines = 0;
     for (std::size_t at = request.find("\r\n"); at != std::string::npos;
          at = request.find("\r\n", at + 2)) {

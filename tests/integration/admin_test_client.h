@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "health/patroni/http_get.h"
+#include "health/patroni/http_client.h"
 
 namespace pgroute::test_support {
 

@@ -242,6 +242,89 @@ TEST_F(patroni_routing, InProxyModeAnAuthQueryLoginWaitsForTheLeaderInsteadOfBei
               std::string::npos);
 }
 
+// `pgroute drain NODE` (and undrain) as an operator types it, against this pgroute's listener.
+command_result drain_command(std::string_view verb, std::string_view node,
+                             std::uint16_t admin_port) {
+    return run_command({.argv = {std::string(PGROUTE_BINARY), std::string(verb), std::string(node),
+                                 "--url", "http://127.0.0.1:" + std::to_string(admin_port)}},
+                       10s);
+}
+
+// Before maintenance, in proxy mode: a drained replica gets no new session, and an idle session
+// on it moves to the other replica with its settings, its client noticing nothing; undrained, it
+// gets sessions again.
+TEST_F(patroni_routing, ADrainedReplicaGetsNoNewSessionAndItsIdleSessionsMoveWithTheirSettings) {
+    const temp_dir dir("pgroute-drain");
+    const auto userlist = dir.path() / "userlist.txt";
+    write_text(userlist, "\"postgres\" \"\"\n\"trust_user\" \"\"\n");
+    const std::vector<std::uint16_t> ports = free_ports(3);
+    start_pgroute_with(patroni_config(cluster(), {.write_port = ports[0], .read_port = ports[1]}) +
+                           "auth:\n  mode: proxy\n  auth_file: " + userlist.string() + "\n" +
+                           admin_section(ports[2]),
+                       ports[0], ports[1]);
+    ASSERT_NO_THROW(cluster().wait_until_proxy_routes(write_port(), read_port(), routing_timeout));
+    auto sessions = open_reads(6);
+    const std::string& drained = replicas_[0];
+    const std::string& other = replicas_[1];
+    ASSERT_FALSE(sessions[drained].empty());
+    libpq_conn& session = *sessions[drained].front();
+    session.exec("SET application_name = 'kept across the drain'");
+
+    const auto done = drain_command("drain", drained, ports[2]);
+    EXPECT_EQ(done.exit_code, 0) << done.output;
+    EXPECT_NE(done.output.find("node \"" + drained + "\" drained"), std::string::npos)
+        << done.output;
+    wait_until([&] { return cluster().node_serving(session) == other; }, 10s,
+               "the idle session on " + drained + " moves to " + other);
+    EXPECT_EQ(session.exec_scalar("SHOW application_name"), "kept across the drain");
+    EXPECT_TRUE(reads_only_reach(other, 6));
+    EXPECT_GE(
+        scrape(ports[2], "pgroute_sessions_moved_total{endpoint=\"read\",reason=\"drained\"}"),
+        1.0);
+    const auto again = drain_command("drain", drained, ports[2]);
+    EXPECT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_NE(again.output.find("was drained already"), std::string::npos) << again.output;
+
+    const auto undone = drain_command("undrain", drained, ports[2]);
+    EXPECT_EQ(undone.exit_code, 0) << undone.output;
+    wait_until([&] { return some_read_reaches(drained, 10); }, 10s,
+               "a new read session lands on " + drained + " once it is undrained");
+    const auto unknown = drain_command("drain", "pg9", ports[2]);
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_NE(unknown.output.find("no node named \"pg9\""), std::string::npos) << unknown.output;
+}
+
+// In passthrough mode a session cannot move: on a drained node it ends at its next idle point,
+// and its client's next statement is answered with why.
+TEST_F(patroni_routing, InPassthroughASessionOnADrainedReplicaEndsWithTheReasonAtItsNextStatement) {
+    const std::vector<std::uint16_t> ports = free_ports(3);
+    start_pgroute_with(patroni_config(cluster(), {.write_port = ports[0], .read_port = ports[1]}) +
+                           admin_section(ports[2]),
+                       ports[0], ports[1]);
+    ASSERT_NO_THROW(cluster().wait_until_proxy_routes(write_port(), read_port(), routing_timeout));
+    auto sessions = open_reads(6);
+    const std::string& drained = replicas_[1];
+    ASSERT_FALSE(sessions[drained].empty());
+    // In a transaction: not idle, so it is not cut until the transaction ends.
+    libpq_conn& busy = *sessions[drained].front();
+    busy.exec("BEGIN");
+    const auto done = drain_command("drain", drained, ports[2]);
+    ASSERT_EQ(done.exit_code, 0) << done.output;
+    wait_until(
+        [&] {
+            return pgroute_log().find("(drained): node \"" + drained + "\" is drained") !=
+                   std::string::npos;
+        },
+        10s, "pgroute orders the cut of the sessions on " + drained);
+    EXPECT_EQ(busy.exec_scalar("SELECT 1"), "1");
+    busy.exec("COMMIT");
+    const cut_seen seen = wait_for_cut(busy, 10s);
+    EXPECT_EQ(seen.sqlstate, "08006");
+    EXPECT_NE(seen.message.find("node \"" + drained + "\" is drained by an operator"),
+              std::string::npos)
+        << seen.message;
+}
+
 TEST_F(patroni_routing, CutSessionsAreLoggedInOneLineNamingNodeAndReason) {
     patroni_proxy_settings settings;
     settings.threads = 1;  // one worker, so all the cuts form one batch

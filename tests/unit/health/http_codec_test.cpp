@@ -7,16 +7,16 @@
 namespace pgroute::health {
 namespace {
 
-TEST(format_get_request, SendsHostAndConnectionClose) {
-    EXPECT_EQ(format_get_request({"10.0.0.1", 8008, "/base"}, "/patroni"),
+TEST(format_request, SendsHostAndConnectionClose) {
+    EXPECT_EQ(format_request(http_method::get, {"10.0.0.1", 8008, "/base"}, "/patroni"),
               "GET /base/patroni HTTP/1.1\r\nHost: 10.0.0.1:8008\r\n"
               "Accept: application/json\r\nConnection: close\r\nUser-Agent: pgroute\r\n\r\n");
 }
 
-TEST(format_get_request, SendsBasicAuthWhenGivenCredentials) {
+TEST(format_request, SendsBasicAuthWhenGivenCredentials) {
     const std::string authorization = basic_authorization("Aladdin", "open sesame");
     EXPECT_EQ(authorization, "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");  // RFC 7617's example
-    EXPECT_EQ(format_get_request({"10.0.0.1", 8008, ""}, "/cluster", authorization),
+    EXPECT_EQ(format_request(http_method::get, {"10.0.0.1", 8008, ""}, "/cluster", authorization),
               "GET /cluster HTTP/1.1\r\nHost: 10.0.0.1:8008\r\n"
               "Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\n"
               "Accept: application/json\r\nConnection: close\r\nUser-Agent: pgroute\r\n\r\n");

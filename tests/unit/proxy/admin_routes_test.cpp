@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "admin_sources_fixture.h"
 #include "proxy/admin/routes.h"
@@ -106,9 +109,10 @@ struct reload_probe {
     int calls = 0;
     admin_actions actions() {
         return {[this] {
-            ++calls;
-            return answer;
-        }};
+                    ++calls;
+                    return answer;
+                },
+                nullptr};
     }
 };
 
@@ -141,6 +145,61 @@ TEST(admin_routes, ReloadIsRefusedToAClientOffLoopbackAndToOtherMethods) {
         EXPECT_EQ(r.allow, "POST") << method;
     }
     EXPECT_EQ(probe.calls, 0);
+}
+
+// What POST /drain/NODE and /undrain/NODE would run: the node and the direction asked for.
+struct drain_probe {
+    std::vector<std::pair<std::string, bool>> calls;
+    admin_actions actions() {
+        return {nullptr, [this](std::string_view node, bool drain) {
+                    calls.emplace_back(node, drain);
+                    return drain_report{node == "pg2", "done\n"};
+                }};
+    }
+};
+
+TEST(admin_routes, PostDrainAndUndrainNameTheNodeAndAnUnknownOneIs404) {
+    const auto f = with_leader();
+    drain_probe probe;
+    const auto drained = answer_admin_request({"POST", "/drain/pg2", {}}, true, f.sources,
+                                              f.history, probe.actions());
+    EXPECT_EQ(drained.status, 200);
+    EXPECT_EQ(drained.body, "done\n");
+    EXPECT_EQ(answer_admin_request({"POST", "/undrain/pg2", {}}, true, f.sources, f.history,
+                                   probe.actions())
+                  .status,
+              200);
+    EXPECT_EQ(answer_admin_request({"POST", "/drain/pg9", {}}, true, f.sources, f.history,
+                                   probe.actions())
+                  .status,
+              404);
+    // No name, or a longer path: never asked.
+    for (const auto* path : {"/drain/", "/undrain/", "/drain/pg2/x"}) {
+        EXPECT_EQ(
+            answer_admin_request({"POST", path, {}}, true, f.sources, f.history, probe.actions())
+                .status,
+            404)
+            << path;
+    }
+    const std::vector<std::pair<std::string, bool>> asked{
+        {"pg2", true}, {"pg2", false}, {"pg9", true}};
+    EXPECT_EQ(probe.calls, asked);
+}
+
+TEST(admin_routes, DrainIsRefusedToAClientOffLoopbackAndToOtherMethods) {
+    const auto f = with_leader();
+    drain_probe probe;
+    EXPECT_EQ(answer_admin_request({"POST", "/drain/pg2", {}}, false, f.sources, f.history,
+                                   probe.actions())
+                  .status,
+              403);
+    for (const auto* method : {"GET", "HEAD", "DELETE"}) {
+        const auto r = answer_admin_request({method, "/undrain/pg2", {}}, true, f.sources,
+                                            f.history, probe.actions());
+        EXPECT_EQ(r.status, 405) << method;
+        EXPECT_EQ(r.allow, "POST") << method;
+    }
+    EXPECT_TRUE(probe.calls.empty());
 }
 
 }  // namespace

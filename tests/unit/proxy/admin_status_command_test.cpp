@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "proxy/app/admin_address.h"
 #include "proxy/app/cli.h"
-#include "proxy/app/status_command.h"
 #include "proxy/app/status_table.h"
 
 namespace pgroute::proxy {
@@ -26,8 +26,22 @@ TEST(status_command, StatusOnlyCountsAsTheFirstWord) {
 
 TEST(status_command, UrlWithoutStatusIsAnError) {
     EXPECT_EQ(std::get<cli_error>(parse({"--url", "http://x:1"})).message,
-              "--url goes with pgroute status");
+              "--url goes with pgroute status, drain or undrain");
     EXPECT_EQ(std::get<cli_error>(parse({"status", "--url"})).message, "--url needs an address");
+}
+
+TEST(status_command, DrainAndUndrainNameTheirNodeAndTakeAUrl) {
+    const auto drain = std::get<cli_options>(parse({"drain", "pg2", "--url", "http://h:1"}));
+    EXPECT_EQ(drain.cmd, command::drain);
+    EXPECT_EQ(drain.node, "pg2");
+    EXPECT_EQ(drain.admin_url, "http://h:1");
+    const auto undrain = std::get<cli_options>(parse({"undrain", "pg2", "-c", "x.yaml"}));
+    EXPECT_EQ(undrain.cmd, command::undrain);
+    EXPECT_EQ(undrain.node, "pg2");
+    EXPECT_EQ(undrain.config_path, "x.yaml");
+    EXPECT_EQ(std::get<cli_error>(parse({"drain"})).message, "drain needs the name of a node");
+    EXPECT_EQ(std::get<cli_error>(parse({"undrain", "-c", "x.yaml"})).message,
+              "undrain needs the name of a node");
 }
 
 TEST(status_command, AdminUrlComesFromAdminListenWithWildcardsMadeLoopback) {

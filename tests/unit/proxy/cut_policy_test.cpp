@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <tuple>
+
+#include "health/topology/drains.h"
 #include "topology_builder.h"
 
 namespace pgroute::proxy {
@@ -29,6 +33,21 @@ TEST(cut_policy, LeaderSessionIsCutWhenAnotherNodeLeads) {
     EXPECT_EQ(order->reason, cut_reason::leader_changed);
     EXPECT_FALSE(order->when_idle);
     EXPECT_EQ(order->message, "node \"pg1\" is no longer the leader (new leader: \"pg2\")");
+}
+
+// Before maintenance: whichever role the node has, its sessions go when idle, for the drain.
+TEST(cut_policy, ASessionOnADrainedNodeIsCutWhenIdleForTheDrain) {
+    auto t = make_topology({{"pg1", node_role::leader}, {"pg2", node_role::replica, true}});
+    t = health::with_drains(t, {"pg1", "pg2"});
+    for (const auto& [role, node, endpoint] :
+         {std::tuple{session_role::leader, "pg1", write_ep()},
+          std::tuple{session_role::replica, "pg2", read_ep()}}) {
+        const auto order = decide_cut(role, node, endpoint, t);
+        ASSERT_TRUE(order) << node;
+        EXPECT_EQ(order->reason, cut_reason::drained);
+        EXPECT_TRUE(order->when_idle);
+        EXPECT_EQ(order->message, "node \"" + std::string(node) + "\" is drained by an operator");
+    }
 }
 
 TEST(cut_policy, LeaderSessionIsCutWhenThereIsNoWriteTarget) {

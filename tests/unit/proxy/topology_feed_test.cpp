@@ -176,5 +176,46 @@ TEST(topology_feed, WithoutAFirstRoundInTimeTheOldSnapshotStandsUntilItComes) {
     EXPECT_EQ(rounds[0].events[0].previous_write_target, "pg1");
 }
 
+TEST(topology_feed, ADrainIsDeliveredAtOnceWithItsEventAndStandsInTheRoundsThatFollow) {
+    started_feed f;
+    f.old_source->round(pg1_leads);
+    EXPECT_EQ(f.feed->set_drained("pg2", true), drain_change::done);
+    EXPECT_EQ(f.feed->set_drained("pg2", true), drain_change::already);
+    f.old_source->round(pg1_leads);
+    EXPECT_EQ(f.feed->set_drained("pg2", false), drain_change::done);
+    EXPECT_EQ(f.feed->set_drained("pg2", false), drain_change::already);
+    EXPECT_EQ(f.feed->set_drained("pg9", true), drain_change::unknown_node);
+
+    const auto rounds = f.out.taken();
+    ASSERT_EQ(rounds.size(), 4u);
+    EXPECT_TRUE(rounds[1].topology->nodes[1].drained);
+    EXPECT_TRUE(rounds[1].topology->readable.empty());
+    ASSERT_EQ(rounds[1].events.size(), 1u);
+    EXPECT_EQ(rounds[1].events[0].kind, health::topology_event_kind::left_read_pool);
+    EXPECT_EQ(rounds[1].events[0].reason, "drained by an operator");
+    EXPECT_TRUE(rounds[2].topology->nodes[1].drained);  // the source's next round
+    EXPECT_TRUE(rounds[2].events.empty());
+    EXPECT_FALSE(rounds[3].topology->nodes[1].drained);
+    ASSERT_EQ(rounds[3].events.size(), 1u);
+    EXPECT_EQ(rounds[3].events[0].kind, health::topology_event_kind::joined_read_pool);
+    // Numbered by the feed, one more each time, whatever the source numbers.
+    for (std::size_t i = 1; i < rounds.size(); ++i)
+        EXPECT_EQ(rounds[i].topology->generation, rounds[i - 1].topology->generation + 1);
+}
+
+TEST(topology_feed, ADrainEndsWithANewSourceThatLacksTheNode) {
+    started_feed f;
+    EXPECT_EQ(f.feed->set_drained("pg1", true), drain_change::done);
+    auto replaced = f.replacing();
+    const auto pg3_alone = make_topology({{"pg3", node_role::leader}});
+    f.new_source->round(pg3_alone);
+    ASSERT_TRUE(replaced.get());
+    EXPECT_EQ(f.feed->set_drained("pg1", false), drain_change::unknown_node);
+    f.new_source->round(make_topology({{"pg1", node_role::leader}}));
+    const auto rounds = f.out.taken();
+    EXPECT_FALSE(rounds.back().topology->nodes[0].drained);
+    EXPECT_NE(rounds.back().topology->leader(), nullptr);
+}
+
 }  // namespace
 }  // namespace pgroute::proxy

@@ -1,4 +1,4 @@
-#include "health/patroni/http_get.h"
+#include "health/patroni/http_client.h"
 
 #include <algorithm>
 #include <asio/co_spawn.hpp>
@@ -60,9 +60,11 @@ asio::awaitable<http_result> exchange(Stream& stream, std::string request, std::
             co_return failure(poll_outcome::http_error, std::move(parsed.error));
         }
         if (parsed.status_code != 200) {
-            co_return failure(poll_outcome::http_error,
-                              "HTTP status " + std::to_string(parsed.status_code),
-                              parsed.status_code);
+            http_result refused =
+                failure(poll_outcome::http_error,
+                        "HTTP status " + std::to_string(parsed.status_code), parsed.status_code);
+            refused.body = std::string(parsed.body);
+            co_return refused;
         }
         co_return http_result{.outcome = poll_outcome::ok,
                               .status_code = parsed.status_code,
@@ -105,14 +107,12 @@ asio::awaitable<http_result> connect_and_exchange(const http_url& url, std::stri
     co_return co_await exchange(stream, std::move(request), max_bytes);
 }
 
-}  // namespace
-
-asio::awaitable<http_result> http_get(http_url url, std::string path,
-                                      std::chrono::milliseconds timeout, api_access access,
-                                      std::size_t max_response_bytes) {
+asio::awaitable<http_result> http_exchange(http_method method, http_url url, std::string path,
+                                           std::chrono::milliseconds timeout, api_access access,
+                                           std::size_t max_response_bytes) {
     const auto executor = co_await asio::this_coro::executor;
     asio::steady_timer deadline(executor, timeout);
-    std::string request = format_get_request(url, path, access.authorization);
+    std::string request = format_request(method, url, path, access.authorization);
 
     // Whichever finishes first cancels the other; the group completes once both have ended, so
     // nothing outlives this frame.
@@ -137,6 +137,21 @@ asio::awaitable<http_result> http_get(http_url url, std::string path,
         co_return failure(poll_outcome::unreachable, "request aborted");
     }
     co_return std::move(result);
+}
+
+}  // namespace
+
+asio::awaitable<http_result> http_get(http_url url, std::string path,
+                                      std::chrono::milliseconds timeout, api_access access,
+                                      std::size_t max_response_bytes) {
+    return http_exchange(http_method::get, std::move(url), std::move(path), timeout,
+                         std::move(access), max_response_bytes);
+}
+
+asio::awaitable<http_result> http_post(http_url url, std::string path,
+                                       std::chrono::milliseconds timeout) {
+    return http_exchange(http_method::post, std::move(url), std::move(path), timeout, {},
+                         default_max_response_bytes);
 }
 
 }  // namespace pgroute::health
