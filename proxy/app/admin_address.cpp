@@ -26,7 +26,7 @@ std::variant<admin_address, admin_address_error> find_admin_listener(const cli_o
     }
     auto parsed = health::parse_http_url(url);
     if (!parsed) return admin_address_error{parsed.error()};
-    return admin_address{url, std::move(*parsed)};
+    return admin_address{url, *parsed};
 }
 
 }  // namespace pgroute::proxy

@@ -66,7 +66,10 @@ drain_report apply_drain(topology_feed& feed, const logger& log, std::string_vie
 int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image& image,
               const logger& log) {
     std::signal(SIGPIPE, SIG_IGN);
-    const signal_watch signals({SIGINT, SIGTERM, SIGHUP, SIGUSR2});
+    // The signal thread's own wake-up, sent by this process only; glibc keeps the realtime
+    // signals below SIGRTMIN for itself.
+    const int wake_signal = SIGRTMIN;
+    const signal_watch signals({SIGINT, SIGTERM, SIGHUP, SIGUSR2, wake_signal});
     const config& cfg = *cfg_ptr;
     // Set by systemd for Type=notify; kept in the environment, which an upgrade's new process
     // inherits and needs once it is the main process.
@@ -197,6 +200,7 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
         for (;;) {
             const int signal = signals.next();
             if (finished) return;
+            if (signal == wake_signal) continue;
             if (signal == SIGHUP) {
                 log.info("received SIGHUP");
                 tell_systemd(reloading_state());
@@ -222,11 +226,11 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
     std::thread control_thread([&control] { control.run(); });
     for (auto& t : running)
         t.join();
-    // Nothing reloads once these are gone: a reload replaces the feed's source. SIGTERM wakes
-    // the signal thread if the workers ended on their own, drained after an upgrade.
+    // Nothing reloads once these are gone: a reload replaces the feed's source. The wake signal
+    // ends the signal thread if the workers ended on their own, drained after an upgrade.
     if (admin) admin->stop();
     finished = true;
-    ::pthread_kill(signal_thread.native_handle(), SIGTERM);
+    ::pthread_kill(signal_thread.native_handle(), wake_signal);
     signal_thread.join();
     control.stop();
     control_thread.join();
