@@ -83,11 +83,10 @@ TEST_F(http_client_test, APostSendsNoBodyAndARefusalKeepsItsBody) {
     fake_http_server server(io_);
     server.answer("/drain/pg9", 404, "no node named \"pg9\"\n");
     const http_result result = post(server.url(), "/drain/pg9");
-    EXPECT_EQ(
-        server.last_request(),
-        "POST /drain/pg9 HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(server.port()) +
-            "\r\nContent-Length: 0\r\nAccept: application/json\r\nConnection: close\r\n"
-            "User-Agent: pgroute\r\n\r\n");
+    EXPECT_EQ(server.last_request(),
+              "POST /drain/pg9 HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(server.port()) +
+                  "\r\nContent-Length: 0\r\nAccept: application/json\r\nConnection: close\r\n"
+                  "User-Agent: pgroute\r\n\r\n");
     EXPECT_EQ(result.outcome, poll_outcome::http_error);
     EXPECT_EQ(result.status_code, 404);
     EXPECT_EQ(result.body, "no node named \"pg9\"\n");
