@@ -35,9 +35,9 @@ cancel_key key_of(const cancel_request& request) {
     return {request.process_id, std::string(request.secret_key)};
 }
 
-std::string build_cancel_request(const cancel_key& key) {
+std::string build_cancel_request(const cancel_key& key, bool from_peer) {
     return message_builder()
-        .u32(cancel_request_code)
+        .u32(from_peer ? peer_cancel_request_code : cancel_request_code)
         .u32(key.process_id)
         .bytes(key.secret)
         .finish();

@@ -34,7 +34,8 @@ bool write_backend_key_data(const cancel_key& key, std::span<char> body);
 // The key a CancelRequest presents (parse_startup_packet has checked its length).
 [[nodiscard]] cancel_key key_of(const cancel_request& request);
 
-// A complete CancelRequest packet, length included.
-[[nodiscard]] std::string build_cancel_request(const cancel_key& key);
+// A complete CancelRequest packet, length included; with `from_peer`, the one a pgroute instance
+// sends on to the peer that issued the key (peer_cancel_request_code).
+[[nodiscard]] std::string build_cancel_request(const cancel_key& key, bool from_peer = false);
 
 }  // namespace pgroute::protocol

@@ -45,6 +45,10 @@ inline constexpr std::uint32_t protocol_version(std::uint32_t major, std::uint32
 inline constexpr std::uint32_t cancel_request_code = (1234u << 16) | 5678u;  // 80877102
 inline constexpr std::uint32_t negotiate_ssl_code = (1234u << 16) | 5679u;   // 80877103
 inline constexpr std::uint32_t negotiate_gss_code = (1234u << 16) | 5680u;   // 80877104
+// pgroute's own, not PostgreSQL's: a CancelRequest one pgroute instance sends on to the peer
+// whose key it carries. The receiver looks the key up among its own and never sends it further,
+// so that instances whose peering settings disagree cannot pass a request round forever.
+inline constexpr std::uint32_t peer_cancel_request_code = (1234u << 16) | 7700u;  // 80879122
 
 // Every typed frame starts with a type byte and an int32 length that counts itself.
 inline constexpr std::size_t frame_header_size = 5;

@@ -71,8 +71,10 @@ std::variant<startup_packet, parse_error> parse_startup_packet(std::string_view 
             if (!reader.at_end()) return violation("invalid length of encryption request packet");
             if (code == negotiate_ssl_code) return startup_packet{ssl_request{}};
             return startup_packet{gssenc_request{}};
-        case cancel_request_code: {
+        case cancel_request_code:
+        case peer_cancel_request_code: {
             cancel_request cancel;
+            cancel.from_peer = code == peer_cancel_request_code;
             cancel.process_id = reader.u32();
             cancel.secret_key = reader.rest();
             if (reader.failed() || cancel.secret_key.size() < min_secret_length ||

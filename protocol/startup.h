@@ -22,6 +22,7 @@ inline constexpr std::size_t max_secret_length = 256;
 struct cancel_request {
     std::uint32_t process_id = 0;
     std::string_view secret_key;  // min_secret_length to max_secret_length bytes
+    bool from_peer = false;       // sent on by another pgroute (peer_cancel_request_code)
 };
 
 struct startup_message {

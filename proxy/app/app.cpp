@@ -79,7 +79,7 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
             log.warn("cannot notify systemd (" + state + "): " + failed);
     };
     std::atomic<std::uint32_t> client_count{0};
-    cancel_keys keys;
+    cancel_keys keys(static_cast<std::uint8_t>(cfg.peering ? cfg.peering->id : 0));
     std::shared_ptr<const generation> first;
     try {
         first = make_generation(cfg_ptr, nullptr);

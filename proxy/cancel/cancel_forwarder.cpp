@@ -11,10 +11,54 @@
 
 namespace pgroute::proxy {
 
+namespace {
+
+// Connects to host:port and writes `packet`, all within `timeout`; the error, if any.
+asio::awaitable<std::error_code> send_packet(const std::string& host, std::uint16_t port,
+                                             const std::string& packet,
+                                             std::chrono::milliseconds timeout) {
+    const auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer deadline(executor, timeout);
+    asio::ip::tcp::endpoint address;
+    if (auto ec = co_await resolve_before(host, port, deadline, address)) co_return ec;
+    asio::ip::tcp::socket socket(executor);
+    if (auto ec = co_await connect_before(socket, address, deadline)) co_return ec;
+    auto [ec, written] = co_await asio::async_write(
+        socket, asio::buffer(packet), asio::experimental::as_tuple(asio::use_awaitable));
+    co_return ec;
+}
+
+asio::awaitable<cancel_delivery> send_to_peer(const protocol::cancel_key& key,
+                                              const peering_config& peering,
+                                              std::chrono::milliseconds timeout) {
+    const unsigned owner = cancel_keys::instance_of(key);
+    const auto* peer = peering.peer(owner);
+    if (peer == nullptr) {
+        co_return cancel_delivery{cancel_outcome::unknown_key,
+                                  "the key is of pgroute instance " + std::to_string(owner) +
+                                      ", which is not among peering.peers"};
+    }
+    const std::string where = "pgroute instance " + std::to_string(owner) + " (" +
+                              peer->address.host + ":" + std::to_string(peer->address.port) + ")";
+    const auto ec = co_await send_packet(peer->address.host, peer->address.port,
+                                         protocol::build_cancel_request(key, true), timeout);
+    if (ec)
+        co_return cancel_delivery{cancel_outcome::peer_unreachable, where + ": " + ec.message()};
+    co_return cancel_delivery{cancel_outcome::sent_to_peer, where};
+}
+
+}  // namespace
+
 asio::awaitable<cancel_delivery> forward_cancel(const cancel_keys& keys,
                                                 const protocol::cancel_request& request,
+                                                const peering_config* peering,
                                                 std::chrono::milliseconds timeout) {
-    const auto target = keys.find(protocol::key_of(request));
+    const auto key = protocol::key_of(request);
+    // A peer's request is never sent further: peers that disagree on ids cannot loop it.
+    if (peering != nullptr && !request.from_peer && cancel_keys::instance_of(key) != peering->id) {
+        co_return co_await send_to_peer(key, *peering, timeout);
+    }
+    const auto target = keys.find(key);
     if (!target)
         co_return cancel_delivery{cancel_outcome::unknown_key,
                                   "no live session holds this cancel key"};
@@ -22,19 +66,8 @@ asio::awaitable<cancel_delivery> forward_cancel(const cancel_keys& keys,
     const auto& node = target->node;
     const std::string where =
         "node \"" + node.name + "\" (" + node.host + ":" + std::to_string(node.port) + ")";
-    const auto executor = co_await asio::this_coro::executor;
-    asio::steady_timer deadline(executor, timeout);
-    asio::ip::tcp::endpoint address;
-    if (auto ec = co_await resolve_before(node.host, node.port, deadline, address)) {
-        co_return cancel_delivery{cancel_outcome::node_unreachable, where + ": " + ec.message()};
-    }
-    asio::ip::tcp::socket socket(executor);
-    if (auto ec = co_await connect_before(socket, address, deadline)) {
-        co_return cancel_delivery{cancel_outcome::node_unreachable, where + ": " + ec.message()};
-    }
-    const std::string packet = protocol::build_cancel_request(target->key);
-    auto [ec, written] = co_await asio::async_write(
-        socket, asio::buffer(packet), asio::experimental::as_tuple(asio::use_awaitable));
+    const auto ec = co_await send_packet(node.host, node.port,
+                                         protocol::build_cancel_request(target->key), timeout);
     if (ec)
         co_return cancel_delivery{cancel_outcome::node_unreachable, where + ": " + ec.message()};
     co_return cancel_delivery{cancel_outcome::forwarded, where};
@@ -42,16 +75,19 @@ asio::awaitable<cancel_delivery> forward_cancel(const cancel_keys& keys,
 
 asio::awaitable<void> serve_cancel_request(const cancel_keys& keys,
                                            const protocol::cancel_request& request,
+                                           const peering_config* peering,
                                            std::chrono::milliseconds timeout,
                                            endpoint_counters& counters, const logger& log,
                                            const std::string& who) {
-    const auto delivery = co_await forward_cancel(keys, request, timeout);
+    const auto delivery = co_await forward_cancel(keys, request, peering, timeout);
     counters.cancels(delivery.outcome).add();
+    const std::string from = request.from_peer ? " (from a peer)" : "";
     // A dropped cancel is worth a warning: a forged or stale key, or a node gone away.
-    if (delivery.outcome == cancel_outcome::forwarded) {
-        log.info(who + " cancel request forwarded to " + delivery.detail);
+    if (delivery.outcome == cancel_outcome::forwarded ||
+        delivery.outcome == cancel_outcome::sent_to_peer) {
+        log.info(who + " cancel request" + from + " forwarded to " + delivery.detail);
     } else {
-        log.warn(who + " cancel request dropped: " + delivery.detail);
+        log.warn(who + " cancel request" + from + " dropped: " + delivery.detail);
     }
 }
 

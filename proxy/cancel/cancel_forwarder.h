@@ -1,6 +1,7 @@
 // Delivers a client's CancelRequest. Clients hold pgroute's keys, not the nodes' (see
 // cancel_keys.h), so the request is translated back and sent only to the node that ran the
-// session; a key pgroute never issued, or whose session has ended, is dropped.
+// session; a key pgroute never issued, or whose session has ended, is dropped. With peering, a
+// key another instance issued is sent on to that instance, which delivers it.
 #pragma once
 
 #include <asio/awaitable.hpp>
@@ -9,6 +10,7 @@
 
 #include "protocol/startup.h"
 #include "proxy/cancel/cancel_keys.h"
+#include "proxy/config/config.h"
 #include "proxy/log/logger.h"
 #include "proxy/metrics/counters.h"
 
@@ -16,17 +18,19 @@ namespace pgroute::proxy {
 
 struct cancel_delivery {
     cancel_outcome outcome = cancel_outcome::unknown_key;
-    std::string detail;  // the node it went to, or why it went nowhere: for the log
+    std::string detail;  // where it went, or why it went nowhere: for the log
 };
 
+// `peering` is null without a peering section.
 [[nodiscard]] asio::awaitable<cancel_delivery> forward_cancel(
-    const cancel_keys& keys, const protocol::cancel_request& request,
+    const cancel_keys& keys, const protocol::cancel_request& request, const peering_config* peering,
     std::chrono::milliseconds timeout);
 
 // What a connection that opened with a CancelRequest gets: the request forwarded, its outcome
 // counted in `counters` and one log line as `who`.
 [[nodiscard]] asio::awaitable<void> serve_cancel_request(const cancel_keys& keys,
                                                          const protocol::cancel_request& request,
+                                                         const peering_config* peering,
                                                          std::chrono::milliseconds timeout,
                                                          endpoint_counters& counters,
                                                          const logger& log, const std::string& who);

@@ -32,9 +32,10 @@ void fill_random(std::span<char> bytes) {
     }
 }
 
-protocol::cancel_key random_key(std::size_t secret_length) {
+protocol::cancel_key random_key(std::uint8_t instance, std::size_t secret_length) {
     std::array<char, 4> process_id{};
     fill_random(process_id);
+    if (instance != 0) process_id[0] = static_cast<char>(instance);  // the top byte, big-endian
     protocol::cancel_key key{protocol::load_u32(process_id.data()),
                              std::string(secret_length, '\0')};
     fill_random(key.secret);
@@ -46,7 +47,7 @@ protocol::cancel_key random_key(std::size_t secret_length) {
 cancel_keys::lease cancel_keys::issue(cancel_target target, std::size_t secret_length) {
     const std::lock_guard guard(lock_);
     for (;;) {
-        protocol::cancel_key key = random_key(secret_length);
+        protocol::cancel_key key = random_key(instance_, secret_length);
         if (targets_.try_emplace(map_key(key), target).second) return lease(*this, std::move(key));
     }
 }

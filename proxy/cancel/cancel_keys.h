@@ -25,6 +25,15 @@ struct cancel_target {
 
 class cancel_keys {
   public:
+    // `instance`: this pgroute's peering id (1 to 255), carried in the top byte of every key's
+    // process id so that a peer handed the key knows whose it is; 0 without peering.
+    explicit cancel_keys(std::uint8_t instance = 0) : instance_(instance) {}
+
+    // The peering id a key was issued with (meaningful only where peering is configured).
+    [[nodiscard]] static unsigned instance_of(const protocol::cancel_key& key) {
+        return key.process_id >> 24;
+    }
+
     // Keeps one issued key registered for as long as it lives.
     class lease {
       public:
@@ -47,7 +56,7 @@ class cancel_keys {
     };
 
     // A fresh key for `target` with a secret of `secret_length` bytes, random in every bit, the
-    // process id's too (unguessable, unlike a sequential pid).
+    // process id's too (unguessable, unlike a sequential pid) but for the instance's byte.
     [[nodiscard]] lease issue(cancel_target target, std::size_t secret_length);
 
     [[nodiscard]] std::optional<cancel_target> find(const protocol::cancel_key& key) const;
@@ -58,6 +67,7 @@ class cancel_keys {
   private:
     void forget(const protocol::cancel_key& key);
 
+    std::uint8_t instance_;
     mutable std::mutex lock_;
     // By the key's bytes as on the wire: keys of different lengths never meet.
     std::unordered_map<std::string, cancel_target> targets_;

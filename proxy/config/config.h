@@ -125,6 +125,29 @@ struct admin_config {
     listen_address listen{"127.0.0.1", 5553};
 };
 
+// Several pgroute instances side by side (behind DNS or an L4 balancer), as PgBouncer's peering:
+// a client's CancelRequest may reach another instance than the one that holds its session. Each
+// instance puts its id in the cancel keys it issues, and one that is handed another's key sends
+// the request on to that instance's address (any of its client endpoints).
+struct peer_config {
+    unsigned id = 0;  // 1 to 255
+    listen_address address;
+
+    bool operator==(const peer_config&) const = default;
+};
+
+struct peering_config {
+    unsigned id = 0;  // this instance's, 1 to 255
+    std::vector<peer_config> peers;
+
+    [[nodiscard]] const peer_config* peer(unsigned peer_id) const {
+        for (const auto& p : peers) {
+            if (p.id == peer_id) return &p;
+        }
+        return nullptr;
+    }
+};
+
 struct config {
     unsigned threads = 0;  // 0 = one per core
     log_level level = log_level::info;
@@ -136,6 +159,7 @@ struct config {
     std::optional<tls_config> tls;  // absent: no endpoint can offer TLS
     server_tls_config server_tls;
     auth_config auth;
+    std::optional<peering_config> peering;  // absent: one instance, keys random in every bit
 };
 
 }  // namespace pgroute::proxy

@@ -200,6 +200,31 @@ limits_config read_limits(yaml_reader& map) {
     return l;
 }
 
+peering_config read_peering(yaml_reader& map, std::vector<config_problem>& problems) {
+    peering_config p;
+    if (!map.has("id")) map.problem("id", "is required: this instance's id, 1 to 255");
+    map.read("id", p.id, 1, 255);
+    const auto peers = map.child("peers");
+    if (peers && !peers.IsSequence()) {
+        map.problem("peers", "must be a list of {id, address}");
+        return p;
+    }
+    std::set<unsigned> ids{p.id};
+    for (std::size_t i = 0; peers && i < peers.size(); ++i) {
+        yaml_reader entry(peers[i], "peering.peers[" + std::to_string(i) + "]", problems);
+        peer_config peer;
+        if (!entry.has("id")) entry.problem("id", "is required (1 to 255)");
+        entry.read("id", peer.id, 1, 255);
+        if (peer.id != 0 && !ids.insert(peer.id).second) {
+            entry.problem("id", std::to_string(peer.id) + " is this instance's or another peer's");
+        }
+        if (!entry.has("address")) entry.problem("address", "is required (host:port)");
+        read_listen(entry, "address", peer.address);
+        p.peers.push_back(std::move(peer));
+    }
+    return p;
+}
+
 void check_cross_references(config& cfg, std::vector<config_problem>& problems) {
     if (cfg.endpoints.empty())
         problems.push_back({"endpoints", "at least one endpoint is required"});
@@ -323,6 +348,10 @@ config_result parse_config(const std::string& yaml_text) {
         yaml_reader map(top.child("admin"), "admin", problems);
         cfg.admin = admin_config{};
         read_listen(map, "listen", cfg.admin->listen);
+    }
+    if (top.has("peering")) {
+        yaml_reader map(top.child("peering"), "peering", problems);
+        cfg.peering = read_peering(map, problems);
     }
     check_cross_references(cfg, problems);
     return result;

@@ -62,6 +62,11 @@ std::vector<config_problem> reload_refusals(const config& running, const config&
         (had_admin && !(running.admin->listen == next.admin->listen))) {
         out.push_back({"admin.listen", "the admin listener changed" + std::string(needs_restart)});
     }
+    // The cancel keys open sessions hold name the instance: peers route them by it.
+    const auto id_of = [](const config& cfg) { return cfg.peering ? cfg.peering->id : 0; };
+    if (id_of(running) != id_of(next)) {
+        out.push_back({"peering.id", "this instance's id changed" + std::string(needs_restart)});
+    }
     if (running.patroni.has_value() != next.patroni.has_value()) {
         out.push_back({"patroni", std::string(running.patroni ? "from Patroni to static roles"
                                                               : "from static roles to Patroni") +

@@ -66,6 +66,10 @@ std::string_view to_string(cancel_outcome outcome) {
             return "unknown_key";
         case cancel_outcome::node_unreachable:
             return "node_unreachable";
+        case cancel_outcome::sent_to_peer:
+            return "sent_to_peer";
+        case cancel_outcome::peer_unreachable:
+            return "peer_unreachable";
     }
     return "unknown";
 }

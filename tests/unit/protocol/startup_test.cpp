@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "protocol/cancel_key.h"
 #include "protocol/message_builder.h"
 #include "protocol/message_type.h"
 #include "protocol/sqlstate.h"
@@ -237,6 +238,21 @@ TEST(startup_packet, ParsesACancelRequestWithAProtocol32ThirtyTwoByteKey) {
     ASSERT_NE(cancel, nullptr);
     EXPECT_EQ(cancel->process_id, 7u);
     EXPECT_EQ(cancel->secret_key, key);
+}
+
+TEST(startup_packet, APeersCancelRequestIsACancelRequestMarkedAsFromAPeer) {
+    const cancel_key key{0x02000007, "\x01\x02\x03\x04"};
+    const std::string packet = build_cancel_request(key, true);
+    const auto result = parse_startup_packet(std::string_view(packet).substr(4));
+    const auto* cancel = packet_of<cancel_request>(result);
+    ASSERT_NE(cancel, nullptr);
+    EXPECT_TRUE(cancel->from_peer);
+    EXPECT_EQ(key_of(*cancel), key);
+    const std::string client = build_cancel_request(key);
+    const auto client_result = parse_startup_packet(std::string_view(client).substr(4));
+    const auto* plain = packet_of<cancel_request>(client_result);
+    ASSERT_NE(plain, nullptr);
+    EXPECT_FALSE(plain->from_peer);
 }
 
 TEST(startup_packet, AcceptsTheLongestCancelKeyOf256Bytes) {

@@ -100,6 +100,20 @@ TEST(cancel_keys, KeysAreDistinctAndNotSequential) {
     EXPECT_GT(*secrets.rbegin() - *secrets.begin(), 1u << 30);
 }
 
+// Peering: the instance's id in the top byte of every process id, the other 24 bits random.
+TEST(cancel_keys, WithAPeeringIdEveryKeyNamesItsInstance) {
+    cancel_keys keys(7);
+    std::vector<cancel_keys::lease> leases;
+    std::set<std::uint32_t> low_bits;
+    for (int i = 0; i < 200; ++i) {
+        leases.push_back(keys.issue({pg2, node_key}, 4));
+        EXPECT_EQ(cancel_keys::instance_of(leases.back().key()), 7u);
+        low_bits.insert(leases.back().key().process_id & 0xffffffu);
+    }
+    EXPECT_GE(low_bits.size(), 199u);
+    EXPECT_TRUE(keys.find(leases.front().key()));
+}
+
 TEST(cancel_key_swap, RewritesAProtocol30BackendKeyDataAndRegistersTheNodesKey) {
     cancel_keys keys;
     cancel_key_swap swap(keys, pg2);

@@ -50,6 +50,39 @@ TEST(config_loader, AKeyGivenTwiceIsAProblemNotASilentChoice) {
     EXPECT_EQ(r.problems[0].message, "is given twice");
 }
 
+TEST(config_loader, PeeringNamesThisInstanceAndItsPeers) {
+    const auto r = parse_config(std::string(static_config) + R"(
+peering:
+  id: 1
+  peers:
+    - {id: 2, address: "10.0.0.2:5551"}
+    - {id: 3, address: "[::1]:6551"}
+)");
+    ASSERT_TRUE(r.ok()) << r.problems.front().key << ": " << r.problems.front().message;
+    ASSERT_TRUE(r.cfg.peering);
+    EXPECT_EQ(r.cfg.peering->id, 1u);
+    ASSERT_EQ(r.cfg.peering->peers.size(), 2u);
+    EXPECT_EQ(r.cfg.peering->peer(3)->address, (listen_address{"::1", 6551}));
+    EXPECT_EQ(r.cfg.peering->peer(1), nullptr);
+    EXPECT_FALSE(parse_config(static_config).cfg.peering);
+}
+
+TEST(config_loader, PeeringIdsAreOneTo255AndUniqueAndEveryPeerHasAnAddress) {
+    const auto r = parse_config(std::string(static_config) + R"(
+peering:
+  id: 300
+  peers:
+    - {id: 2, address: "10.0.0.2:5551"}
+    - {id: 2, address: "10.0.0.3"}
+    - {address: "10.0.0.4:5551"}
+)");
+    EXPECT_EQ(problem_keys(r),
+              (std::vector<std::string>{"peering.id", "peering.peers[1].id",
+                                        "peering.peers[1].address", "peering.peers[2].id"}));
+    const auto no_id = parse_config(std::string(static_config) + "peering: {peers: []}\n");
+    EXPECT_EQ(problem_keys(no_id), (std::vector<std::string>{"peering.id"}));
+}
+
 TEST(config_loader, EveryProblemIsReportedNotJustTheFirst) {
     const auto r = parse_config(R"(
 threads: many

@@ -67,6 +67,19 @@ TEST(config_reload, WhatTheListenersAndCountersAreMadeOfIsRefusedWithItsKey) {
               (std::vector<std::string>{"threads", "log_level", "limits.buffer_size"}));
 }
 
+// Open sessions' keys name the instance; the peers' addresses may change.
+TEST(config_reload, ThePeeringIdIsRefusedAndThePeersReload) {
+    const std::string peered =
+        patroni_config + "peering: {id: 1, peers: [{id: 2, address: \"10.0.0.2:5551\"}]}\n";
+    EXPECT_TRUE(
+        reload_refusals(parsed(peered), parsed(with(peered, "10.0.0.2:5551", "10.0.0.9:5551")))
+            .empty());
+    const auto refusals = reload_refusals(parsed(peered), parsed(with(peered, "id: 1", "id: 3")));
+    ASSERT_EQ(refusals.size(), 1u);
+    EXPECT_EQ(refusals[0].key, "peering.id");
+    EXPECT_EQ(refusal_keys(peered), (std::vector<std::string>{"peering.id"}));
+}
+
 TEST(config_reload, SwitchingBetweenPatroniAndStaticRolesIsRefused) {
     const std::string static_roles = R"(
 endpoints:
