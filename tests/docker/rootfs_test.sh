@@ -59,8 +59,10 @@ as_user "$entry" --version
 as_user "$entry" --check -c /etc/pgroute/pgroute.yaml
 
 # The seeds' config needs db1..db4 to route; the HEALTHCHECK only needs the admin listener, so a
-# static config on ports of its own stands in for it.
-base=$((30000 + RANDOM % 20000))
+# static config on ports of its own stands in for it. Ports below the kernel's ephemeral range
+# (32768-60999), where the other tests' client connections take ports at any moment (one did:
+# "Address already in use" on 35142), as healthcheck_test.sh and tests/support/ports.cpp pick.
+base=$((20000 + RANDOM % 12700))
 cat >"$root/tmp/pgroute.yaml" <<YAML
 endpoints:
   write: {listen: "127.0.0.1:$base", route: leader}
