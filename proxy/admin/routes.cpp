@@ -40,7 +40,11 @@ http_response act(const http_request& request, bool from_loopback, std::string_v
 http_response reload(const admin_actions& actions) {
     if (!actions.reload) return {404, std::string(text_type), "nothing to reload\n"};
     const reload_report report = actions.reload();
-    return {report.applied ? 200 : 400, std::string(text_type), report.text};
+    // 202: the new process applies it once it serves, which the log tells.
+    const int status = report.outcome == reload_outcome::applied       ? 200
+                       : report.outcome == reload_outcome::new_process ? 202
+                                                                       : 400;
+    return {status, std::string(text_type), report.text};
 }
 
 http_response drain(const admin_actions& actions, std::string_view node, bool drained) {

@@ -13,10 +13,12 @@
 
 namespace pgroute::proxy {
 
-// How a reload went: applied, or refused with the running config still serving; `text` says
-// what was done or lists the problems, a line each.
+// How a reload went: applied; handed to a new process, which applies what the running one is
+// built around (as a binary upgrade does); or refused with the running config still serving.
+// `text` says what was done or lists the problems, a line each.
+enum class reload_outcome { applied, new_process, refused };
 struct reload_report {
-    bool applied = false;
+    reload_outcome outcome = reload_outcome::refused;
     std::string text;
 };
 

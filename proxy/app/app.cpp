@@ -29,6 +29,8 @@
 #include "proxy/app/topology_sources.h"
 #include "proxy/app/upgrade_start.h"
 #include "proxy/app/upgrade_takeover.h"
+#include "proxy/cancel/predecessor_cancels.h"
+#include "proxy/cancel/successor_cancels.h"
 #include "proxy/session/worker.h"
 
 namespace pgroute::proxy {
@@ -100,10 +102,13 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
     std::vector<std::unique_ptr<worker>> workers;
     const unsigned threads = thread_count(cfg);
     std::optional<takeover> taken = take_over_listeners(cfg, threads, log);
+    predecessor_cancels old_process_cancels(taken ? taken->cancels : std::nullopt,
+                                            taken ? taken->old_pid : -1);
     try {
         for (unsigned i = 0; i < threads; ++i) {
-            workers.push_back(std::make_unique<worker>(worker_shared{log, client_count, keys},
-                                                       first, i, topology, topology_changes));
+            const worker_shared shared{log, client_count, keys, old_process_cancels};
+            workers.push_back(
+                std::make_unique<worker>(shared, first, i, topology, topology_changes));
             workers.back()->listen(taken ? taken->by_worker[i] : std::vector<endpoint_listeners>{});
         }
     } catch (const std::exception& e) {
@@ -130,10 +135,60 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
     admin_sources sources(cfg_ptr, std::move(counters), board);
     reloader reloads(image.config_path, first, workers, feed, cfg.admin ? &sources : nullptr, log);
     std::optional<admin_server> admin;
+    // What the new process of an upgrade passes over: keys of sessions that stayed here.
+    const cancel_paths kept_sessions_cancels{keys, old_process_cancels, nullptr};
+    // The upgrade's timer and pipe, then its cancel channel; kept running while there is no
+    // upgrade to wait for.
+    asio::io_context control;
+    auto control_work = asio::make_work_guard(control);
+    upgrade_start upgrades(control, image, log);
+    // Once the new process serves on the sockets, this one accepts no more and drains.
+    const auto step_back = [&](pid_t successor, int cancels_fd) {
+        const auto running = reloads.running_config();
+        serve_successor_cancels(control, cancels_fd, kept_sessions_cancels,
+                                running->limits.connect_timeout, log);
+        const auto drain_timeout = running->limits.drain_timeout;
+        log.info("upgrade: the new pgroute (pid " + std::to_string(successor) +
+                 ") serves; this one accepts no more and lets its sessions end within " +
+                 std::to_string(drain_timeout.count() / 1000) + " s");
+        for (auto& w : workers)
+            w->retire(drain_timeout);
+        if (admin) admin->stop();
+        tell_systemd("MAINPID=" + std::to_string(successor));
+    };
+    // From any thread but the control one: the upgrade starts there, and this waits for that.
+    const auto upgrade = [&]() -> std::optional<pid_t> {
+        std::packaged_task<std::optional<pid_t>()> start([&] {
+            handover sockets;
+            for (const auto& w : workers)
+                sockets.listeners.insert(sockets.listeners.end(), w->listening_fds().begin(),
+                                         w->listening_fds().end());
+            if (admin) sockets.admin = admin->listening_fd();
+            return upgrades.start(sockets, step_back);
+        });
+        auto started = start.get_future();
+        asio::post(control, [&start] { start(); });
+        return started.get();
+    };
+    // SIGHUP's and POST /reload's: what this process cannot apply, a new one does.
+    const auto reload = [&] {
+        reload_report report = reloads.reload();
+        if (report.outcome != reload_outcome::new_process) return report;
+        if (const auto pid = upgrade()) {
+            report.text += "upgrade: a new pgroute (pid " + std::to_string(*pid) +
+                           ") starts with it; the log says when it serves\n";
+        } else {
+            report.outcome = reload_outcome::refused;
+            report.text +=
+                "reload refused: no new pgroute could start (the log says why); the "
+                "running configuration goes on serving\n";
+        }
+        return report;
+    };
     if (cfg.admin) {
         try {
             admin.emplace(cfg.admin->listen, sources,
-                          admin_actions{[&reloads] { return reloads.reload(); },
+                          admin_actions{reload,
                                         [&feed, &log](std::string_view node, bool drain) {
                                             return apply_drain(feed, log, node, drain);
                                         }},
@@ -145,29 +200,6 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
     }
     first.reset();  // the workers and the reloader hold it now
 
-    // The upgrade's timer and pipe; kept running while there is no upgrade to wait for.
-    asio::io_context control;
-    auto control_work = asio::make_work_guard(control);
-    upgrade_start upgrades(control, image, log);
-    // Once the new process serves on the sockets, this one accepts no more and drains.
-    const auto step_back = [&](pid_t successor) {
-        const auto drain_timeout = reloads.running_config()->limits.drain_timeout;
-        log.info("upgrade: the new pgroute (pid " + std::to_string(successor) +
-                 ") serves; this one accepts no more and lets its sessions end within " +
-                 std::to_string(drain_timeout.count() / 1000) + " s");
-        for (auto& w : workers)
-            w->retire(drain_timeout);
-        if (admin) admin->stop();
-        tell_systemd("MAINPID=" + std::to_string(successor));
-    };
-    const auto start_upgrade = [&] {
-        handover sockets;
-        for (const auto& w : workers)
-            sockets.listeners.insert(sockets.listeners.end(), w->listening_fds().begin(),
-                                     w->listening_fds().end());
-        if (admin) sockets.admin = admin->listening_fd();
-        upgrades.start(sockets, step_back);
-    };
     std::vector<std::thread> running;
     running.reserve(workers.size());
     for (auto& w : workers)
@@ -204,14 +236,11 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
             if (signal == SIGHUP) {
                 log.info("received SIGHUP");
                 tell_systemd(reloading_state());
-                (void)reloads.reload();
+                (void)reload();
                 tell_systemd("READY=1");
             } else if (signal == SIGUSR2) {
                 log.info("received SIGUSR2: upgrading to " + image.executable);
-                std::packaged_task<void()> upgrade(start_upgrade);
-                auto started = upgrade.get_future();
-                asio::post(control, [&upgrade] { upgrade(); });
-                started.get();
+                (void)upgrade();
             } else {
                 log.info(std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
                          ", closing sessions and stopping");

@@ -33,7 +33,8 @@ Options:
 
 Signals: SIGINT or SIGTERM close every session with an ErrorResponse (57P01) and exit;
 SIGHUP reloads the config file for new sessions (open ones keep theirs; a config with
-problems is refused in the log and the running one serves), as POST /reload does;
+problems is refused in the log and the running one serves; one that moves a listener or
+changes threads is applied by a new process, as at SIGUSR2), as POST /reload does;
 SIGUSR2 upgrades: the binary started again takes over the listening sockets, and this
 process lets its sessions end (limits.drain_timeout) before it exits.
 See pgroute(1).

@@ -40,7 +40,21 @@ reload_report reloader::refuse(const std::vector<std::string>& problems) {
         text += config_path_ + ": " + problem + "\n";
     }
     log_.error("reload refused: the running configuration goes on serving");
-    return {false, text + "reload refused: the running configuration goes on serving\n"};
+    return {reload_outcome::refused,
+            text + "reload refused: the running configuration goes on serving\n"};
+}
+
+reload_report reloader::hand_to_new_process(const std::vector<config_problem>& changes) {
+    std::string text;
+    for (const auto& change : changes) {
+        log_.info("reload: " + config_path_ + ": " + problem_text(change));
+        text += config_path_ + ": " + problem_text(change) + "\n";
+    }
+    const std::string done =
+        "reload: this process is built around what changed, so a new pgroute applies the "
+        "configuration, as an upgrade does; sessions open here finish here";
+    log_.info(done);
+    return {reload_outcome::new_process, text + done + "\n"};
 }
 
 std::shared_ptr<const config> reloader::running_config() {
@@ -55,11 +69,9 @@ reload_report reloader::reload() {
     std::vector<std::string> problems;
     for (const auto& problem : loaded.problems)
         problems.push_back(problem_text(problem));
-    if (problems.empty()) {
-        for (const auto& problem : reload_refusals(*running_->cfg, loaded.cfg))
-            problems.push_back(problem_text(problem));
-    }
     if (!problems.empty()) return refuse(problems);
+    if (const auto changes = new_process_changes(*running_->cfg, loaded.cfg); !changes.empty())
+        return hand_to_new_process(changes);
 
     const auto cfg = std::make_shared<const config>(std::move(loaded.cfg));
     std::shared_ptr<const generation> next;
@@ -91,7 +103,7 @@ reload_report reloader::reload() {
     if (admin_ != nullptr) admin_->set_config(cfg);
     running_ = std::move(next);
     log_.info(done);
-    return {true, done + "\n"};
+    return {reload_outcome::applied, done + "\n"};
 }
 
 }  // namespace pgroute::proxy

@@ -1,7 +1,8 @@
-// A reload, as SIGHUP and POST /reload ask for it: the config file read and checked again and,
-// if it can be applied, served to new sessions while running ones keep the generation they
-// started with. A config that cannot be applied is refused with one log line per problem and
-// the running one goes on serving.
+// A reload, as SIGHUP and POST /reload ask for it: the config file read and checked again and
+// served to new sessions while running ones keep the generation they started with. A config
+// that changes what the process is built around (its listeners, threads, ...) is left to a new
+// process, which the caller starts as an upgrade. An invalid config is refused with one log
+// line per problem and the running one goes on serving.
 #pragma once
 
 #include <memory>
@@ -12,6 +13,7 @@
 #include "proxy/admin/routes.h"
 #include "proxy/admin/snapshot.h"
 #include "proxy/app/topology_feed.h"
+#include "proxy/config/yaml_reader.h"
 #include "proxy/log/logger.h"
 #include "proxy/session/generation.h"
 #include "proxy/session/worker.h"
@@ -32,6 +34,7 @@ class reloader {
 
   private:
     [[nodiscard]] reload_report refuse(const std::vector<std::string>& problems);
+    [[nodiscard]] reload_report hand_to_new_process(const std::vector<config_problem>& changes);
 
     std::mutex lock_;
     std::string config_path_;

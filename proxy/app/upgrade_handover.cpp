@@ -25,6 +25,7 @@ std::string joined(const std::vector<int>& fds) {
 std::string encode_handover(const handover& h) {
     std::string out = "ready=" + std::to_string(h.ready_fd) + ";listeners=" + joined(h.listeners);
     if (h.admin) out += ";admin=" + std::to_string(*h.admin);
+    if (h.cancels) out += ";cancels=" + std::to_string(*h.cancels);
     return out;
 }
 
@@ -45,10 +46,11 @@ std::optional<handover> decode_handover(std::string_view text) {
             if (!fd || has_ready) return std::nullopt;
             out.ready_fd = *fd;
             has_ready = true;
-        } else if (key == "admin") {
+        } else if (key == "admin" || key == "cancels") {
+            auto& field_fd = key == "admin" ? out.admin : out.cancels;
             const auto fd = descriptor(value);
-            if (!fd || out.admin) return std::nullopt;
-            out.admin = *fd;
+            if (!fd || field_fd) return std::nullopt;
+            field_fd = *fd;
         } else if (key == "listeners") {
             while (!value.empty()) {
                 const auto comma = value.find(',');

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,7 +31,20 @@ spawned_upgrade spawn_upgrade(const process_image& image, handover sockets) {
     if (::pipe2(ready, O_CLOEXEC) != 0) {
         throw std::system_error(errno, std::generic_category(), "pipe2");
     }
+    // Seqpacket: each CancelRequest arrives whole and alone.
+    int cancels[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, cancels) != 0) {
+        const int error = errno;
+        ::close(ready[0]);
+        ::close(ready[1]);
+        throw std::system_error(error, std::generic_category(), "socketpair");
+    }
+    const auto close_all = [&] {
+        for (const int fd : {ready[0], ready[1], cancels[0], cancels[1]})
+            ::close(fd);
+    };
     sockets.ready_fd = ready[1];
+    sockets.cancels = cancels[1];
     // Everything the child needs is made before the fork: the parent has other threads, so
     // the child may only make async-signal-safe calls until it execs.
     const std::string prefix = std::string(handover_variable) + "=";
@@ -46,14 +60,14 @@ spawned_upgrade spawn_upgrade(const process_image& image, handover sockets) {
     std::vector<int> kept = sockets.listeners;
     if (sockets.admin) kept.push_back(*sockets.admin);
     kept.push_back(ready[1]);
+    kept.push_back(cancels[1]);
     const long open_max = ::sysconf(_SC_OPEN_MAX);
     const int last_fd = open_max > 0 ? static_cast<int>(open_max) : 65536;
 
     const pid_t pid = ::fork();
     if (pid < 0) {
         const int error = errno;
-        ::close(ready[0]);
-        ::close(ready[1]);
+        close_all();
         throw std::system_error(error, std::generic_category(), "fork");
     }
     if (pid == 0) {
@@ -71,7 +85,8 @@ spawned_upgrade spawn_upgrade(const process_image& image, handover sockets) {
         ::_exit(127);
     }
     ::close(ready[1]);
-    return {pid, ready[0]};
+    ::close(cancels[1]);
+    return {pid, ready[0], cancels[0]};
 }
 
 }  // namespace pgroute::proxy

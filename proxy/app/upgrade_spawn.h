@@ -22,12 +22,13 @@ struct process_image {
 
 struct spawned_upgrade {
     pid_t pid = -1;
-    int ready_fd = -1;  // the pipe's read end: one byte once the new process serves, or EOF
+    int ready_fd = -1;    // the pipe's read end: one byte once the new process serves, or EOF
+    int cancels_fd = -1;  // this process's end of the cancel channel
 };
 
-// `sockets`: the listeners to hand over (its ready_fd is made here). Throws std::system_error
-// when the pipe or the fork fails; an exec that fails ends the child with status 127, which
-// the caller sees as EOF on ready_fd.
+// `sockets`: the listeners to hand over (its ready_fd and cancels are made here). Throws
+// std::system_error when the pipe or the fork fails; an exec that fails ends the child with status
+// 127, which the caller sees as EOF on ready_fd.
 [[nodiscard]] spawned_upgrade spawn_upgrade(const process_image& image, handover sockets);
 
 }  // namespace pgroute::proxy

@@ -1,6 +1,7 @@
 #include "proxy/app/upgrade_start.h"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <asio/read.hpp>
 #include <csignal>
@@ -20,22 +21,23 @@ std::string exit_text(int status) {
 upgrade_start::upgrade_start(asio::io_context& control, process_image image, const logger& log)
     : control_(control), image_(std::move(image)), log_(log), deadline_(control) {}
 
-void upgrade_start::start(const handover& sockets, std::function<void(pid_t)> served) {
+std::optional<pid_t> upgrade_start::start(const handover& sockets,
+                                          std::function<void(pid_t, int cancels_fd)> served) {
     if (done_) {
         log_.warn("upgrade refused: this pgroute already handed its sockets over");
-        return;
+        return std::nullopt;
     }
     if (running_) {
         log_.warn("upgrade refused: the new pgroute (pid " + std::to_string(running_->pid) +
                   ") has not answered yet");
-        return;
+        return std::nullopt;
     }
     try {
         running_ = spawn_upgrade(image_, sockets);
     } catch (const std::system_error& e) {
         log_.error(std::string("upgrade failed: cannot start ") + image_.executable + ": " +
                    e.what() + "; this pgroute goes on serving");
-        return;
+        return std::nullopt;
     }
     log_.info("upgrade: started " + image_.executable + " (pid " + std::to_string(running_->pid) +
               ") with " + std::to_string(sockets.listeners.size()) + " listening socket(s)");
@@ -55,12 +57,14 @@ void upgrade_start::start(const handover& sockets, std::function<void(pid_t)> se
                              return;
                          }
                          const pid_t pid = running_->pid;
+                         const int cancels = running_->cancels_fd;
                          deadline_.cancel();
                          answer_.reset();
                          running_.reset();
                          done_ = true;
-                         served(pid);
+                         served(pid, cancels);
                      });
+    return running_->pid;
 }
 
 void upgrade_start::failed(const std::string& why) {
@@ -71,6 +75,7 @@ void upgrade_start::failed(const std::string& why) {
                "; this pgroute goes on serving");
     deadline_.cancel();
     answer_.reset();  // closes the pipe's read end
+    ::close(running_->cancels_fd);
     running_.reset();
 }
 

@@ -26,8 +26,11 @@ class upgrade_start {
     upgrade_start(asio::io_context& control, process_image image, const logger& log);
 
     // Control thread only. Starts the new binary with `sockets`, unless an upgrade is under way
-    // or done; `served` runs on the control thread once the new process serves.
-    void start(const handover& sockets, std::function<void(pid_t)> served);
+    // or done; `served` runs on the control thread once the new process serves, given its pid
+    // and this process's end of the cancel channel, its own from then on. The new process's
+    // pid, or none (logged why).
+    std::optional<pid_t> start(const handover& sockets,
+                               std::function<void(pid_t, int cancels_fd)> served);
 
   private:
     void failed(const std::string& why);

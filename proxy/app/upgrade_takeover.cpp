@@ -26,6 +26,8 @@ std::optional<takeover> take_over_listeners(const config& cfg, unsigned workers,
     }
     takeover out;
     out.ready_fd = handed->ready_fd;
+    out.cancels = handed->cancels;
+    out.old_pid = ::getppid();
     out.by_worker.assign(workers, std::vector<endpoint_listeners>(cfg.endpoints.size()));
     std::vector<std::size_t> dealt(cfg.endpoints.size(), 0);
     std::size_t adopted = 0;
@@ -59,7 +61,7 @@ std::optional<takeover> take_over_listeners(const config& cfg, unsigned workers,
     }
     log.info("upgrade: took over " + std::to_string(adopted) + " listening socket(s)" +
              (out.admin ? " and the admin listener" : "") + " from pid " +
-             std::to_string(::getppid()));
+             std::to_string(out.old_pid));
     return out;
 }
 

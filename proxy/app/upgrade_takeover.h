@@ -4,6 +4,8 @@
 // and shared out among the workers; and the byte that tells the old process to step back.
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
 #include <vector>
 
@@ -17,6 +19,8 @@ struct takeover {
     std::vector<std::vector<endpoint_listeners>> by_worker;  // [worker][endpoint]
     std::optional<int> admin;  // when the new config has an admin listener on the same address
     int ready_fd = -1;
+    std::optional<int> cancels;  // where CancelRequests for the old process's sessions go
+    pid_t old_pid = -1;
 };
 
 // Nothing when this process was not started by an upgrade, or when the handover cannot be read

@@ -49,19 +49,27 @@ asio::awaitable<cancel_delivery> send_to_peer(const protocol::cancel_key& key,
 
 }  // namespace
 
-asio::awaitable<cancel_delivery> forward_cancel(const cancel_keys& keys,
+asio::awaitable<cancel_delivery> forward_cancel(const cancel_paths& paths,
                                                 const protocol::cancel_request& request,
-                                                const peering_config* peering,
                                                 std::chrono::milliseconds timeout) {
     const auto key = protocol::key_of(request);
     // A peer's request is never sent further: peers that disagree on ids cannot loop it.
-    if (peering != nullptr && !request.from_peer && cancel_keys::instance_of(key) != peering->id) {
-        co_return co_await send_to_peer(key, *peering, timeout);
+    if (paths.peering != nullptr && !request.from_peer &&
+        cancel_keys::instance_of(key) != paths.peering->id) {
+        co_return co_await send_to_peer(key, *paths.peering, timeout);
     }
-    const auto target = keys.find(key);
-    if (!target)
+    const auto target = paths.keys.find(key);
+    if (!target) {
+        // Older processes only, each its own predecessor's successor: the chain ends.
+        if (paths.predecessor.pass(key)) {
+            co_return cancel_delivery{cancel_outcome::sent_to_old_process,
+                                      "the pgroute this one upgraded from (pid " +
+                                          std::to_string(paths.predecessor.pid()) +
+                                          "), whose sessions finish there"};
+        }
         co_return cancel_delivery{cancel_outcome::unknown_key,
                                   "no live session holds this cancel key"};
+    }
 
     const auto& node = target->node;
     const std::string where =
@@ -73,22 +81,27 @@ asio::awaitable<cancel_delivery> forward_cancel(const cancel_keys& keys,
     co_return cancel_delivery{cancel_outcome::forwarded, where};
 }
 
-asio::awaitable<void> serve_cancel_request(const cancel_keys& keys,
-                                           const protocol::cancel_request& request,
-                                           const peering_config* peering,
-                                           std::chrono::milliseconds timeout,
-                                           endpoint_counters& counters, const logger& log,
-                                           const std::string& who) {
-    const auto delivery = co_await forward_cancel(keys, request, peering, timeout);
-    counters.cancels(delivery.outcome).add();
+void log_cancel_delivery(const logger& log, const std::string& who,
+                         const protocol::cancel_request& request, const cancel_delivery& delivery) {
     const std::string from = request.from_peer ? " (from a peer)" : "";
     // A dropped cancel is worth a warning: a forged or stale key, or a node gone away.
     if (delivery.outcome == cancel_outcome::forwarded ||
-        delivery.outcome == cancel_outcome::sent_to_peer) {
+        delivery.outcome == cancel_outcome::sent_to_peer ||
+        delivery.outcome == cancel_outcome::sent_to_old_process) {
         log.info(who + " cancel request" + from + " forwarded to " + delivery.detail);
     } else {
         log.warn(who + " cancel request" + from + " dropped: " + delivery.detail);
     }
+}
+
+asio::awaitable<void> serve_cancel_request(const cancel_paths& paths,
+                                           const protocol::cancel_request& request,
+                                           std::chrono::milliseconds timeout,
+                                           endpoint_counters& counters, const logger& log,
+                                           const std::string& who) {
+    const auto delivery = co_await forward_cancel(paths, request, timeout);
+    counters.cancels(delivery.outcome).add();
+    log_cancel_delivery(log, who, request, delivery);
 }
 
 }  // namespace pgroute::proxy

@@ -1,6 +1,7 @@
-// What a reload (SIGHUP, POST /reload) may change in a running pgroute, decided from the running
-// config and the new one alone. A reload keeps the worker threads, their listening sockets and
-// their per-endpoint counters, so what those are made from stays as pgroute started with it.
+// What a reload (SIGHUP, POST /reload) can change in the running pgroute, decided from the
+// running config and the new one alone. A reload in place keeps the worker threads, their
+// listening sockets and their per-endpoint counters; a config that changes what those are made
+// of is applied by a new process instead, as a binary upgrade is.
 #pragma once
 
 #include <vector>
@@ -10,10 +11,10 @@
 
 namespace pgroute::proxy {
 
-// The changes a reload cannot apply, one problem each (key and why); empty when it can apply
-// them all. The running config keeps serving when any is found.
-[[nodiscard]] std::vector<config_problem> reload_refusals(const config& running,
-                                                          const config& next);
+// The changes only a new process can apply, one each (key and what changed); empty when the
+// running process can apply them all.
+[[nodiscard]] std::vector<config_problem> new_process_changes(const config& running,
+                                                              const config& next);
 
 // Whether the new config needs another topology source: other nodes, or other Patroni
 // settings (poll timing, rules, the API's TLS files or credentials).

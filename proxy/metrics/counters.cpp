@@ -68,6 +68,8 @@ std::string_view to_string(cancel_outcome outcome) {
             return "node_unreachable";
         case cancel_outcome::sent_to_peer:
             return "sent_to_peer";
+        case cancel_outcome::sent_to_old_process:
+            return "sent_to_old_process";
         case cancel_outcome::peer_unreachable:
             return "peer_unreachable";
     }

@@ -45,13 +45,14 @@ inline constexpr std::size_t session_rejection_count = 6;
 
 // What became of a CancelRequest (metric label values).
 enum class cancel_outcome {
-    forwarded,         // sent to the node that runs the session holding the key
-    unknown_key,       // no live session holds the key: forged, stale, or of an unknown peer
-    node_unreachable,  // the key is known but its node could not be reached in time
-    sent_to_peer,      // the key is another pgroute's (peering): sent on to that instance
-    peer_unreachable,  // the key's instance could not be reached in time
+    forwarded,            // sent to the node that runs the session holding the key
+    unknown_key,          // no live session holds the key: forged, stale, or of an unknown peer
+    node_unreachable,     // the key is known but its node could not be reached in time
+    sent_to_peer,         // the key is another pgroute's (peering): sent on to that instance
+    peer_unreachable,     // the key's instance could not be reached in time
+    sent_to_old_process,  // held by no session here: passed to the process this one upgraded from
 };
-inline constexpr std::size_t cancel_outcome_count = 5;
+inline constexpr std::size_t cancel_outcome_count = 6;
 [[nodiscard]] std::string_view to_string(cancel_outcome outcome);
 
 // Why a session moved to another node (proxy mode; metric label values): its node left the role

@@ -37,10 +37,11 @@ asio::awaitable<void> turn_away(tcp::socket client, std::size_t endpoint_index,
     auto* accepted = std::get_if<client_startup>(&startup);
     if (accepted == nullptr) co_return;
     if (const auto* cancel = std::get_if<protocol::cancel_request>(&accepted->request)) {
-        co_await serve_cancel_request(
-            worker.issued_cancel_keys, *cancel, cfg.peering ? &*cfg.peering : nullptr,
-            cfg.limits.connect_timeout, worker.metrics.endpoint(endpoint_index), worker.log,
-            "refused client");
+        const cancel_paths paths{worker.issued_cancel_keys, worker.old_process_cancels,
+                                 cfg.peering ? &*cfg.peering : nullptr};
+        co_await serve_cancel_request(paths, *cancel, cfg.limits.connect_timeout,
+                                      worker.metrics.endpoint(endpoint_index), worker.log,
+                                      "refused client");
         co_return;
     }
     const std::string message =

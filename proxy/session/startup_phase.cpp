@@ -34,9 +34,10 @@ asio::awaitable<bool> read_startup(session_state& s) {
     auto& accepted = std::get<client_startup>(startup);
     if (const auto* cancel = std::get_if<protocol::cancel_request>(&accepted.request)) {
         const auto& peering = s.cfg().peering;
-        co_await serve_cancel_request(s.worker.issued_cancel_keys, *cancel,
-                                      peering ? &*peering : nullptr, s.cfg().limits.connect_timeout,
-                                      counters, s.worker.log, s.label.text());
+        const cancel_paths paths{s.worker.issued_cancel_keys, s.worker.old_process_cancels,
+                                 peering ? &*peering : nullptr};
+        co_await serve_cancel_request(paths, *cancel, s.cfg().limits.connect_timeout, counters,
+                                      s.worker.log, s.label.text());
         co_return false;
     }
     const auto& startup_message = std::get<protocol::startup_message>(accepted.request);

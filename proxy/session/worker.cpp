@@ -28,6 +28,7 @@ worker::worker(const worker_shared& shared, const std::shared_ptr<const generati
     : index_(index),
       context_{shared.log,
                shared.keys,
+               shared.old_process_cancels,
                std::make_shared<const worker_generation>(serving),
                session_admission(shared.client_count, serving->cfg->limits.max_client_connections,
                                  index),

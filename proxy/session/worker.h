@@ -20,6 +20,7 @@ struct worker_shared {
     const logger& log;
     std::atomic<std::uint32_t>& client_count;
     cancel_keys& keys;
+    predecessor_cancels& old_process_cancels;
 };
 
 // What a worker listens with for one endpoint: sockets inherited from the pgroute this process
@@ -49,7 +50,7 @@ class worker {
     void publish(health::topology_ptr topology);
     // Thread-safe: the sessions this worker accepts once the future is ready start with `next`
     // (a reload); those running keep theirs. `next`'s endpoints are the running ones
-    // (reload_refusals sees to that).
+    // (a reload that changes them is applied by a new process).
     [[nodiscard]] std::future<void> serve(std::shared_ptr<const generation> next);
     // Thread-safe: stops accepting and ends every session with an admin-shutdown error.
     void stop();

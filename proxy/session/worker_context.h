@@ -1,5 +1,6 @@
 // What a session needs from the worker thread it runs on: the services every worker shares
-// (the log and the issued cancel keys, each synchronised on its own), the configuration
+// (the log, the issued cancel keys and the old process's after an upgrade, each synchronised on
+// its own), the configuration
 // generation new sessions start with, and this worker's own parts, each behind an interface of
 // its own.
 #pragma once
@@ -7,6 +8,7 @@
 #include <memory>
 
 #include "proxy/cancel/cancel_keys.h"
+#include "proxy/cancel/predecessor_cancels.h"
 #include "proxy/log/logger.h"
 #include "proxy/metrics/counters.h"
 #include "proxy/relay/buffer_pool.h"
@@ -20,6 +22,7 @@ namespace pgroute::proxy {
 struct worker_context {
     const logger& log;
     cancel_keys& issued_cancel_keys;
+    predecessor_cancels& old_process_cancels;  // the keys an upgrade left with the old process
     // New sessions start with it and keep it; a reload replaces it. Never null.
     std::shared_ptr<const worker_generation> serving;
     session_admission admission;

@@ -1,6 +1,10 @@
 // What the admin-listener integration tests share: the admin: section that turns the listener on,
-// a GET with a deadline, and one sample read out of the Prometheus text.
+// a GET with a deadline, a POST, and one sample read out of the Prometheus text.
 #pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
@@ -8,11 +12,13 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <regex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "health/patroni/http_client.h"
+#include "tests/support/unique_fd.h"
 
 namespace pgroute::test_support {
 
@@ -22,7 +28,7 @@ namespace pgroute::test_support {
 
 struct admin_answer {
     int status = 0;     // 0 when no answer came
-    std::string body;   // for a 200 only
+    std::string body;   // a GET's for a 200 only, a POST's for any
     std::string error;  // why it failed, when it did
 };
 
@@ -36,6 +42,37 @@ struct admin_answer {
     io.run();
     auto result = answer.get();
     return {result.status_code, std::move(result.body), std::move(result.error)};
+}
+
+// POST `path` with no body to 127.0.0.1:port, HTTP/1.1; the admin listener closes after it.
+[[nodiscard]] inline admin_answer http_post_loopback(std::uint16_t port, const std::string& path) {
+    const unique_fd socket(::socket(AF_INET, SOCK_STREAM, 0), "socket");
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{15, 0};  // a reload that replaces a Patroni source waits for its first poll
+    ::setsockopt(socket.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    if (::connect(socket.get(), reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+        throw std::runtime_error("cannot connect to the admin listener");
+    }
+    const std::string request =
+        "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
+    if (::send(socket.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(request.size())) {
+        throw std::runtime_error("cannot send the request");
+    }
+    std::string response;
+    char chunk[4096];
+    for (ssize_t got; (got = ::recv(socket.get(), chunk, sizeof chunk, 0)) > 0;)
+        response.append(chunk, static_cast<std::size_t>(got));
+    std::smatch status;
+    if (!std::regex_search(response, status, std::regex(R"(^HTTP/1\.1 (\d{3}) )"))) {
+        throw std::runtime_error("no HTTP answer: " + response);
+    }
+    const auto body_at = response.find("\r\n\r\n");
+    return {std::stoi(status[1].str()),
+            body_at == std::string::npos ? "" : response.substr(body_at + 4), ""};
 }
 
 // The value of the sample whose name and labels are exactly `series`, e.g.

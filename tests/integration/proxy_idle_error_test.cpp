@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "tests/integration/proxy_test_cluster.h"
+#include "tests/integration/proxy_test_libpq.h"
 #include "tests/integration/proxy_test_raw_client.h"
 #include "tests/support/wait.h"
 
@@ -164,12 +165,7 @@ TEST_F(proxy_idle_errors, AQueryInFlightWhenTheNodeStopsGetsTheErrorAtOnce) {
     const std::string sleep = "SELECT pg_sleep(60)";
     client.send(query_message(sleep));
     libpq_conn inspector(env().conninfo(pg_node::replica));
-    wait_until(
-        [&] {
-            return inspector.exec_scalar("SELECT count(*) FROM pg_stat_activity WHERE query = '" +
-                                         sleep + "' AND state = 'active'") == "1";
-        },
-        10s, "the replica runs the sleep");
+    wait_until_running(inspector, sleep, "replica");
 
     env().stop_replica();
     const replica_restart restart{env()};

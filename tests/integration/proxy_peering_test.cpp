@@ -12,6 +12,7 @@
 #include "protocol/cancel_key.h"
 #include "protocol/message_type.h"
 #include "tests/integration/proxy_test_cluster.h"
+#include "tests/integration/proxy_test_libpq.h"
 #include "tests/integration/proxy_test_raw_client.h"
 #include "tests/support/text_file.h"
 #include "tests/support/wait.h"
@@ -72,12 +73,7 @@ TEST_F(proxy_peering, ACancelSentToTheOtherInstanceCancelsTheQueryWhereItRuns) {
     const std::string sleep = "SELECT pg_sleep(60)";
     session.send(query_message(sleep));
     libpq_conn inspector(env().cluster.conninfo(pg_node::primary));
-    wait_until(
-        [&] {
-            return inspector.exec_scalar("SELECT count(*) FROM pg_stat_activity WHERE query = '" +
-                                         sleep + "' AND state = 'active'") == "1";
-        },
-        10s, "the node runs the sleep");
+    wait_until_running(inspector, sleep, "node");
     raw_client(env().two_ports.write).send(protocol::build_cancel_request(*key));
     const auto columns = session.read_message(20s);
     ASSERT_TRUE(columns);

@@ -15,6 +15,7 @@
 #include "protocol/protocol_version.h"
 #include "tests/integration/fake_node.h"
 #include "tests/integration/proxy_test_cluster.h"
+#include "tests/integration/proxy_test_libpq.h"
 #include "tests/integration/proxy_test_raw_client.h"
 #include "tests/support/wait.h"
 
@@ -82,12 +83,7 @@ TEST_F(proxy_protocol32, A32ClientHearsTheNodesNegotiationAndCancelsWithPgroutes
     const std::string sleep = "SELECT pg_sleep(60)";
     session.send(query_message(sleep));
     libpq_conn inspector = env().direct_to_primary();
-    wait_until(
-        [&] {
-            return inspector.exec_scalar("SELECT count(*) FROM pg_stat_activity WHERE query = '" +
-                                         sleep + "' AND state = 'active'") == "1";
-        },
-        10s, "the node runs the sleep");
+    wait_until_running(inspector, sleep, "node");
     raw_client(env().ports.write).send(protocol::build_cancel_request(key));
     const auto columns = session.read_message(20s);  // sent as the sleep began
     ASSERT_TRUE(columns);

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "tests/support/libpq_conn.h"
+#include "tests/support/wait.h"
 
 namespace pgroute::test_support {
 
@@ -111,6 +112,18 @@ inline void put_copy_data(PGconn* conn, std::string_view data, std::size_t chunk
         if (PGnotify* notify = PQnotifies(conn)) return notify_ptr(notify, &PQfreemem);
         wait_for_input(conn, deadline);
     }
+}
+
+// Waits until the server `inspector` is connected to runs `query` (in pg_stat_activity), which
+// the test then cancels or cuts; `server` names it in the failure.
+inline void wait_until_running(libpq_conn& inspector, const std::string& query,
+                               const std::string& server) {
+    wait_until(
+        [&] {
+            return inspector.exec_scalar("SELECT count(*) FROM pg_stat_activity WHERE query = '" +
+                                         query + "' AND state = 'active'") == "1";
+        },
+        std::chrono::seconds(10), "the " + server + " runs " + query);
 }
 
 struct login_refusal {

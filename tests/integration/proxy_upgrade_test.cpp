@@ -1,24 +1,35 @@
 // A binary upgrade without a refused connection (SIGUSR2): the running pgroute starts the binary
 // again with its listening sockets, the new process serves new clients on them, and the old one
-// stops accepting and lets its sessions finish (up to limits.drain_timeout) before it exits 0.
+// stops accepting and lets its sessions finish (up to limits.drain_timeout) before it exits 0. A
+// reload that only a new process can apply goes the same way.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <future>
+#include <optional>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
+#include "protocol/cancel_key.h"
+#include "protocol/message_type.h"
 #include "tests/integration/admin_test_client.h"
 #include "tests/integration/pgbench_run.h"
 #include "tests/integration/proxy_test_cluster.h"
 #include "tests/integration/proxy_test_libpq.h"
+#include "tests/integration/proxy_test_raw_client.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/unique_fd.h"
@@ -104,6 +115,129 @@ TEST_F(proxy_upgrade,
     EXPECT_NO_THROW(old_pgroute.wait_exit(10s));
     EXPECT_EQ(open.exec_scalar("SELECT 6 * 7"), "42");  // a new session, on the new process
     EXPECT_TRUE(process_exists(upgraded.pid));
+}
+
+// Whether a TCP connection to 127.0.0.1:port is refused (nothing listens there).
+bool connection_refused(std::uint16_t port) {
+    const unique_fd socket(::socket(AF_INET, SOCK_STREAM, 0), "socket");
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return ::connect(socket.get(), reinterpret_cast<sockaddr*>(&to), sizeof to) != 0 &&
+           errno == ECONNREFUSED;
+}
+
+// A reload that moves an endpoint (an address removed, another added) is one the running process
+// cannot apply, its workers owning the listening sockets: a new process applies it, as an
+// upgrade does. The kept endpoint never refuses a client meanwhile, the new address serves, the
+// removed one refuses, and the session open on it finishes on the old process.
+TEST_F(proxy_upgrade, AReloadThatMovesAnEndpointIsAppliedByANewProcess) {
+    const proxy_ports ports = proxy_ports::pick();
+    const std::uint16_t admin_port = free_ports(1)[0];
+    const std::string yaml = cluster_config(env(), ports, admin_section(admin_port));
+    pgroute_process old_pgroute(yaml, {ports.write, ports.read, admin_port});
+    libpq_conn on_removed(loopback_conninfo(ports.read, superuser, test_database));
+    on_removed.exec("SET application_name = 'on the removed address'");
+    const std::uint16_t moved_to = free_ports(1)[0];
+    const std::string old_read = "127.0.0.1:" + std::to_string(ports.read);
+    std::string moved = yaml;
+    moved.replace(moved.find(old_read), old_read.size(), "127.0.0.1:" + std::to_string(moved_to));
+    write_text(old_pgroute.config_path(), moved);
+
+    const temp_dir dir("pgroute-reload-upgrade");
+    auto pgbench = std::async(std::launch::async, [&] {
+        return run_command(
+            pgbench_new_connection_per_transaction(ports.write, dir.path() / "select.sql", 8), 60s);
+    });
+    std::this_thread::sleep_for(1s);  // pgbench is connecting over and over by now
+    const auto answer = http_post_loopback(admin_port, "/reload");
+    EXPECT_EQ(answer.status, 202) << answer.body;
+    EXPECT_NE(answer.body.find("endpoints.read.listen: endpoint \"read\" moved from " + old_read),
+              std::string::npos)
+        << answer.body;
+    upgraded_process upgraded{wait_for_new_process(old_pgroute)};
+    EXPECT_NE(answer.body.find("a new pgroute (pid " + std::to_string(upgraded.pid) + ")"),
+              std::string::npos)
+        << answer.body;
+
+    libpq_conn on_added(loopback_conninfo(moved_to, superuser, test_database));
+    EXPECT_EQ(on_added.exec_scalar("SELECT pg_is_in_recovery()"), "t");
+    // The new process closed the socket it was handed for the removed address, and the old one
+    // stopped accepting on it.
+    wait_until([&] { return connection_refused(ports.read); }, 10s,
+               "the removed address refuses connections");
+    EXPECT_EQ(on_removed.exec_scalar("SHOW application_name"), "on the removed address");
+    EXPECT_TRUE(old_pgroute.running());
+    expect_clean_pgbench_run(pgbench.get());
+    on_removed = libpq_conn(loopback_conninfo(moved_to, superuser, test_database));
+    EXPECT_NO_THROW(old_pgroute.wait_exit(10s));
+    EXPECT_EQ(on_removed.exec_scalar("SELECT 6 * 7"), "42");
+}
+
+// Whether `pid` still holds a socket listening on 127.0.0.1:port (by its inode in
+// /proc/net/tcp): an upgrade's old process closes its own once the new one serves.
+bool holds_listener(pid_t pid, std::uint16_t port) {
+    char local[32];
+    std::snprintf(local, sizeof local, "0100007F:%04X", port);
+    std::set<std::string> inodes;
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    while (std::getline(table, line)) {
+        std::istringstream fields(line);
+        std::string slot, address, remote, state, queues, timer, retransmits, uid, timeout, inode;
+        fields >> slot >> address >> remote >> state >> queues >> timer >> retransmits >> uid >>
+            timeout >> inode;
+        if (address == local && state == "0A") inodes.insert("socket:[" + inode + "]");
+    }
+    std::error_code ec;
+    for (const auto& fd :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+        if (inodes.contains(std::filesystem::read_symlink(fd.path(), ec).string())) return true;
+    }
+    return false;
+}
+
+// The sessions opened before an upgrade finish on the old process, but their clients'
+// CancelRequests reach the new one, which never issued their keys: it passes each to the old
+// process, which cancels where the session runs.
+TEST_F(proxy_upgrade, ACancelForASessionLeftOnTheOldProcessCancelsThroughTheNewOne) {
+    const proxy_ports ports = proxy_ports::pick();
+    pgroute_process old_pgroute(cluster_config(env(), ports), {ports.write, ports.read});
+    raw_client session(ports.write);
+    session.send(startup_packet(
+        {{"user", std::string(superuser)}, {"database", std::string(test_database)}}));
+    std::optional<protocol::cancel_key> key;
+    for (const auto& message : session.read_until_ready()) {
+        if (message.type == protocol::PqMsg_BackendKeyData)
+            key = protocol::read_backend_key_data(message.body);
+    }
+    ASSERT_TRUE(key);
+    ASSERT_TRUE(holds_listener(old_pgroute.pid(), ports.write));
+
+    ASSERT_EQ(::kill(old_pgroute.pid(), SIGUSR2), 0);
+    upgraded_process upgraded{wait_for_new_process(old_pgroute)};
+    // From then on a connection can only reach the new process.
+    wait_until([&] { return !holds_listener(old_pgroute.pid(), ports.write); }, 10s,
+               "the old pgroute closes its listening socket");
+    const std::string sleep = "SELECT pg_sleep(60)";
+    session.send(query_message(sleep));
+    libpq_conn inspector(env().conninfo(pg_node::primary));
+    wait_until_running(inspector, sleep, "node");
+    raw_client(ports.write).send(protocol::build_cancel_request(*key));
+    const auto columns = session.read_message(20s);
+    ASSERT_TRUE(columns);
+    EXPECT_EQ(columns->type, 'T');
+    const auto error = session.read_error(20s);
+    EXPECT_EQ(error.sqlstate, "57014") << error.message;  // query_canceled
+    const std::string log = old_pgroute.log_text();       // both processes write to it
+    EXPECT_NE(log.find("cancel request forwarded to the pgroute this one upgraded from (pid " +
+                       std::to_string(old_pgroute.pid()) + ")"),
+              std::string::npos)
+        << log;
+    EXPECT_NE(log.find("the new pgroute's cancel request forwarded to node \"primary\""),
+              std::string::npos)
+        << log;
 }
 
 // The new process cannot start (its config is broken by now): the old one notices, says so, and

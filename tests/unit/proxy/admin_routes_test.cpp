@@ -123,20 +123,24 @@ http_response post_reload(const admin_fixture& f, reload_probe& probe, bool from
 
 TEST(admin_routes, PostReloadRunsTheReloadAndSaysHowItWent) {
     const auto f = with_leader();
-    reload_probe probe{{true, "configuration reloaded\n"}};
+    reload_probe probe{{reload_outcome::applied, "configuration reloaded\n"}};
     const auto applied = post_reload(f, probe);
     EXPECT_EQ(applied.status, 200);
     EXPECT_EQ(applied.body, "configuration reloaded\n");
-    probe.answer = {false, "pgroute.yaml: threads: changed\n"};
+    probe.answer = {reload_outcome::new_process, "pgroute.yaml: threads: changed\n"};
+    const auto handed = post_reload(f, probe);
+    EXPECT_EQ(handed.status, 202);
+    EXPECT_EQ(handed.body, "pgroute.yaml: threads: changed\n");
+    probe.answer = {reload_outcome::refused, "pgroute.yaml: threads: not a number\n"};
     const auto refused = post_reload(f, probe);
     EXPECT_EQ(refused.status, 400);
-    EXPECT_EQ(refused.body, "pgroute.yaml: threads: changed\n");
-    EXPECT_EQ(probe.calls, 2);
+    EXPECT_EQ(refused.body, "pgroute.yaml: threads: not a number\n");
+    EXPECT_EQ(probe.calls, 3);
 }
 
 TEST(admin_routes, ReloadIsRefusedToAClientOffLoopbackAndToOtherMethods) {
     const auto f = with_leader();
-    reload_probe probe{{true, "reloaded\n"}};
+    reload_probe probe{{reload_outcome::applied, "reloaded\n"}};
     EXPECT_EQ(post_reload(f, probe, false).status, 403);
     for (const auto* method : {"GET", "HEAD", "PUT"}) {
         const auto r = answer_admin_request({method, "/reload", {}}, true, f.sources, f.history,

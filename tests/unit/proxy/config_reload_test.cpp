@@ -32,55 +32,56 @@ std::string with(std::string text, const std::string& from, const std::string& t
     return text.replace(at, from.size(), to);
 }
 
-std::vector<std::string> refusal_keys(const std::string& next_yaml) {
+std::vector<std::string> new_process_keys(const std::string& next_yaml) {
     std::vector<std::string> keys;
-    for (const auto& p : reload_refusals(parsed(patroni_config), parsed(next_yaml)))
+    for (const auto& p : new_process_changes(parsed(patroni_config), parsed(next_yaml)))
         keys.push_back(p.key);
     return keys;
 }
 
-TEST(config_reload, TheSameConfigReloads) {
-    EXPECT_TRUE(refusal_keys(patroni_config).empty());
+TEST(config_reload, TheSameConfigReloadsInPlace) {
+    EXPECT_TRUE(new_process_keys(patroni_config).empty());
     EXPECT_FALSE(topology_source_changed(parsed(patroni_config), parsed(patroni_config)));
 }
 
-TEST(config_reload, LimitsRoutingAndTlsSettingsOfAnEndpointReload) {
+TEST(config_reload, LimitsRoutingAndTlsSettingsOfAnEndpointReloadInPlace) {
     const auto next =
         with(with(patroni_config, "route: replica}", "route: replica, balance: leastconn}"),
              "admin:", "limits: {max_client_connections: 7, hold_timeout: 2s}\nadmin:");
-    EXPECT_TRUE(refusal_keys(next).empty());
+    EXPECT_TRUE(new_process_keys(next).empty());
     EXPECT_FALSE(topology_source_changed(parsed(patroni_config), parsed(next)));
 }
 
-TEST(config_reload, WhatTheListenersAndCountersAreMadeOfIsRefusedWithItsKey) {
-    EXPECT_EQ(refusal_keys(with(patroni_config, "127.0.0.1:5552", "127.0.0.1:6552")),
+TEST(config_reload, WhatTheListenersAndCountersAreMadeOfNeedsANewProcessNamedByItsKey) {
+    EXPECT_EQ(new_process_keys(with(patroni_config, "127.0.0.1:5552", "127.0.0.1:6552")),
               (std::vector<std::string>{"endpoints.read.listen"}));
-    EXPECT_EQ(refusal_keys(with(patroni_config, "read: {", "reader: {")),
+    EXPECT_EQ(new_process_keys(with(patroni_config, "read: {", "reader: {")),
               (std::vector<std::string>{"endpoints.reader"}));
-    EXPECT_EQ(refusal_keys(with(patroni_config,
-                                "  read: {listen: \"127.0.0.1:5552\", route: replica}\n", "")),
+    EXPECT_EQ(new_process_keys(with(patroni_config,
+                                    "  read: {listen: \"127.0.0.1:5552\", route: replica}\n", "")),
               (std::vector<std::string>{"endpoints"}));
-    EXPECT_EQ(refusal_keys(with(patroni_config, "admin: {listen: \"127.0.0.1:5553\"}", "")),
+    EXPECT_EQ(new_process_keys(with(patroni_config, "admin: {listen: \"127.0.0.1:5553\"}", "")),
               (std::vector<std::string>{"admin.listen"}));
-    EXPECT_EQ(refusal_keys(patroni_config +
-                           "threads: 3\nlog_level: debug\nlimits: {buffer_size: 32kB}\n"),
+    EXPECT_EQ(new_process_keys(patroni_config +
+                               "threads: 3\nlog_level: debug\nlimits: {buffer_size: 32kB}\n"),
               (std::vector<std::string>{"threads", "log_level", "limits.buffer_size"}));
 }
 
-// Open sessions' keys name the instance; the peers' addresses may change.
-TEST(config_reload, ThePeeringIdIsRefusedAndThePeersReload) {
+// Open sessions' keys name the instance; the peers' addresses may change in place.
+TEST(config_reload, ThePeeringIdNeedsANewProcessAndThePeersReloadInPlace) {
     const std::string peered =
         patroni_config + "peering: {id: 1, peers: [{id: 2, address: \"10.0.0.2:5551\"}]}\n";
     EXPECT_TRUE(
-        reload_refusals(parsed(peered), parsed(with(peered, "10.0.0.2:5551", "10.0.0.9:5551")))
+        new_process_changes(parsed(peered), parsed(with(peered, "10.0.0.2:5551", "10.0.0.9:5551")))
             .empty());
-    const auto refusals = reload_refusals(parsed(peered), parsed(with(peered, "id: 1", "id: 3")));
-    ASSERT_EQ(refusals.size(), 1u);
-    EXPECT_EQ(refusals[0].key, "peering.id");
-    EXPECT_EQ(refusal_keys(peered), (std::vector<std::string>{"peering.id"}));
+    const auto changes =
+        new_process_changes(parsed(peered), parsed(with(peered, "id: 1", "id: 3")));
+    ASSERT_EQ(changes.size(), 1u);
+    EXPECT_EQ(changes[0].key, "peering.id");
+    EXPECT_EQ(new_process_keys(peered), (std::vector<std::string>{"peering.id"}));
 }
 
-TEST(config_reload, SwitchingBetweenPatroniAndStaticRolesIsRefused) {
+TEST(config_reload, SwitchingBetweenPatroniAndStaticRolesNeedsANewProcess) {
     const std::string static_roles = R"(
 endpoints:
   write: {listen: "127.0.0.1:5551", route: leader}
@@ -89,11 +90,10 @@ nodes:
   - {name: pg1, host: 127.0.0.1, port: 5432, role: primary}
 admin: {listen: "127.0.0.1:5553"}
 )";
-    const auto refusals = reload_refusals(parsed(patroni_config), parsed(static_roles));
-    ASSERT_EQ(refusals.size(), 1u);
-    EXPECT_EQ(refusals[0].key, "patroni");
-    EXPECT_EQ(refusals[0].message,
-              "from Patroni to static roles; pgroute must be restarted for that");
+    const auto changes = new_process_changes(parsed(patroni_config), parsed(static_roles));
+    ASSERT_EQ(changes.size(), 1u);
+    EXPECT_EQ(changes[0].key, "patroni");
+    EXPECT_EQ(changes[0].message, "from Patroni to static roles");
 }
 
 TEST(config_reload, OtherNodesOrPatroniSettingsNeedAnotherSource) {
