@@ -117,9 +117,7 @@ void admin_server::start() {
     thread_ = std::thread([this] { io_.run(); });
 }
 
-void admin_server::stop() {
-    const std::lock_guard once(stop_lock_);
-    if (!thread_.joinable()) return;
+void admin_server::close() {
     // With the acceptor, every connection and the sampler's timer closed, the loop runs out of
     // work and returns.
     asio::post(io_, [this] {
@@ -129,6 +127,12 @@ void admin_server::stop() {
         for (auto* socket : connections_)
             socket->close(ignored);
     });
+}
+
+void admin_server::stop() {
+    const std::lock_guard once(stop_lock_);
+    if (!thread_.joinable()) return;
+    close();
     thread_.join();
 }
 

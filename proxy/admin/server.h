@@ -40,8 +40,12 @@ class admin_server {
     ~admin_server();
 
     void start();
-    // Thread-safe, from any number of threads at once; closes the listener and every connection,
-    // and returns once the thread ended.
+    // Thread-safe, and returns at once: closes the listener and every connection, and the thread
+    // ends soon after. An upgrade's control thread calls this, not stop(): the admin thread may
+    // be waiting on it (a POST /reload that starts a new process).
+    void close();
+    // Thread-safe, from any number of threads at once: close(), and returns once the thread
+    // ended.
     void stop();
 
     [[nodiscard]] std::uint16_t port() const { return port_; }
@@ -63,7 +67,7 @@ class admin_server {
     std::unordered_set<asio::ip::tcp::socket*> connections_;  // being served, to close on stop
     status_history history_;  // the status page's charts; touched only on thread_
     history_sampler sampler_{io_, sources_, history_, status_history::sample_interval};
-    std::mutex stop_lock_;  // an upgrade's control thread and the main thread may both stop it
+    std::mutex stop_lock_;  // one stop() joins the thread, any other finds it joined
     std::thread thread_;
 };
 

@@ -153,7 +153,7 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
                  std::to_string(drain_timeout.count() / 1000) + " s");
         for (auto& w : workers)
             w->retire(drain_timeout);
-        if (admin) admin->stop();
+        if (admin) admin->close();
         tell_systemd("MAINPID=" + std::to_string(successor));
     };
     // From any thread but the control one: the upgrade starts there, and this waits for that.
