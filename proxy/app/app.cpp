@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "proxy/admin/health_board.h"
@@ -99,11 +100,11 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
     const bool patroni = source.source->mode() == "patroni";
     const bool topology_changes = source.source->changes();
 
-    std::vector<std::unique_ptr<worker>> workers;
     const unsigned threads = thread_count(cfg);
     std::optional<takeover> taken = take_over_listeners(cfg, threads, log);
     predecessor_cancels old_process_cancels(taken ? taken->cancels : std::nullopt,
                                             taken ? taken->old_pid : -1);
+    std::vector<std::unique_ptr<worker>> workers;
     try {
         for (unsigned i = 0; i < threads; ++i) {
             const worker_shared shared{log, client_count, keys, old_process_cancels};
@@ -156,9 +157,22 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
         if (admin) admin->close();
         tell_systemd("MAINPID=" + std::to_string(successor));
     };
-    // From any thread but the control one: the upgrade starts there, and this waits for that.
-    const auto upgrade = [&]() -> std::optional<pid_t> {
-        std::packaged_task<std::optional<pid_t>()> start([&] {
+    // From any thread but the control one: runs `task` there and waits for it. Upgrades start
+    // there, one at a time, and none once `stopping` is set there.
+    const auto on_control = [&control]<typename Task>(Task task) {
+        std::packaged_task<std::invoke_result_t<Task>()> job(std::move(task));
+        auto done = job.get_future();
+        asio::post(control, [&job] { job(); });
+        return done.get();
+    };
+    bool stopping = false;  // control thread only: the workers' sockets may be closing
+    // SIGUSR2 on the signal thread, a reload on the signal or the admin thread.
+    const auto upgrade = [&] {
+        return on_control([&]() -> std::optional<pid_t> {
+            if (stopping) {
+                log.warn("upgrade refused: this pgroute is stopping");
+                return std::nullopt;
+            }
             handover sockets;
             for (const auto& w : workers)
                 sockets.listeners.insert(sockets.listeners.end(), w->listening_fds().begin(),
@@ -166,9 +180,6 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
             if (admin) sockets.admin = admin->listening_fd();
             return upgrades.start(sockets, step_back);
         });
-        auto started = start.get_future();
-        asio::post(control, [&start] { start(); });
-        return started.get();
     };
     // SIGHUP's and POST /reload's: what this process cannot apply, a new one does.
     const auto reload = [&] {
@@ -226,8 +237,8 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
     }
     std::atomic<bool> finished{false};
     // Started once everything a signal acts on runs; one sent earlier waits, pending. One signal
-    // at a time, in the order sent: a SIGTERM after a SIGUSR2 waits until the upgrade has its
-    // sockets, whose descriptor numbers a stopping worker would free for reuse.
+    // at a time, in the order sent. A SIGTERM lets no upgrade (SIGUSR2's, or a reload's from the
+    // admin thread) read the sockets' descriptor numbers once the workers may free them for reuse.
     std::thread signal_thread([&] {
         for (;;) {
             const int signal = signals.next();
@@ -246,6 +257,7 @@ int run_proxy(const std::shared_ptr<const config>& cfg_ptr, const process_image&
                          ", closing sessions and stopping");
                 tell_systemd("STOPPING=1");
                 // No reload or upgrade of a process that stops: this thread ends here.
+                on_control([&stopping] { stopping = true; });
                 for (auto& w : workers)
                     w->stop();
                 return;

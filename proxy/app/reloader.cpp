@@ -70,16 +70,18 @@ reload_report reloader::reload() {
     for (const auto& problem : loaded.problems)
         problems.push_back(problem_text(problem));
     if (!problems.empty()) return refuse(problems);
-    if (const auto changes = new_process_changes(*running_->cfg, loaded.cfg); !changes.empty())
-        return hand_to_new_process(changes);
 
+    const auto changes = new_process_changes(*running_->cfg, loaded.cfg);
     const auto cfg = std::make_shared<const config>(std::move(loaded.cfg));
     std::shared_ptr<const generation> next;
+    // Also for a new process: TLS files and the auth_file it would fail on are refused here,
+    // while this process can still say so.
     try {
         next = make_generation(cfg, running_.get());
     } catch (const std::exception& e) {
         return refuse({e.what()});
     }
+    if (!changes.empty()) return hand_to_new_process(changes);
     std::string done = "configuration reloaded from " + config_path_ + ": new sessions use it";
     if (next->auth) {
         done += "; " + std::to_string(next->auth->users.size()) + " user(s) from " +

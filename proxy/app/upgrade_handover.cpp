@@ -6,13 +6,6 @@ namespace pgroute::proxy {
 
 namespace {
 
-std::optional<int> descriptor(std::string_view text) {
-    int fd = -1;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), fd);
-    if (error != std::errc{} || end != text.data() + text.size() || fd < 0) return std::nullopt;
-    return fd;
-}
-
 std::string joined(const std::vector<int>& fds) {
     std::string out;
     for (const int fd : fds)
@@ -22,10 +15,16 @@ std::string joined(const std::vector<int>& fds) {
 
 }  // namespace
 
+std::optional<int> decode_descriptor(std::string_view text) {
+    int fd = -1;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), fd);
+    if (error != std::errc{} || end != text.data() + text.size() || fd < 0) return std::nullopt;
+    return fd;
+}
+
 std::string encode_handover(const handover& h) {
     std::string out = "ready=" + std::to_string(h.ready_fd) + ";listeners=" + joined(h.listeners);
     if (h.admin) out += ";admin=" + std::to_string(*h.admin);
-    if (h.cancels) out += ";cancels=" + std::to_string(*h.cancels);
     return out;
 }
 
@@ -42,19 +41,18 @@ std::optional<handover> decode_handover(std::string_view text) {
         const std::string_view key = field.substr(0, equals);
         std::string_view value = field.substr(equals + 1);
         if (key == "ready") {
-            const auto fd = descriptor(value);
+            const auto fd = decode_descriptor(value);
             if (!fd || has_ready) return std::nullopt;
             out.ready_fd = *fd;
             has_ready = true;
-        } else if (key == "admin" || key == "cancels") {
-            auto& field_fd = key == "admin" ? out.admin : out.cancels;
-            const auto fd = descriptor(value);
-            if (!fd || field_fd) return std::nullopt;
-            field_fd = *fd;
+        } else if (key == "admin") {
+            const auto fd = decode_descriptor(value);
+            if (!fd || out.admin) return std::nullopt;
+            out.admin = *fd;
         } else if (key == "listeners") {
             while (!value.empty()) {
                 const auto comma = value.find(',');
-                const auto fd = descriptor(value.substr(0, comma));
+                const auto fd = decode_descriptor(value.substr(0, comma));
                 if (!fd) return std::nullopt;
                 out.listeners.push_back(*fd);
                 value =

@@ -44,16 +44,18 @@ spawned_upgrade spawn_upgrade(const process_image& image, handover sockets) {
             ::close(fd);
     };
     sockets.ready_fd = ready[1];
-    sockets.cancels = cancels[1];
     // Everything the child needs is made before the fork: the parent has other threads, so
     // the child may only make async-signal-safe calls until it execs.
     const std::string prefix = std::string(handover_variable) + "=";
+    const std::string cancels_prefix = std::string(cancels_variable) + "=";
     std::vector<std::string> environment;
     for (char** entry = environ; *entry != nullptr; ++entry) {
-        if (std::strncmp(*entry, prefix.c_str(), prefix.size()) != 0)
+        if (std::strncmp(*entry, prefix.c_str(), prefix.size()) != 0 &&
+            std::strncmp(*entry, cancels_prefix.c_str(), cancels_prefix.size()) != 0)
             environment.emplace_back(*entry);
     }
     environment.push_back(prefix + encode_handover(sockets));
+    environment.push_back(cancels_prefix + std::to_string(cancels[1]));
     std::vector<std::string> arguments = image.arguments;
     std::vector<char*> argv = pointers_to(arguments);
     std::vector<char*> envp = pointers_to(environment);

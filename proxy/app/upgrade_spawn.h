@@ -26,7 +26,7 @@ struct spawned_upgrade {
     int cancels_fd = -1;  // this process's end of the cancel channel
 };
 
-// `sockets`: the listeners to hand over (its ready_fd and cancels are made here). Throws
+// `sockets`: the listeners to hand over (its ready_fd is made here, and the cancel channel). Throws
 // std::system_error when the pipe or the fork fails; an exec that fails ends the child with status
 // 127, which the caller sees as EOF on ready_fd.
 [[nodiscard]] spawned_upgrade spawn_upgrade(const process_image& image, handover sockets);

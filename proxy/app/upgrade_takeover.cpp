@@ -19,14 +19,25 @@ std::optional<takeover> take_over_listeners(const config& cfg, unsigned workers,
     const auto handed = decode_handover(text);
     const std::string copy = text;
     ::unsetenv(handover_variable);
+    // Absent when the old pgroute is of a version without the channel.
+    std::optional<int> cancels;
+    if (const char* channel = std::getenv(cancels_variable)) {
+        cancels = decode_descriptor(channel);
+        if (!cancels) {
+            log.warn(std::string("upgrade: cannot read ") + cancels_variable + "=" + channel +
+                     "; cancel requests for the old process's sessions will be dropped");
+        }
+        ::unsetenv(cancels_variable);
+    }
     if (!handed) {
+        if (cancels) ::close(*cancels);
         log.error(std::string("upgrade: cannot read ") + handover_variable + "=" + copy +
                   "; starting without the old process's sockets");
         return std::nullopt;
     }
     takeover out;
     out.ready_fd = handed->ready_fd;
-    out.cancels = handed->cancels;
+    out.cancels = cancels;
     out.old_pid = ::getppid();
     out.by_worker.assign(workers, std::vector<endpoint_listeners>(cfg.endpoints.size()));
     std::vector<std::size_t> dealt(cfg.endpoints.size(), 0);

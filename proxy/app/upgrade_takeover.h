@@ -1,7 +1,8 @@
 // The new process's side of an upgrade: the sockets the old pgroute handed over (named in
-// PGROUTE_UPGRADE, which is then removed from the environment, so that this process's own
-// upgrade starts clean), matched to this config's endpoints by the address each is bound to
-// and shared out among the workers; and the byte that tells the old process to step back.
+// PGROUTE_UPGRADE, the cancel channel in PGROUTE_UPGRADE_CANCELS, both then removed from the
+// environment, so that this process's own upgrade starts clean), matched to this config's
+// endpoints by the address each is bound to and shared out among the workers; and the byte that
+// tells the old process to step back.
 #pragma once
 
 #include <sys/types.h>

@@ -28,16 +28,9 @@ asio::awaitable<std::error_code> send_packet(const std::string& host, std::uint1
     co_return ec;
 }
 
-asio::awaitable<cancel_delivery> send_to_peer(const protocol::cancel_key& key,
-                                              const peering_config& peering,
+asio::awaitable<cancel_delivery> send_to_peer(const protocol::cancel_key& key, unsigned owner,
+                                              const peer_config* peer,
                                               std::chrono::milliseconds timeout) {
-    const unsigned owner = cancel_keys::instance_of(key);
-    const auto* peer = peering.peer(owner);
-    if (peer == nullptr) {
-        co_return cancel_delivery{cancel_outcome::unknown_key,
-                                  "the key is of pgroute instance " + std::to_string(owner) +
-                                      ", which is not among peering.peers"};
-    }
     const std::string where = "pgroute instance " + std::to_string(owner) + " (" +
                               peer->address.host + ":" + std::to_string(peer->address.port) + ")";
     const auto ec = co_await send_packet(peer->address.host, peer->address.port,
@@ -53,14 +46,17 @@ asio::awaitable<cancel_delivery> forward_cancel(const cancel_paths& paths,
                                                 const protocol::cancel_request& request,
                                                 std::chrono::milliseconds timeout) {
     const auto key = protocol::key_of(request);
-    // A peer's request is never sent further: peers that disagree on ids cannot loop it.
-    if (paths.peering != nullptr && !request.from_peer &&
-        cancel_keys::instance_of(key) != paths.peering->id) {
-        co_return co_await send_to_peer(key, *paths.peering, timeout);
-    }
     const auto target = paths.keys.find(key);
     if (!target) {
-        // Older processes only, each its own predecessor's successor: the chain ends.
+        const unsigned owner = cancel_keys::instance_of(key);
+        // A peer's request is never sent further: peers that disagree on ids cannot loop it.
+        const bool foreign =
+            paths.peering != nullptr && !request.from_peer && owner != paths.peering->id;
+        const auto* peer = foreign ? paths.peering->peer(owner) : nullptr;
+        if (peer != nullptr) co_return co_await send_to_peer(key, owner, peer, timeout);
+        // Also a key of no listed instance: a reload that changed peering.id left the sessions
+        // that hold the old id's keys with the old process. Older processes only, each its own
+        // predecessor's successor: the chain ends.
         if (paths.predecessor.pass(key)) {
             co_return cancel_delivery{cancel_outcome::sent_to_old_process,
                                       "the pgroute this one upgraded from (pid " +
@@ -68,7 +64,10 @@ asio::awaitable<cancel_delivery> forward_cancel(const cancel_paths& paths,
                                           "), whose sessions finish there"};
         }
         co_return cancel_delivery{cancel_outcome::unknown_key,
-                                  "no live session holds this cancel key"};
+                                  foreign
+                                      ? "the key is of pgroute instance " + std::to_string(owner) +
+                                            ", which is not among peering.peers"
+                                      : "no live session holds this cancel key"};
     }
 
     const auto& node = target->node;

@@ -200,10 +200,13 @@ bool holds_listener(pid_t pid, std::uint16_t port) {
 
 // The sessions opened before an upgrade finish on the old process, but their clients'
 // CancelRequests reach the new one, which never issued their keys: it passes each to the old
-// process, which cancels where the session runs.
+// process, which cancels where the session runs. Here the new process comes from a reload that
+// changed peering.id, the hardest case: the key names an instance the new process is not, and
+// among no peers of its.
 TEST_F(proxy_upgrade, ACancelForASessionLeftOnTheOldProcessCancelsThroughTheNewOne) {
     const proxy_ports ports = proxy_ports::pick();
-    pgroute_process old_pgroute(cluster_config(env(), ports), {ports.write, ports.read});
+    const std::string yaml = cluster_config(env(), ports, "peering:\n  id: 1\n");
+    pgroute_process old_pgroute(yaml, {ports.write, ports.read});
     raw_client session(ports.write);
     session.send(startup_packet(
         {{"user", std::string(superuser)}, {"database", std::string(test_database)}}));
@@ -213,9 +216,13 @@ TEST_F(proxy_upgrade, ACancelForASessionLeftOnTheOldProcessCancelsThroughTheNewO
             key = protocol::read_backend_key_data(message.body);
     }
     ASSERT_TRUE(key);
+    EXPECT_EQ(key->process_id >> 24, 1u) << "the old process's key names instance 1";
     ASSERT_TRUE(holds_listener(old_pgroute.pid(), ports.write));
 
-    ASSERT_EQ(::kill(old_pgroute.pid(), SIGUSR2), 0);
+    std::string renumbered = yaml;
+    renumbered.replace(renumbered.find("id: 1"), 5, "id: 2");
+    write_text(old_pgroute.config_path(), renumbered);
+    ASSERT_EQ(::kill(old_pgroute.pid(), SIGHUP), 0);
     upgraded_process upgraded{wait_for_new_process(old_pgroute)};
     // From then on a connection can only reach the new process.
     wait_until([&] { return !holds_listener(old_pgroute.pid(), ports.write); }, 10s,
