@@ -74,19 +74,21 @@ TEST_F(proxy_peering, ACancelSentToTheOtherInstanceCancelsTheQueryWhereItRuns) {
     session.send(query_message(sleep));
     libpq_conn inspector(env().cluster.conninfo(pg_node::primary));
     wait_until_running(inspector, sleep, "node");
+    const std::string sent_on = "cancel request forwarded to pgroute instance 1 (127.0.0.1:" +
+                                std::to_string(env().one_ports.write) + ")";
+    const std::string delivered = "cancel request (from a peer) forwarded to node \"primary\"";
+    const auto sent_on_before = occurrences(env().two.log_text(), sent_on);
+    const auto delivered_before = occurrences(env().one.log_text(), delivered);
     raw_client(env().two_ports.write).send(protocol::build_cancel_request(*key));
     const auto columns = session.read_message(20s);
     ASSERT_TRUE(columns);
     EXPECT_EQ(columns->type, 'T');
     const auto error = session.read_error(20s);
     EXPECT_EQ(error.sqlstate, "57014") << error.message;  // query_canceled
-    EXPECT_NE(
-        env().two.log_text().find("cancel request forwarded to pgroute instance 1 (127.0.0.1:" +
-                                  std::to_string(env().one_ports.write) + ")"),
-        std::string::npos);
-    EXPECT_NE(
-        env().one.log_text().find("cancel request (from a peer) forwarded to node \"primary\""),
-        std::string::npos);
+    // Each instance logs once its own send is done, which may be after the query's error
+    // reached the client.
+    wait_for_line(env().two, sent_on, sent_on_before);
+    wait_for_line(env().one, delivered, delivered_before);
 }
 
 TEST_F(proxy_peering, AForgedKeyIsSentToItsInstanceAndDroppedThereAndAnUnknownInstancesAtOnce) {
