@@ -17,8 +17,10 @@ namespace pgroute::proxy {
 class query_clock {
   public:
     using clock = std::chrono::steady_clock;
-    // Pipelined cycles beyond this many in flight are counted but not timed.
-    static constexpr std::size_t max_timed_in_flight = 32;
+    // Pipelined cycles beyond this many in flight are counted but not timed. Every session's
+    // relay holds the ring, idle or not: deep pipelines are rare (libpq and pgbench send one
+    // Sync per pipeline), an idle session's bytes are not.
+    static constexpr std::size_t max_timed_in_flight = 8;
 
     explicit query_clock(route_counters& counters) : counters_(counters) {}
 

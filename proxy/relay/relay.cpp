@@ -1,8 +1,6 @@
 #include "proxy/relay/relay.h"
 
-#include <asio/async_result.hpp>
 #include <asio/post.hpp>
-#include <asio/use_awaitable.hpp>
 #include <limits>
 #include <memory>
 #include <string>
@@ -47,12 +45,12 @@ relay_end classify(bool client_to_server, pump_stop stop) {
 // One session's relay: both pumps, on the heap for as long as either runs. The first pump to
 // stop decides how the relay ended and interrupts the other; the session's handler gets the
 // result once both have stopped.
-template <typename ClientStream, typename ServerStream, typename Handler>
+template <typename ClientStream, typename ServerStream>
 class relay_operation final : pump_owner, relay_detail::relay_steering {
   public:
     relay_operation(ClientStream& client, ServerStream& server, frame_handler& from_client,
                     frame_handler& from_server, relay_control& control, buffer_pool& buffers,
-                    relay_limits limits, relay_meters meters, Handler handler)
+                    relay_limits limits, relay_meters meters, relay_completion& done)
         : client_(client),
           server_(&server),
           control_(control),
@@ -61,9 +59,9 @@ class relay_operation final : pump_owner, relay_detail::relay_steering {
           downstream_(std::numeric_limits<std::uint32_t>::max(), meters.bytes_from_server),
           up_pump_(client, server, buffers, upstream_, from_client, *this),
           down_pump_(server, client, buffers, downstream_, from_server, *this),
-          handler_(std::move(handler)) {}
+          done_(done) {}
 
-    // Owns itself from here until it hands the handler its result.
+    // Owns itself from here until it tells `done` its result.
     void start() {
         relay_control_access::attach(control_, this);
         up_pump_.run();
@@ -154,9 +152,9 @@ class relay_operation final : pump_owner, relay_detail::relay_steering {
 
     static void complete(std::unique_ptr<relay_operation> self) {
         auto result = self->outcome();
-        auto handler = std::move(self->handler_);
-        self.reset();  // the session resumes inside the handler and may end there
-        std::move(handler)(std::move(result));
+        relay_completion& done = self->done_;
+        self.reset();  // the session goes on inside relay_ended and may end there
+        done.relay_ended(std::move(result));
     }
 
     ClientStream& client_;
@@ -168,7 +166,7 @@ class relay_operation final : pump_owner, relay_detail::relay_steering {
     pump<ServerStream, ClientStream> down_pump_;
     const pump_state* first_stopped_ = nullptr;
     bool completing_ = false;
-    Handler handler_;
+    relay_completion& done_;
 };
 
 }  // namespace
@@ -196,35 +194,23 @@ std::string_view to_string(relay_end end) {
 }
 
 template <typename ClientStream, typename ServerStream>
-asio::awaitable<relay_result> relay(ClientStream& client, ServerStream& server,
-                                    frame_handler& from_client, frame_handler& from_server,
-                                    relay_control& control, buffer_pool& buffers,
-                                    relay_limits limits, relay_meters meters) {
-    // The initiation runs when the session awaits it, after this function returned: it holds
-    // the references, and the limits and meters by value.
-    return asio::async_initiate<const asio::use_awaitable_t<>, void(relay_result)>(
-        [&client, &server, &from_client, &from_server, &control, &buffers, limits,
-         meters](auto handler) {
-            using operation = relay_operation<ClientStream, ServerStream, decltype(handler)>;
-            auto op = std::make_unique<operation>(client, server, from_client, from_server, control,
-                                                  buffers, limits, meters, std::move(handler));
-            op.release()->start();
-        },
-        asio::use_awaitable);
+void start_relay(ClientStream& client, ServerStream& server, frame_handler& from_client,
+                 frame_handler& from_server, relay_control& control, buffer_pool& buffers,
+                 relay_limits limits, relay_meters meters, relay_completion& done) {
+    auto op = std::make_unique<relay_operation<ClientStream, ServerStream>>(
+        client, server, from_client, from_server, control, buffers, limits, meters, done);
+    op.release()->start();
 }
 
 // The four ways a session can be carried: plaintext or TLS on each side.
-template asio::awaitable<relay_result> relay(tcp::socket&, tcp::socket&, frame_handler&,
-                                             frame_handler&, relay_control&, buffer_pool&,
-                                             relay_limits, relay_meters);
-template asio::awaitable<relay_result> relay(tls_stream&, tcp::socket&, frame_handler&,
-                                             frame_handler&, relay_control&, buffer_pool&,
-                                             relay_limits, relay_meters);
-template asio::awaitable<relay_result> relay(tcp::socket&, tls_stream&, frame_handler&,
-                                             frame_handler&, relay_control&, buffer_pool&,
-                                             relay_limits, relay_meters);
-template asio::awaitable<relay_result> relay(tls_stream&, tls_stream&, frame_handler&,
-                                             frame_handler&, relay_control&, buffer_pool&,
-                                             relay_limits, relay_meters);
+template void start_relay(tcp::socket&, tcp::socket&, frame_handler&, frame_handler&,
+                          relay_control&, buffer_pool&, relay_limits, relay_meters,
+                          relay_completion&);
+template void start_relay(tls_stream&, tcp::socket&, frame_handler&, frame_handler&, relay_control&,
+                          buffer_pool&, relay_limits, relay_meters, relay_completion&);
+template void start_relay(tcp::socket&, tls_stream&, frame_handler&, frame_handler&, relay_control&,
+                          buffer_pool&, relay_limits, relay_meters, relay_completion&);
+template void start_relay(tls_stream&, tls_stream&, frame_handler&, frame_handler&, relay_control&,
+                          buffer_pool&, relay_limits, relay_meters, relay_completion&);
 
 }  // namespace pgroute::proxy

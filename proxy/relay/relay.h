@@ -6,7 +6,6 @@
 // connection, interrupt.
 #pragma once
 
-#include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 #include <cstdint>
 #include <string>
@@ -76,7 +75,7 @@ class relay_steering {
 };
 }  // namespace relay_detail
 
-// The session's handle on its relay, from the moment it is awaited until it completes; every
+// The session's handle on its relay, from the moment it starts until it completes; every
 // call is for the session's own thread. Outside that time the calls do nothing.
 class relay_control final : public session_interrupt {
   public:
@@ -107,12 +106,25 @@ class relay_control final : public session_interrupt {
     relay_detail::relay_steering* running_ = nullptr;
 };
 
-// Defined for each of asio::ip::tcp::socket and tls_stream on either side.
+// Told once, on the session's thread, that its relay ended and how. A callback, not an awaitable:
+// while the relay runs the session needs no coroutine frame, which is most of what an idle
+// session would otherwise hold.
+class relay_completion {
+  public:
+    virtual void relay_ended(relay_result result) = 0;
+
+  protected:
+    relay_completion() = default;
+    relay_completion(const relay_completion&) = delete;
+    relay_completion& operator=(const relay_completion&) = delete;
+    ~relay_completion() = default;
+};
+
+// Starts the relay, which owns itself until it tells `done` its result. Every reference must
+// outlive that. Defined for each of asio::ip::tcp::socket and tls_stream on either side.
 template <typename ClientStream, typename ServerStream>
-[[nodiscard]] asio::awaitable<relay_result> relay(ClientStream& client, ServerStream& server,
-                                                  frame_handler& from_client,
-                                                  frame_handler& from_server,
-                                                  relay_control& control, buffer_pool& buffers,
-                                                  relay_limits limits, relay_meters meters);
+void start_relay(ClientStream& client, ServerStream& server, frame_handler& from_client,
+                 frame_handler& from_server, relay_control& control, buffer_pool& buffers,
+                 relay_limits limits, relay_meters meters, relay_completion& done);
 
 }  // namespace pgroute::proxy

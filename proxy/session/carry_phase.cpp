@@ -6,6 +6,7 @@
 #include "protocol/sqlstate.h"
 #include "proxy/relay/relay.h"
 #include "proxy/session/last_word_hold.h"
+#include "proxy/session/session.h"
 #include "proxy/session/session_frames.h"
 #include "proxy/session/session_phases.h"
 
@@ -78,25 +79,25 @@ struct carried {
     relay_meters meters;
 };
 
-// The relay over whichever streams the session has: a plain function, so choosing among the four
-// instantiations adds no coroutine frame.
-asio::awaitable<relay_result> relay_streams(session_state& s, const carried& c) {
+// Starts the relay over whichever streams the session has: a plain function, so choosing among
+// the four instantiations costs nothing per session.
+void relay_streams(session_state& s, const carried& c, relay_completion& done) {
     const relay_limits limits{s.cfg().limits.max_message_length};
     auto& buffers = s.worker.buffers;
     if (s.client_tls && s.server_tls) {
-        return relay(*s.client_tls, *s.server_tls, c.from_client, c.from_server, c.control, buffers,
-                     limits, c.meters);
+        return start_relay(*s.client_tls, *s.server_tls, c.from_client, c.from_server, c.control,
+                           buffers, limits, c.meters, done);
     }
     if (s.client_tls) {
-        return relay(*s.client_tls, s.server, c.from_client, c.from_server, c.control, buffers,
-                     limits, c.meters);
+        return start_relay(*s.client_tls, s.server, c.from_client, c.from_server, c.control,
+                           buffers, limits, c.meters, done);
     }
     if (s.server_tls) {
-        return relay(s.client, *s.server_tls, c.from_client, c.from_server, c.control, buffers,
-                     limits, c.meters);
+        return start_relay(s.client, *s.server_tls, c.from_client, c.from_server, c.control,
+                           buffers, limits, c.meters, done);
     }
-    return relay(s.client, s.server, c.from_client, c.from_server, c.control, buffers, limits,
-                 c.meters);
+    start_relay(s.client, s.server, c.from_client, c.from_server, c.control, buffers, limits,
+                c.meters, done);
 }
 
 // What the client hears last: the node's ErrorResponse that the relay stopped before (the
@@ -242,54 +243,125 @@ asio::awaitable<next_round> after_relay(session_state& s, relay_round round) {
     co_return next_round::none;
 }
 
-asio::awaitable<void> carry_session(session_state& s) {
-    auto& control = s.registration->control();
+namespace {
+
+// pgroute_sessions_pinned counts the session until it ends, however it ends.
+struct pinned_until_end {
+    explicit pinned_until_end(const session_state& session) : s(session) {}
+    pinned_until_end(const pinned_until_end&) = delete;
+    pinned_until_end& operator=(const pinned_until_end&) = delete;
+    ~pinned_until_end() {
+        if (s.pinned_by()) s.counters().pinned_ended.add();
+    }
+    const session_state& s;
+};
+
+// What one relay round runs with: its node's meters and the frame handlers.
+struct round_state {
+    round_state(session_state& s, session_control& control, cancel_key_swap& cancel_key,
+                route_counters& node_route)
+        : route(node_route),
+          backend_count(std::in_place, route.backend_opened, route.backend_closed),
+          queries(route),
+          replay(s.replay.get(), s.retry.get(), s.counters().pinned),
+          from_client(control, queries, replay),
+          from_server(control, queries, cancel_key, steering, s.negotiation, replay) {}
+
+    route_counters& route;
+    std::optional<counted_open> backend_count;  // the node connection, counted while open
+    query_clock queries;
+    relay_control steering;
+    replay_tap replay;
+    client_frames from_client;
+    server_frames from_server;
+};
+
+// A session from its first relay round to its end. While a relay runs, this object on the heap
+// is all the session has (the relay's completion owns it); once a round ends, a coroutine of its
+// own decides what follows (after_relay), and starts the next round or ends the session.
+class carried_session final : relay_completion {
+  public:
+    explicit carried_session(std::unique_ptr<session_state> session)
+        : s_(std::move(session)),
+          cancel_key_(s_->worker.issued_cancel_keys,
+                      s_->routed.topology->nodes[*s_->routed.decision.node].address),
+          pinned_gauge_{*s_},
+          // Checked before the lines are built, not only in the logger: at log_level warn a
+          // session then formats nothing.
+          log_session_(s_->worker.log.enabled(log_level::info)) {}
+
+    // Owned by its relay from here until the relay ends.
+    static void start(std::unique_ptr<carried_session> self, next_round round) {
+        self->begin_round(round);
+        static_cast<void>(self.release());
+    }
+
+  private:
+    void begin_round(next_round round) {
+        session_state& s = *s_;
+        const auto& node = s.routed.topology->nodes[*s.routed.decision.node];
+        std::error_code ignored;
+        s.server.set_option(tcp::no_delay(true), ignored);
+        auto& control = s.registration->control();
+        round_.emplace(s, control, cancel_key_,
+                       s.worker.metrics.route(s.endpoint_index, node.address.name));
+        if (round == next_round::statement_in_flight) {
+            round_->queries.cycle_sent(query_clock::clock::now());
+        }
+        control.relay = &round_->steering;
+        relay_streams(s,
+                      {round_->from_client,
+                       round_->from_server,
+                       round_->steering,
+                       {round_->route.bytes_from_client, round_->route.bytes_from_server}},
+                      *this);
+    }
+
+    void relay_ended(relay_result result) override {
+        std::unique_ptr<carried_session> self(this);
+        s_->registration->control().relay = nullptr;
+        const auto executor = s_->client.get_executor();
+        const session_failure_log failed{s_->worker.log};
+        // Called from the worker's event loop, which an exception must not leave: one that
+        // comes before the coroutine runs (its frame's allocation) ends the session here.
+        try {
+            asio::co_spawn(executor, finish_round(std::move(self), std::move(result)), failed);
+        } catch (...) {
+            failed(std::current_exception());
+        }
+    }
+
+    static asio::awaitable<void> finish_round(std::unique_ptr<carried_session> self,
+                                              relay_result result) {
+        round_state& r = *self->round_;
+        const next_round next = co_await after_relay(
+            *self->s_, {result, r.from_client, r.from_server, r.route, r.backend_count,
+                        self->cancel_key_, self->log_session_});
+        self->round_.reset();
+        if (next != next_round::none) start(std::move(self), next);
+    }
+
+    std::unique_ptr<session_state> s_;  // first: what follows refers to it
+    // The client's cancel key, for the whole session: a move points it at the new backend.
+    cancel_key_swap cancel_key_;
+    pinned_until_end pinned_gauge_;
+    bool log_session_;
+    std::optional<round_state> round_;
+};
+
+}  // namespace
+
+void carry_session(std::unique_ptr<session_state> s) {
     // Failures here surface as errors on the first read or write of the relay.
     std::error_code ignored;
-    s.client.set_option(tcp::no_delay(true), ignored);
-    s.client.non_blocking(true, ignored);
-    // Checked before the lines are built, not only in the logger: at log_level warn a session
-    // then formats nothing.
-    const bool log_session = s.worker.log.enabled(log_level::info);
-    if (log_session) s.worker.log.info(s.label.text() + " start");
-    if (s.credentials) {
-        s.replay = std::make_unique<session_replay>(s.cfg().limits.max_session_state);
-        s.retry = std::make_unique<statement_retry>();
+    s->client.set_option(tcp::no_delay(true), ignored);
+    s->client.non_blocking(true, ignored);
+    if (s->worker.log.enabled(log_level::info)) s->worker.log.info(s->label.text() + " start");
+    if (s->credentials) {
+        s->replay = std::make_unique<session_replay>(s->cfg().limits.max_session_state);
+        s->retry = std::make_unique<statement_retry>();
     }
-    // The client's cancel key, for the whole session: a move points it at the new backend.
-    cancel_key_swap cancel_key(s.worker.issued_cancel_keys,
-                               s.routed.topology->nodes[*s.routed.decision.node].address);
-    // pgroute_sessions_pinned counts the session until it ends, however it ends.
-    struct pinned_until_end {
-        const session_state& s;
-        ~pinned_until_end() {
-            if (s.pinned_by()) s.counters().pinned_ended.add();
-        }
-    } const pinned_gauge{s};
-    next_round round = next_round::idle;
-    for (;;) {
-        const auto& node = s.routed.topology->nodes[*s.routed.decision.node];
-        auto& route = s.worker.metrics.route(s.endpoint_index, node.address.name);
-        s.server.set_option(tcp::no_delay(true), ignored);
-        std::optional<counted_open> backend_count(std::in_place, route.backend_opened,
-                                                  route.backend_closed);
-        query_clock queries(route);
-        if (round == next_round::statement_in_flight) queries.cycle_sent(query_clock::clock::now());
-        relay_control steering;
-        replay_tap replay(s.replay.get(), s.retry.get(), s.counters().pinned);
-        client_frames from_client(control, queries, replay);
-        server_frames from_server(control, queries, cancel_key, steering, s.negotiation, replay);
-        control.relay = &steering;
-        relay_result result =
-            co_await relay_streams(s, {from_client,
-                                       from_server,
-                                       steering,
-                                       {route.bytes_from_client, route.bytes_from_server}});
-        control.relay = nullptr;
-        round = co_await after_relay(
-            s, {result, from_client, from_server, route, backend_count, cancel_key, log_session});
-        if (round == next_round::none) co_return;
-    }
+    carried_session::start(std::make_unique<carried_session>(std::move(s)), next_round::idle);
 }
 
 }  // namespace pgroute::proxy

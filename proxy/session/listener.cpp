@@ -125,17 +125,9 @@ asio::awaitable<void> accept_clients(tcp::acceptor& acceptor, std::size_t endpoi
         }
         counters.sessions_started.add();
         asio::co_spawn(acceptor.get_executor(),
-                       run_session(std::move(client), endpoint_index, worker),
-                       [&worker, &counters](const std::exception_ptr& failure) {
-                           worker.admission.session_ended();
-                           counters.sessions_ended.add();
-                           if (!failure) return;
-                           try {
-                               std::rethrow_exception(failure);
-                           } catch (const std::exception& e) {
-                               worker.log.error(std::string("session failed: ") + e.what());
-                           }
-                       });
+                       run_session(std::move(client), endpoint_index, worker,
+                                   admitted_session(worker.admission, counters.sessions_ended)),
+                       session_failure_log{worker.log});
     }
 }
 

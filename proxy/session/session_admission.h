@@ -8,6 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
+
+#include "proxy/metrics/counters.h"
 
 namespace pgroute::proxy {
 
@@ -40,6 +43,29 @@ class session_admission {
     std::uint64_t sessions_numbered_ = 0;
     std::size_t running_ = 0;
     bool stopping_ = false;
+};
+
+// An admitted session, counted as running until this is destroyed, however the session ends:
+// in its coroutine, at its relay's completion, or by an exception in either.
+class admitted_session {
+  public:
+    admitted_session(session_admission& admission, counter& sessions_ended)
+        : admission_(&admission), sessions_ended_(&sessions_ended) {}
+    admitted_session(admitted_session&& other) noexcept
+        : admission_(std::exchange(other.admission_, nullptr)),
+          sessions_ended_(other.sessions_ended_) {}
+    admitted_session& operator=(admitted_session&&) = delete;
+    admitted_session(const admitted_session&) = delete;
+    admitted_session& operator=(const admitted_session&) = delete;
+    ~admitted_session() {
+        if (admission_ == nullptr) return;
+        admission_->session_ended();
+        sessions_ended_->add();
+    }
+
+  private:
+    session_admission* admission_;
+    counter* sessions_ended_;
 };
 
 }  // namespace pgroute::proxy

@@ -1,5 +1,5 @@
 // A session's phases, each a coroutine of its own so that what one needs is freed before the
-// next (an idle session keeps only the carry phase's frame): read the startup packet, route and
+// next, and none is left while the session relays: read the startup packet, route and
 // connect (waiting for a node when Patroni has none), carry. Internal to proxy/session.
 #pragma once
 
@@ -97,8 +97,10 @@ void explain_lost_session(session_control& control, server_frames& from_server,
 [[nodiscard]] asio::awaitable<std::string> run_statement_again(session_state& s,
                                                                std::string_view ended_on);
 
-// Relays until either side ends; then the client's ErrorResponse if it is owed one, the
-// session's last log line, and the linger for its last word.
-[[nodiscard]] asio::awaitable<void> carry_session(session_state& s);
+// Takes the session over for good: relays until either side ends, moves it when it must and
+// can, and at its end gives the client its ErrorResponse if it is owed one, logs the session's
+// last line, and lingers for its last word. Returns at once: the relay's completion owns the
+// session from here, with no coroutine frame while it relays.
+void carry_session(std::unique_ptr<session_state> s);
 
 }  // namespace pgroute::proxy

@@ -15,6 +15,7 @@
 #include "proxy/routing/router.h"
 #include "proxy/session/client_error.h"
 #include "proxy/session/proxy_auth.h"
+#include "proxy/session/session_admission.h"
 #include "proxy/session/session_replay.h"
 #include "proxy/session/statement_retry.h"
 #include "proxy/session/worker_context.h"
@@ -50,13 +51,15 @@ struct routing {
     std::optional<std::chrono::steady_clock::time_point> waiting_since;  // set if it waited
 };
 
-// What a session holds from its first byte to its last. It lives in run_session's frame; the
-// phases are coroutines of their own, so the temporaries of startup, routing and every error
-// path are freed once the relay begins instead of staying in the frame of an idle session.
+// What a session holds from its first byte to its last, on the heap: run_session's phases use it,
+// then carry_session's relay rounds own it. The phases are coroutines of their own, so the
+// temporaries of startup, routing and every error path are freed once the relay begins, and
+// while the relay runs no coroutine frame is left at all.
 struct session_state {
-    session_state(asio::ip::tcp::socket client_socket, std::size_t endpoint_at,
-                  worker_context& worker_context)
-        : client(std::move(client_socket)),
+    session_state(admitted_session admitted_as, asio::ip::tcp::socket client_socket,
+                  std::size_t endpoint_at, worker_context& worker_context)
+        : admitted(std::move(admitted_as)),
+          client(std::move(client_socket)),
           generation(worker_context.serving),
           endpoint(generation->cfg().endpoints[endpoint_at]),
           worker(worker_context),
@@ -79,6 +82,7 @@ struct session_state {
         return send_fatal_to(client, client_tls.get(), sqlstate, message);
     }
 
+    admitted_session admitted;  // first: the session counts as ended once all else is gone
     asio::ip::tcp::socket client;
     std::shared_ptr<const worker_generation> generation;  // keeps `endpoint` alive
     const endpoint_config& endpoint;

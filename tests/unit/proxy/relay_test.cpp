@@ -9,8 +9,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <chrono>
 #include <deque>
@@ -94,7 +92,7 @@ class scripted_handler final : public frame_handler {
 };
 
 // The relay between a test client and a test server, each on a socketpair.
-class relay_rig {
+class relay_rig final : relay_completion {
   public:
     explicit relay_rig(std::size_t buffer_size = 1024) : pool_(buffer_size, 4) {
         client = connect_pair(relay_client_);
@@ -111,14 +109,8 @@ class relay_rig {
     }
 
     void start() {
-        asio::co_spawn(
-            io_,
-            [this]() -> asio::awaitable<void> {
-                result = co_await relay(relay_client_, relay_server_, from_client, from_server,
-                                        control, pool_, relay_limits{1u << 30},
-                                        relay_meters{client_bytes_, server_bytes_});
-            },
-            asio::detached);
+        start_relay(relay_client_, relay_server_, from_client, from_server, control, pool_,
+                    relay_limits{1u << 30}, relay_meters{client_bytes_, server_bytes_}, *this);
         settle();
     }
 
@@ -154,6 +146,8 @@ class relay_rig {
     std::unique_ptr<peer> server;
 
   private:
+    void relay_ended(relay_result ended) override { result = std::move(ended); }
+
     std::unique_ptr<peer> connect_pair(tcp::socket& relay_side) {
         int fds[2];
         if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) throw std::runtime_error("socketpair");
